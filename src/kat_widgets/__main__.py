@@ -1,0 +1,3 @@
+from kat_widgets.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The ``kat-widgets`` command: serve the demo, check data files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+from collections.abc import Sequence
+
+from kat_widgets.errors import KatWidgetsError
+
+__all__ = ["main"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings()  # fail here, once, with a readable message
+    from kat_widgets.directory import load_directory
+
+    load_directory(settings.directory_file)
+    if settings.mode == "demo":
+        os.environ.setdefault("KAT_SECRET_KEY", settings.secret_key)
+    print(f"kat-widgets: serving on http://{args.host}:{args.port}/ ({settings.mode} mode)")
+    uvicorn.run(
+        "kat_widgets.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=None if args.reload else args.workers,
+        reload=args.reload,
+        log_level=args.log_level,
+        server_header=False,
+    )
+    return 0
+
+
+def _is_settings_file(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            document = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return "clinics" not in document
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kat_widgets.directory import load_directory
+    from kat_widgets.settings import load_settings
+
+    overrides: dict[str, str] = {}
+    if args.file and _is_settings_file(args.file):
+        overrides["settings_file"] = args.file
+    elif args.file:
+        overrides["directory_file"] = args.file
+    settings = load_settings(None, persist_secret=False, **overrides)
+    directory = load_directory(settings.directory_file)
+    print(
+        f"ok: {directory.source}: {len(directory.clinics)} clinics, "
+        f"{len(directory.services)} services"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kat-widgets",
+        description="Embeddable clinic locator, booking and crisis-resource widgets.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the demo page and the widgets over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(handler=_serve)
+
+    check = commands.add_parser(
+        "check", help="validate a clinic directory or settings file; exit 1 with the error"
+    )
+    check.add_argument(
+        "file", nargs="?", help="clinics.toml or settings TOML (default: the configured files)"
+    )
+    check.set_defaults(handler=_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except KatWidgetsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return result

@@ -1,0 +1,175 @@
+"""Load a clinic directory TOML file and check it, reporting the file and the path inside it."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from kat_widgets.directory.models import Clinic, DirectoryData, Organization, Role, Service
+from kat_widgets.errors import DirectoryError, NotFoundError, split_validation_error
+
+__all__ = ["Directory", "load_directory", "parse_directory"]
+
+
+class Directory:
+    """A checked directory with lookups by id. Build it with :func:`load_directory`."""
+
+    __slots__ = ("_clinics", "_roles", "_services", "data", "source")
+
+    def __init__(self, data: DirectoryData, *, source: str = "<memory>") -> None:
+        _check(data, source)
+        self.data = data
+        self.source = source
+        self._clinics = {clinic.id: clinic for clinic in data.clinics}
+        self._services = {service.id: service for service in data.services}
+        self._roles = {role.id: role for role in data.roles}
+
+    @property
+    def organization(self) -> Organization:
+        return self.data.organization
+
+    @property
+    def clinics(self) -> tuple[Clinic, ...]:
+        return self.data.clinics
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return self.data.services
+
+    @property
+    def roles(self) -> Mapping[str, Role]:
+        return self._roles
+
+    def clinic(self, clinic_id: str) -> Clinic:
+        try:
+            return self._clinics[clinic_id]
+        except KeyError:
+            raise NotFoundError(f"No clinic with id {clinic_id!r}.") from None
+
+    def service(self, service_id: str) -> Service:
+        try:
+            return self._services[service_id]
+        except KeyError:
+            raise NotFoundError(f"No service with id {service_id!r}.") from None
+
+    def services_at(self, clinic: Clinic) -> tuple[Service, ...]:
+        return tuple(self._services[service_id] for service_id in clinic.services)
+
+    def offers(self, clinic: Clinic, service_id: str) -> bool:
+        return service_id in clinic.services
+
+
+def load_directory(path: str | os.PathLike[str]) -> Directory:
+    """Read and check a directory file; raises :class:`DirectoryError` naming file and path."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DirectoryError(f"cannot read file ({exc.strerror})", file=name) from None
+    return parse_directory(raw, source=name)
+
+
+def parse_directory(raw: bytes | str, *, source: str = "<memory>") -> Directory:
+    """Decode directory TOML text; see :func:`load_directory`."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DirectoryError(f"not valid TOML: {exc}", file=source) from None
+    try:
+        data = msgspec.convert(document, DirectoryData)
+    except msgspec.ValidationError as exc:
+        path, reason = split_validation_error(exc)
+        raise DirectoryError(reason, file=source, path=path or None) from None
+    return Directory(data, source=source)
+
+
+def _duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        if item in seen:
+            yield index, item
+        seen.add(item)
+
+
+def _check(data: DirectoryData, source: str) -> None:
+    def fail(path: str, message: str) -> DirectoryError:
+        return DirectoryError(message, file=source, path=path)
+
+    for list_name, ids in (
+        ("roles", [role.id for role in data.roles]),
+        ("services", [service.id for service in data.services]),
+    ):
+        for index, item_id in _duplicates(ids):
+            raise fail(f"{list_name}[{index}].id", f"duplicate id {item_id!r}")
+    for index, clinic_id in _duplicates(clinic.id for clinic in data.clinics):
+        raise fail(f"clinics[{index}].id", f"duplicate clinic id {clinic_id!r}")
+
+    role_ids = {role.id for role in data.roles}
+    services = {service.id: service for service in data.services}
+    for s_index, service in enumerate(data.services):
+        for r_index, role_id in enumerate(service.roles):
+            if role_id not in role_ids:
+                raise fail(
+                    f"services[{s_index}].roles[{r_index}]",
+                    f"unknown role {role_id!r}; expected one of {sorted(role_ids)}",
+                )
+
+    for c_index, clinic in enumerate(data.clinics):
+        where = f"clinics[{c_index}]"
+        try:
+            ZoneInfo(clinic.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise fail(
+                f"{where}.timezone",
+                f"unknown IANA timezone {clinic.timezone!r}; expected e.g. 'America/Denver'",
+            ) from None
+        for h_index, rule in enumerate(clinic.hours):
+            if rule.opens >= rule.closes:
+                raise fail(f"{where}.hours[{h_index}]", "opens must be earlier than closes")
+        for e_index, exception in enumerate(clinic.exceptions):
+            if exception.closed:
+                continue
+            if exception.opens is None or exception.closes is None:
+                raise fail(
+                    f"{where}.exceptions[{e_index}]",
+                    "give closed = true, or both opens and closes",
+                )
+            if exception.opens >= exception.closes:
+                raise fail(f"{where}.exceptions[{e_index}]", "opens must be earlier than closes")
+        for kind, ids in (
+            ("staff", [member.id for member in clinic.staff]),
+            ("rooms", [room.id for room in clinic.rooms]),
+        ):
+            for index, item_id in _duplicates(ids):
+                raise fail(f"{where}.{kind}[{index}].id", f"duplicate id {item_id!r}")
+        for st_index, member in enumerate(clinic.staff):
+            for r_index, role_id in enumerate(member.roles):
+                if role_id not in role_ids:
+                    raise fail(
+                        f"{where}.staff[{st_index}].roles[{r_index}]",
+                        f"unknown role {role_id!r}; expected one of {sorted(role_ids)}",
+                    )
+        staff_roles = {role for member in clinic.staff for role in member.roles}
+        room_kinds = {room.kind for room in clinic.rooms}
+        for s_index, service_id in enumerate(clinic.services):
+            path = f"{where}.services[{s_index}]"
+            offered = services.get(service_id)
+            if offered is None:
+                raise fail(
+                    path, f"unknown service {service_id!r}; expected one of {sorted(services)}"
+                )
+            missing_roles = [role for role in offered.roles if role not in staff_roles]
+            if missing_roles:
+                raise fail(path, f"{service_id!r} needs staff with role {missing_roles[0]!r}")
+            if offered.mode == "in-person":
+                missing_rooms = [kind for kind in offered.room_kinds if kind not in room_kinds]
+                if missing_rooms:
+                    raise fail(path, f"{service_id!r} needs a room of kind {missing_rooms[0]!r}")
+        for index, service_id in _duplicates(clinic.services):
+            raise fail(f"{where}.services[{index}]", f"service {service_id!r} listed twice")

@@ -1,0 +1,175 @@
+"""The clinic directory as msgspec Structs: clinics, services, staff, rooms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+__all__ = [
+    "Address",
+    "Base",
+    "Clinic",
+    "Coordinates",
+    "DateException",
+    "DirectoryData",
+    "HoursRule",
+    "Organization",
+    "Precision",
+    "Role",
+    "Room",
+    "Service",
+    "Slug",
+    "Staff",
+    "Step",
+    "Weekday",
+]
+
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Precision = Literal["rooftop", "rooftop-estimate", "address", "street", "zip", "city"]
+Step = Literal["info", "connect", "prepare", "experience", "integrate", "reconnect"]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
+
+
+class Base(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Policy for every directory Struct: unknown keys are typos, values are immutable.
+
+    Defaults are encoded (no ``omit_defaults``) so JSON answers always carry every key.
+    """
+
+
+class Coordinates(Base, kw_only=True, frozen=True):
+    """A point, with how it was obtained so a geocoder can refine estimates later."""
+
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    precision: Precision = "rooftop-estimate"
+    source: str = "estimate"
+
+
+class Address(Base, kw_only=True, frozen=True):
+    """A postal address; ``unit`` is the suite, kept apart for geocoding."""
+
+    street: Text
+    unit: str = ""
+    city: Text
+    region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
+    postal_code: Annotated[str, msgspec.Meta(pattern=r"^\d{5}(-\d{4})?$")]
+    country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] = "US"
+
+    @property
+    def street_line(self) -> str:
+        return f"{self.street} {self.unit}".strip() if self.unit else self.street
+
+    @property
+    def one_line(self) -> str:
+        """``721 E 12200 S, Draper, UT 84020``: the form printed on the clinic page."""
+        return f"{self.street_line}, {self.city}, {self.region} {self.postal_code}"
+
+
+class HoursRule(Base, kw_only=True, frozen=True):
+    """Weekly opening hours in the clinic's own timezone, e.g. Mon-Fri 08:00-18:00."""
+
+    days: Annotated[tuple[Weekday, ...], msgspec.Meta(min_length=1)]
+    opens: dt.time
+    closes: dt.time
+
+
+class DateException(Base, kw_only=True, frozen=True):
+    """A dated change to the weekly hours: a closure (holiday) or different hours."""
+
+    date: dt.date
+    closed: bool = False
+    opens: dt.time | None = None
+    closes: dt.time | None = None
+    note: str = ""
+
+
+class Role(Base, kw_only=True, frozen=True):
+    """A kind of staff member a service may need (health navigator, therapist, ...)."""
+
+    id: Slug
+    name: Text
+
+
+class Service(Base, kw_only=True, frozen=True):
+    """Something a visitor can book; which roles and rooms it holds for how long."""
+
+    id: Slug
+    name: Text
+    step: Step
+    summary: Text
+    duration_minutes: Annotated[int, msgspec.Meta(gt=0, le=12 * 60)]
+    mode: Literal["in-person", "phone-video"] = "in-person"
+    roles: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
+    room_kinds: tuple[Slug, ...] = ()
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+    public: bool = False
+    free: bool = False
+    price_usd: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    route: Literal["im", "oral", "iv"] | None = None
+    buffer_before_minutes: Minutes = 0
+    buffer_after_minutes: Minutes = 0
+
+
+class Staff(Base, kw_only=True, frozen=True):
+    """A staff member at one clinic; ``sample`` marks demo data that is not a real person."""
+
+    id: Slug
+    name: Text
+    roles: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
+    sample: bool = False
+
+
+class Room(Base, kw_only=True, frozen=True):
+    """A bookable room; ``kind`` is what services ask for (``treatment``, ``group``)."""
+
+    id: Slug
+    name: Text
+    kind: Slug
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+    sample: bool = False
+
+
+class Clinic(Base, kw_only=True, frozen=True):
+    """One clinic: where it is, when it is open, what it offers and with whom."""
+
+    id: Slug
+    name: Text
+    address: Address
+    phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ().-]{6,20}$")]
+    coordinates: Coordinates
+    timezone: str
+    hours: tuple[HoursRule, ...]
+    exceptions: tuple[DateException, ...] = ()
+    services: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
+    staff: tuple[Staff, ...] = ()
+    rooms: tuple[Room, ...] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Organization(Base, kw_only=True, frozen=True):
+    """Who runs the clinics, and the words every page about treatment must carry."""
+
+    name: Text
+    phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ().-]{6,20}$")]
+    phone_display: str = ""
+    website: str = ""
+    regulatory_note: Text
+
+
+class DirectoryData(Base, kw_only=True, frozen=True):
+    """The whole directory file as decoded, before cross-checks."""
+
+    organization: Organization
+    roles: Annotated[tuple[Role, ...], msgspec.Meta(min_length=1)]
+    services: Annotated[tuple[Service, ...], msgspec.Meta(min_length=1)]
+    clinics: Annotated[tuple[Clinic, ...], msgspec.Meta(min_length=1)]

@@ -1,0 +1,62 @@
+"""``Widgets``: render every widget as safe HTML from any Python host, no Litestar needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from kat_widgets.directory import Directory, load_directory
+from kat_widgets.fragments.environment import environment
+from kat_widgets.settings import Settings, load_settings
+
+__all__ = ["Widgets"]
+
+
+class Widgets:
+    """Renders the widgets for one directory.
+
+    ``base_path`` is where the kat-widgets app is mounted (``""`` or ``"/widgets"``); every link
+    a fragment emits starts with it.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        directory: Directory | None = None,
+        base_path: str = "",
+    ) -> None:
+        self.settings = settings if settings is not None else load_settings(persist_secret=False)
+        self.directory = (
+            directory if directory is not None else load_directory(self.settings.directory_file)
+        )
+        self.base_path = base_path.rstrip("/")
+
+    def with_base_path(self, base_path: str) -> Widgets:
+        """The same widgets emitting links under another mount prefix."""
+        if base_path.rstrip("/") == self.base_path:
+            return self
+        return Widgets(self.settings, directory=self.directory, base_path=base_path)
+
+    def render(self, template: str, **context: Any) -> Markup:
+        """Render ``template`` with the shared context (directory, base path, settings)."""
+        page = environment().get_template(template)
+        # Safe: the environment autoescapes every value, so the output is trusted markup.
+        return Markup(  # noqa: S704
+            page.render(
+                directory=self.directory,
+                organization=self.directory.organization,
+                base=self.base_path,
+                settings=self.settings,
+                **context,
+            )
+        )
+
+    def clinic_list(self) -> Markup:
+        """Every clinic with its address, phone and weekly hours."""
+        return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
+
+    def demo_page(self) -> Markup:
+        """The demo host page served at ``/`` by ``kat-widgets serve``."""
+        return self.render("demo/page.html", clinics=self.directory.clinics)

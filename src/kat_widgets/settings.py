@@ -1,0 +1,138 @@
+"""Settings: one msgspec Struct, read from an optional TOML file and ``KAT_*`` variables.
+
+Precedence, lowest first: defaults, the TOML file (``KAT_SETTINGS_FILE``), environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from kat_widgets.errors import ConfigurationError, split_validation_error
+
+__all__ = ["BUNDLED_DIRECTORY", "Settings", "load_settings"]
+
+BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
+ENV_PREFIX = "KAT_"
+_LIST_FIELDS = frozenset({"allowed_origins"})
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """Everything an operator can set. Every field is also ``KAT_<FIELD>`` in the environment."""
+
+    mode: Literal["demo", "production"] = "demo"
+    """``production`` refuses to start without an explicit ``secret_key``."""
+    settings_file: str | None = None
+    """The TOML file these settings were read from, if any."""
+    data_dir: str = "kat-data"
+    """Folder for the demo's SQLite database and generated secret key."""
+    directory_file: str = str(BUNDLED_DIRECTORY)
+    """Clinic directory TOML; defaults to the five bundled Utah clinics."""
+    database_url: str = ""
+    """``sqlite:///path.db`` or ``postgresql://...``; empty means a SQLite file in ``data_dir``."""
+    allowed_origins: tuple[str, ...] = ()
+    """Origins allowed to embed the widgets (CORS and CSP ``frame-ancestors``)."""
+    secret_key: str = ""
+    """Signs tokens; generated and kept in ``data_dir`` in demo mode."""
+    locale: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-US"
+    """Default language of the widgets (``en-US``, ``es-US``)."""
+    region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] = "US-UT"
+    """Default region for crisis resources, never derived from tracking a visitor."""
+
+    def __post_init__(self) -> None:
+        for origin in self.allowed_origins:
+            if origin == "*" or not origin.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"allowed_origins entries must be full origins like https://clinic.example, "
+                    f"got {origin!r}"
+                )
+        if self.mode == "production" and not self.secret_key:
+            raise ValueError("secret_key is required in production mode (set KAT_SECRET_KEY)")
+        if self.secret_key and len(self.secret_key) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL with the demo default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir).resolve() / 'kat-widgets.db'}"
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in Settings.__struct_fields__:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is None:
+            continue
+        if name in _LIST_FIELDS:
+            values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        else:
+            values[name] = raw
+    return values
+
+
+def _from_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigurationError(f"settings file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{path}: not valid TOML: {exc}") from None
+    section: dict[str, Any] = data.get("kat_widgets", data)
+    return section
+
+
+def _persisted_secret(data_dir: str) -> str:
+    """Read or create the demo's secret key file (mode 0600) in ``data_dir``."""
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
+    try:
+        return key_file.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker won the race
+            return key_file.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+        return key
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, persist_secret: bool = True, **overrides: Any
+) -> Settings:
+    """Build :class:`Settings` from ``KAT_SETTINGS_FILE``, ``KAT_*`` variables and ``overrides``.
+
+    In demo mode a missing secret key is generated once and kept in ``data_dir`` so that
+    tokens stay valid across restarts and workers (skip with ``persist_secret=False``).
+    """
+    environ = os.environ if environ is None else environ
+    env_values = _from_env(environ)
+    values: dict[str, Any] = {}
+    settings_file = overrides.get("settings_file") or env_values.get("settings_file")
+    if settings_file:
+        values.update(_from_file(settings_file))
+        values["settings_file"] = settings_file
+    values.update(env_values)
+    values.update(overrides)
+    try:
+        settings = msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        source = f"{settings_file} or environment" if settings_file else "environment"
+        path, reason = split_validation_error(exc)
+        raise ConfigurationError(f"invalid settings ({source}): {path}: {reason}") from None
+    if not settings.secret_key and settings.mode == "demo" and persist_secret:
+        settings = msgspec.structs.replace(
+            settings, secret_key=_persisted_secret(settings.data_dir)
+        )
+    return settings
