@@ -53,9 +53,7 @@ def create_app(settings: Settings | None = None, *, directory: Directory | None 
 
     return Litestar(
         route_handlers=[
-            routes_core.healthz,
-            routes_core.clinics,
-            routes_core.demo_page,
+            *routes_core.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -9,7 +9,7 @@ from litestar.response import Response
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.schemas import ClinicList, Health, clinic_out
 
-__all__ = ["clinics", "demo_page", "healthz"]
+__all__ = ["ROUTES", "clinics", "demo_page", "healthz"]
 
 
 @get("/healthz", tags=["health"], sync_to_thread=False)
@@ -34,3 +34,6 @@ def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response
         widgets_html=widgets.clinic_list(),
     )
     return Response(str(html), media_type="text/html; charset=utf-8")
+
+
+ROUTES = [healthz, clinics, demo_page]
