@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from markupsafe import Markup
 
 from kat_widgets.directory import Directory, load_directory
+from kat_widgets.errors import NotFoundError
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings, load_settings
 
@@ -53,6 +55,22 @@ class Widgets:
             )
         )
 
+    @property
+    def embeddable(self) -> Mapping[str, str]:
+        """Widget names ``fragment()``, ``/embed/{widget}`` and embed.js accept, with titles."""
+        return {name: title for name, (title, _) in _FRAGMENTS.items()}
+
+    def title(self, name: str) -> str:
+        return _FRAGMENTS[name][0]
+
+    def fragment(self, name: str, params: Mapping[str, str]) -> Markup:
+        """Render widget ``name`` from string parameters (as in a URL query)."""
+        try:
+            _, render = _FRAGMENTS[name]
+        except KeyError:
+            raise NotFoundError(f"No widget called {name!r}.") from None
+        return render(self, params)
+
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""
         return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
@@ -60,3 +78,8 @@ class Widgets:
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
         return self.render("demo/page.html", clinics=self.directory.clinics)
+
+
+_FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {
+    "clinics": ("Our clinics", lambda widgets, _params: widgets.clinic_list()),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from kat_widgets.web.app import create_app
+from kat_widgets.web.app import create_app, kat_router
+from kat_widgets.web.plugin import KatWidgetsPlugin
 
-__all__ = ["create_app"]
+__all__ = ["KatWidgetsPlugin", "create_app", "kat_router"]

@@ -1,24 +1,29 @@
-"""``create_app``: assemble the Litestar app from settings; nothing else lives here."""
+"""``create_app`` and ``kat_router``: assemble the kat-widgets routes; nothing else lives here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar, MediaType, Response
+from litestar import Litestar, MediaType, Response, Router
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core
+from kat_widgets.web import routes_core, routes_embed
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 
-__all__ = ["create_app"]
+__all__ = ["cors_config", "create_app", "kat_router"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+MAX_BODY_BYTES = 64 * 1024
 
 
 def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
@@ -41,29 +46,76 @@ def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
     return _error(400, str(exc))
 
 
-def create_app(settings: Settings | None = None, *, directory: Directory | None = None) -> Litestar:
-    """Build the complete kat-widgets ASGI app. Mount it under any prefix.
+def _route_handlers() -> list[ControllerRouterHandler]:
+    return [
+        *routes_core.ROUTES,
+        *routes_embed.ROUTES,
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], include_in_schema=False
+        ),
+    ]
 
-    With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
+
+def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:
+    return DefineMiddleware(
+        SecurityMiddleware, allowed_origins=settings.allowed_origins, add_headers=add_headers
+    )
+
+
+def kat_router(
+    settings: Settings,
+    *,
+    directory: Directory | None = None,
+    path: str = "/",
+    with_security: bool = True,
+) -> Router:
+    """Every kat-widgets route under ``path``, with its dependency, errors and security.
+
+    ``create_app`` sets the security headers app-wide instead (``with_security=False``, a
+    ``before_send`` hook) so that its 404s carry them too; the origin check stays here.
     """
-    settings = settings if settings is not None else load_settings()
     directory = directory if directory is not None else load_directory(settings.directory_file)
-    context = KatContext(settings, directory, Widgets(settings, directory=directory))
-    from kat_widgets import __version__
-
-    return Litestar(
-        route_handlers=[
-            *routes_core.ROUTES,
-            create_static_files_router(
-                path="/static", directories=[STATIC_DIR], include_in_schema=False
-            ),
-        ],
+    prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
+    context = KatContext(settings, directory, Widgets(settings, directory=directory), prefix)
+    return Router(
+        path=prefix or "/",
+        route_handlers=_route_handlers(),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers={
             NotFoundError: _not_found,
             ValidationError: _invalid,
             KatWidgetsError: _domain,
         },
+        middleware=[_security(settings, add_headers=with_security)],
+        request_max_body_size=MAX_BODY_BYTES,
+    )
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """CORS for the allow-listed embedding origins only; no credentials, no wildcard."""
+    if not settings.allowed_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Idempotency-Key"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
+def create_app(settings: Settings | None = None, *, directory: Directory | None = None) -> Litestar:
+    """Build the complete kat-widgets ASGI app. Mount it under any prefix.
+
+    With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
+    """
+    settings = settings if settings is not None else load_settings()
+    from kat_widgets import __version__
+
+    return Litestar(
+        route_handlers=[kat_router(settings, directory=directory, with_security=False)],
+        before_send=[SecurityHeaders(settings.allowed_origins).before_send],
+        cors_config=cors_config(settings),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
         debug=False,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, TypeAlias
+from urllib.parse import unquote
 
 from litestar import Request
 
@@ -11,23 +12,46 @@ from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings
 
-__all__ = ["AnyRequest", "KatContext", "base_path"]
+__all__ = ["AnyRequest", "KatContext", "mount_prefix"]
 
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class KatContext:
+    """Settings, directory and widgets of one app; ``path`` is the router's own prefix."""
+
     settings: Settings
     directory: Directory
     widgets: Widgets
+    path: str = ""
+
+    def prefix(self, request: AnyRequest) -> str:
+        """Where our routes live as the browser sees them: mount prefix + router path."""
+        return mount_prefix(request) + self.path
 
     def widgets_for(self, request: AnyRequest) -> Widgets:
-        """Widgets whose links carry the prefix this request was mounted under."""
-        return self.widgets.with_base_path(base_path(request))
+        """Widgets whose links carry the prefix this request came in under."""
+        return self.widgets.with_base_path(self.prefix(request))
 
 
-def base_path(request: AnyRequest) -> str:
-    """The mount prefix (ASGI ``root_path``), without a trailing slash."""
-    root = request.scope.get("root_path", "") or ""
-    return str(root).rstrip("/")
+def mount_prefix(request: AnyRequest) -> str:
+    """The prefix an outer app mounted us under, without a trailing slash.
+
+    Starlette, FastAPI and Django set ASGI ``root_path``; Litestar's ``asgi(..., is_mount=True)``
+    leaves it empty but strips the prefix from ``path``, so we recover it from ``raw_path``.
+    """
+    scope = request.scope
+    root = str(scope.get("root_path") or "")
+    if root:
+        return root.rstrip("/")
+    raw = scope.get("raw_path")
+    if not raw:
+        return ""
+    raw_path = unquote(raw.decode("latin-1"))
+    path = str(scope.get("path") or "")
+    if path and path != "/" and raw_path.endswith(path):
+        return raw_path[: -len(path)].rstrip("/")
+    if path == "/":
+        return raw_path.rstrip("/")
+    return ""

@@ -7,9 +7,10 @@ from litestar.di import NamedDependency
 from litestar.response import Response
 
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import ClinicList, Health, clinic_out
 
-__all__ = ["ROUTES", "clinics", "demo_page", "healthz"]
+__all__ = ["ROUTES", "clinics", "clinics_fragment", "demo_page", "healthz"]
 
 
 @get("/healthz", tags=["health"], sync_to_thread=False)
@@ -33,7 +34,14 @@ def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response
         clinics=kat.directory.clinics,
         widgets_html=widgets.clinic_list(),
     )
-    return Response(str(html), media_type="text/html; charset=utf-8")
+    return Response(str(html), media_type="text/html")
 
 
-ROUTES = [healthz, clinics, demo_page]
+@get("/fragments/clinics", include_in_schema=False, sync_to_thread=False)
+def clinics_fragment(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
+    """Every clinic with address, phone and hours, as an HTML fragment."""
+    fragment = kat.widgets_for(request).clinic_list()
+    return fragment_response(request, kat, fragment, widget="clinics", title="Our clinics")
+
+
+ROUTES = [healthz, clinics, clinics_fragment, demo_page]

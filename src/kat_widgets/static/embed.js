@@ -1,0 +1,86 @@
+/* kat-widgets loader. Hosts add <div data-kat-widget="locator" data-clinic="draper"></div>
+   (its content is the no-script fallback, e.g. a plain link) and this script. Each widget is
+   fetched from the server this script came from and rendered in a Shadow DOM root; forms and
+   widget links then work in place. No dependencies, no cookies. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
+  var prefix = base + "/fragments/";
+
+  function snake(name) {
+    return name.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); });
+  }
+
+  function query(el) {
+    var params = new URLSearchParams();
+    for (var key in el.dataset) if (key !== "katWidget") params.set(snake(key), el.dataset[key]);
+    return params.toString();
+  }
+
+  function announce(host, root) {
+    var found = root.querySelectorAll("[data-kat-event]");
+    for (var i = 0; i < found.length; i++) {
+      host.dispatchEvent(new CustomEvent("kat:" + found[i].getAttribute("data-kat-event"),
+        { bubbles: true, composed: true }));
+    }
+  }
+
+  function load(host, url, init, focus) {
+    init = init || {};
+    init.credentials = "omit";
+    init.headers = { Accept: "text/html" };
+    return fetch(url, init).then(function (response) {
+      return response.text().then(function (html) {
+        if (!response.ok && !/^\s*</.test(html)) throw new Error(response.status);
+        var root = host.shadowRoot || host.attachShadow({ mode: "open" });
+        root.innerHTML = '<link rel="stylesheet" href="' + base + '/static/widgets.css">' +
+          '<div class="kat-widget-root">' + html + "</div>";
+        if (!host.__katWired) wire(host, root);
+        if (focus) {
+          var target = root.querySelector("h1, h2, h3, [role=alert]");
+          if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
+        }
+        announce(host, root);
+      });
+    });
+  }
+
+  function wire(host, root) {
+    host.__katWired = true;
+    root.addEventListener("submit", function (event) {
+      var form = event.target;
+      var data = new URLSearchParams(new FormData(form, event.submitter));
+      var action = form.action;
+      if (action.indexOf(base + "/") !== 0) return;
+      event.preventDefault();
+      if ((form.method || "get").toLowerCase() === "get") {
+        load(host, action.split("?")[0] + "?" + data.toString(), null, true);
+      } else {
+        load(host, action, { method: "POST", body: data }, true);
+      }
+    });
+    root.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || link.href.indexOf(prefix) !== 0 || link.hasAttribute("download")) return;
+      event.preventDefault();
+      load(host, link.href, null, true);
+    });
+  }
+
+  function start() {
+    var hosts = document.querySelectorAll("[data-kat-widget]");
+    for (var i = 0; i < hosts.length; i++) {
+      var host = hosts[i];
+      if (host.__katStarted) continue;
+      host.__katStarted = true;
+      var name = host.getAttribute("data-kat-widget");
+      if (!/^[a-z-]+$/.test(name)) continue;
+      load(host, prefix + name + "?" + query(host))["catch"](function () { /* keep fallback */ });
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,136 @@
+"""Headers and origin checks for cross-origin embedding, as one plain ASGI middleware.
+
+- Every response gets ``Content-Security-Policy`` (with ``frame-ancestors`` from the allow-list),
+  ``X-Content-Type-Options``, ``Referrer-Policy`` and ``Permissions-Policy``.
+- Unsafe methods (POST...) from a browser on another origin are refused unless that origin is
+  allowed: a strict Origin check instead of CSRF tokens, so no cookies are needed at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
+
+__all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy"]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def content_security_policy(allowed_origins: Iterable[str]) -> str:
+    """Our pages load only our own scripts and styles; only listed origins may frame them."""
+    ancestors = " ".join(["'self'", *allowed_origins])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
+
+
+class SecurityHeaders:
+    """The header set, computed once; ``apply`` sets it on a response-start message."""
+
+    def __init__(self, allowed_origins: Iterable[str] = ()) -> None:
+        self.headers: list[tuple[bytes, bytes]] = [
+            (b"content-security-policy", content_security_policy(sorted(allowed_origins)).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
+        ]
+        self.names = {name for name, _ in self.headers}
+
+    def apply(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [
+                (name, value)
+                for name, value in message.get("headers", [])
+                if name.lower() not in self.names
+            ]
+            message["headers"] = [*kept, *self.headers]
+
+    async def before_send(self, message: Message, _scope: Scope) -> None:
+        """As a Litestar ``before_send`` hook: covers every response, 404s included."""
+        self.apply(message)
+
+
+class SecurityMiddleware:
+    """Refuses cross-origin posts from unknown origins; adds the headers if ``add_headers``."""
+
+    def __init__(
+        self, app: ASGIApp, *, allowed_origins: Iterable[str] = (), add_headers: bool = True
+    ) -> None:
+        self.app = app
+        self.allowed_origins = frozenset(origin.rstrip("/") for origin in allowed_origins)
+        self.security_headers = SecurityHeaders(sorted(self.allowed_origins))
+        self.add_headers = add_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in SAFE_METHODS and not self._origin_allowed(scope):
+            await self._refuse(send)
+            return
+        if not self.add_headers:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            self.security_headers.apply(message)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _origin_allowed(self, scope: Scope) -> bool:
+        headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        origin = headers.get(b"origin")
+        if origin is None:
+            # Browsers send Origin on cross-origin posts; Sec-Fetch-Site covers the rest.
+            return headers.get(b"sec-fetch-site", "same-origin") != "cross-site"
+        if origin in self.allowed_origins:
+            return True
+        return origin != "null" and urlsplit(origin).netloc == headers.get(b"host")
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "status_code": 403,
+                "detail": "This form was sent from a site that is not allowed to embed these "
+                "widgets. Please book on the clinic's own website or call us.",
+            }
+        ).encode()
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *self.security_headers.headers,
+            ],
+        }
+        await send(start)
+        end: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": body,
+            "more_body": False,
+        }
+        await send(end)

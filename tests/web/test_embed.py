@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import gzip
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+
+def test_embed_js_is_small_javascript(client: TestClient[Litestar]) -> None:
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert len(gzip.compress(response.content, 9)) <= 4096
+    assert b"attachShadow" in response.content
+
+
+def test_embed_page_wraps_widget_with_height_reporter(client: TestClient[Litestar]) -> None:
+    response = client.get("/embed/clinics")
+    assert response.status_code == 200
+    html = response.text
+    assert html.startswith("<!doctype html>")
+    assert 'data-kat-widget-page="clinics"' in html
+    assert '<script src="/static/embed-frame.js" defer></script>' in html
+    assert "721 E 12200 S, Draper, UT 84020" in html
+
+
+def test_unknown_widget_is_404_with_the_list(client: TestClient[Litestar]) -> None:
+    response = client.get("/embed/<script>")
+    assert response.status_code == 404
+    assert "clinics" in response.json()["detail"]
+
+
+def test_fragment_is_bare_for_fetch_and_a_page_for_navigation(client: TestClient[Litestar]) -> None:
+    bare = client.get("/fragments/clinics", headers={"Sec-Fetch-Dest": "empty"})
+    assert bare.text.lstrip().startswith("<section")
+    assert bare.headers["vary"] == "Sec-Fetch-Dest"
+    page = client.get("/fragments/clinics", headers={"Sec-Fetch-Dest": "iframe"})
+    assert page.text.startswith("<!doctype html>")

@@ -1,0 +1,100 @@
+"""The app mounted under /widgets in Starlette, FastAPI and Litestar: every link resolves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from litestar import Litestar, asgi, get
+from litestar.testing import TestClient
+
+from kat_widgets import Settings, create_app
+from kat_widgets.web import KatWidgetsPlugin
+
+from .crawl import crawl
+
+
+@contextmanager
+def starlette_host(settings: Settings) -> Iterator[Any]:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.testclient import TestClient as StarletteClient
+
+    host = Starlette(routes=[Mount("/widgets", app=create_app(settings))])
+    with StarletteClient(host) as client:
+        yield client
+
+
+@contextmanager
+def fastapi_host(settings: Settings) -> Iterator[Any]:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient as FastAPIClient
+
+    host = FastAPI()
+    host.mount("/widgets", create_app(settings))
+    with FastAPIClient(host) as client:
+        yield client
+
+
+@get("/", sync_to_thread=False)
+def host_home() -> str:
+    return "the host's own page"
+
+
+@contextmanager
+def litestar_mount_host(settings: Settings) -> Iterator[Any]:
+    kat = create_app(settings)
+    host = Litestar([host_home, asgi("/widgets", is_mount=True, copy_scope=True)(kat)])
+    with TestClient(host) as client:
+        yield client
+
+
+@contextmanager
+def litestar_plugin_host(settings: Settings) -> Iterator[Any]:
+    host = Litestar([host_home], plugins=[KatWidgetsPlugin(settings, path="/widgets")])
+    with TestClient(host) as client:
+        yield client
+
+
+HOSTS = {
+    "starlette": starlette_host,
+    "fastapi": fastapi_host,
+    "litestar-mount": litestar_mount_host,
+    "litestar-plugin": litestar_plugin_host,
+}
+
+
+@pytest.mark.parametrize("host", sorted(HOSTS))
+def test_every_link_resolves_under_the_prefix(host: str, settings: Settings) -> None:
+    with HOSTS[host](settings) as client:
+        statuses = crawl(client.get, "/widgets/")
+        for name in ("clinics",):
+            statuses.update(crawl(client.get, f"/widgets/embed/{name}"))
+        assert "/widgets/static/widgets.css" in statuses
+        assert all(url.startswith("/widgets/") for url in statuses), statuses
+        broken = {url: status for url, status in statuses.items() if status >= 400}
+        assert broken == {}
+
+
+@pytest.mark.parametrize("host", sorted(HOSTS))
+def test_json_and_embed_under_the_prefix(host: str, settings: Settings) -> None:
+    with HOSTS[host](settings) as client:
+        assert client.get("/widgets/healthz").json() == {"status": "ok"}
+        assert len(client.get("/widgets/api/clinics").json()["clinics"]) == 5
+        page = client.get("/widgets/embed/clinics")
+        assert page.status_code == 200
+        assert 'src="/widgets/static/embed-frame.js"' in page.text
+        assert client.get("/widgets/embed.js").status_code == 200
+
+
+def test_plugin_keeps_host_routes(settings: Settings) -> None:
+    with litestar_plugin_host(settings) as client:
+        assert client.get("/").text == "the host's own page"
+        assert client.get("/widgets/healthz").status_code == 200
+
+
+def test_plugin_path_must_be_absolute(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="path must start"):
+        KatWidgetsPlugin(settings, path="widgets")
