@@ -34,6 +34,9 @@ def _serve(args: argparse.Namespace) -> int:
         reload=args.reload,
         log_level=args.log_level,
         server_header=False,
+        # uvicorn's access log prints raw paths and query strings (tokens, addresses):
+        # our own request log records only route templates.
+        access_log=False,
     )
     return 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from litestar import Litestar, MediaType, Response, Router
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
@@ -18,6 +19,7 @@ from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
 from kat_widgets.web import routes_core, routes_embed
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.observability import RequestLogMiddleware
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 
 __all__ = ["cors_config", "create_app", "kat_router"]
@@ -86,7 +88,7 @@ def kat_router(
             ValidationError: _invalid,
             KatWidgetsError: _domain,
         },
-        middleware=[_security(settings, add_headers=with_security)],
+        middleware=[RequestLogMiddleware, _security(settings, add_headers=with_security)],
         request_max_body_size=MAX_BODY_BYTES,
     )
 
@@ -117,5 +119,16 @@ def create_app(settings: Settings | None = None, *, directory: Directory | None 
         before_send=[SecurityHeaders(settings.allowed_origins).before_send],
         cors_config=cors_config(settings),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
+        logging_config=LoggingConfig(
+            loggers={
+                "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
+                "kat_widgets": {
+                    "level": "INFO",
+                    "handlers": ["queue_listener"],
+                    "propagate": False,
+                },
+            },
+            log_exceptions="always",
+        ),
         debug=False,
     )

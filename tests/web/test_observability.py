@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+
+class Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[dict[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(record.getMessage()))
+
+
+@pytest.fixture
+def request_log(client: TestClient[Litestar]) -> Iterator[Capture]:
+    """Attached after the app started, so its logging configuration is already in place."""
+    logger = logging.getLogger("kat_widgets.requests")
+    capture = Capture()
+    logger.addHandler(capture)
+    yield capture
+    logger.removeHandler(capture)
+
+
+def test_each_request_gets_an_id_and_one_log_line(
+    client: TestClient[Litestar], request_log: Capture
+) -> None:
+    response = client.get("/api/clinics?secret-looking=84020")
+    request_id = response.headers["x-request-id"]
+    assert len(request_id) == 16
+    [line] = request_log.lines
+    assert line["request_id"] == request_id
+    assert line["route"] == "/api/clinics"
+    assert line["status"] == 200
+    assert "84020" not in json.dumps(line)
+
+
+def test_well_formed_incoming_request_id_is_kept(client: TestClient[Litestar]) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "edge-1234abcd"})
+    assert response.headers["x-request-id"] == "edge-1234abcd"
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert forged.headers["x-request-id"] != "<script>alert(1)</script>"
+
+
+def test_log_records_route_template_not_raw_path(
+    client: TestClient[Litestar], request_log: Capture
+) -> None:
+    client.get("/embed/clinics?q=721+E+12200+S")
+    [line] = request_log.lines
+    assert line["route"] == "/embed/{widget}"
+    assert "12200" not in json.dumps(line)
