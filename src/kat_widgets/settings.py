@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Default language of the widgets (``en-US``, ``es-US``)."""
     region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] = "US-UT"
     """Default region for crisis resources, never derived from tracking a visitor."""
+    rate_limit_store: Annotated[str, msgspec.Meta(pattern=r"^(memory|off|rediss?://.+)$")] = (
+        "memory"
+    )
+    """Rate-limit counters: ``memory`` (one worker), ``redis://...`` (shared) or ``off``."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:

@@ -20,6 +20,12 @@ from kat_widgets.settings import Settings, load_settings
 from kat_widgets.web import routes_core, routes_embed
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.observability import RequestLogMiddleware
+from kat_widgets.web.ratelimit import (
+    MemoryCounter,
+    RateLimitMiddleware,
+    RedisCounter,
+    WindowCounter,
+)
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 
 __all__ = ["cors_config", "create_app", "kat_router"]
@@ -64,6 +70,15 @@ def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddlewa
     )
 
 
+def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[DefineMiddleware]:
+    store = settings.rate_limit_store
+    if store == "off":
+        return []
+    counter: WindowCounter = MemoryCounter() if store == "memory" else RedisCounter(store)
+    phone = directory.organization.phone_display or directory.organization.phone
+    return [DefineMiddleware(RateLimitMiddleware, counter=counter, prefix=prefix, phone=phone)]
+
+
 def kat_router(
     settings: Settings,
     *,
@@ -88,7 +103,11 @@ def kat_router(
             ValidationError: _invalid,
             KatWidgetsError: _domain,
         },
-        middleware=[RequestLogMiddleware, _security(settings, add_headers=with_security)],
+        middleware=[
+            RequestLogMiddleware,
+            _security(settings, add_headers=with_security),
+            *_rate_limits(settings, directory, prefix),
+        ],
         request_max_body_size=MAX_BODY_BYTES,
     )
 
