@@ -25,6 +25,11 @@ def test_api_clinics_returns_the_five_seed_clinics(client: TestClient[Litestar])
     }
     assert sorted(clinics) == ["american-fork", "draper", "layton", "murray", "springville"]
     assert "staff" not in clinics["draper"]
+    assert clinics["draper"]["hours"][0] == {
+        "days": ["mon", "tue", "wed", "thu"],
+        "opens": "08:00",
+        "closes": "18:00",
+    }
 
 
 def test_demo_page_lists_clinics_and_regulatory_note(client: TestClient[Litestar]) -> None:

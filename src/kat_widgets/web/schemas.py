@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from kat_widgets.directory import Address, Clinic, Coordinates, HoursRule
+from kat_widgets.directory.models import Weekday
 
-__all__ = ["ClinicList", "ClinicOut", "Health", "clinic_out"]
+__all__ = ["ClinicList", "ClinicOut", "Health", "HoursOut", "clinic_out"]
+
+Clock = Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["08:00"])]
+
+
+class HoursOut(msgspec.Struct, kw_only=True):
+    """Weekly opening hours in the clinic's timezone; times as ``HH:MM``."""
+
+    days: list[Weekday]
+    opens: Clock
+    closes: Clock
 
 
 class ClinicOut(msgspec.Struct, kw_only=True):
@@ -19,8 +32,8 @@ class ClinicOut(msgspec.Struct, kw_only=True):
     phone: str
     coordinates: Coordinates
     timezone: str
-    hours: tuple[HoursRule, ...]
-    services: tuple[str, ...]
+    hours: list[HoursOut]
+    services: list[str]
 
 
 class ClinicList(msgspec.Struct, kw_only=True):
@@ -40,6 +53,14 @@ def clinic_out(clinic: Clinic) -> ClinicOut:
         phone=clinic.phone,
         coordinates=clinic.coordinates,
         timezone=clinic.timezone,
-        hours=clinic.hours,
-        services=clinic.services,
+        hours=[hours_out(rule) for rule in clinic.hours],
+        services=list(clinic.services),
+    )
+
+
+def hours_out(rule: HoursRule) -> HoursOut:
+    return HoursOut(
+        days=list(rule.days),
+        opens=rule.opens.strftime("%H:%M"),
+        closes=rule.closes.strftime("%H:%M"),
     )
