@@ -26,6 +26,7 @@ from kat_widgets.web.ratelimit import (
     RedisCounter,
     WindowCounter,
 )
+from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 
 __all__ = ["cors_config", "create_app", "kat_router"]
@@ -35,7 +36,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
-    return Response(
+    return SafeJSONResponse(
         {"status_code": status, "detail": detail, **extra},
         status_code=status,
         media_type=MediaType.JSON,
@@ -109,6 +110,7 @@ def kat_router(
             *_rate_limits(settings, directory, prefix),
         ],
         request_max_body_size=MAX_BODY_BYTES,
+        response_class=SafeJSONResponse,
     )
 
 

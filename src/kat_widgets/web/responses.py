@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from litestar import Response
+from litestar.serialization import default_serializer
+from litestar.types import Serializer
 from markupsafe import Markup
 
 from kat_widgets.web.context import AnyRequest, KatContext
 
-__all__ = ["fragment_response", "wants_page"]
+__all__ = ["SafeJSONResponse", "fragment_response", "wants_page"]
 
 HTML = "text/html"
 PAGE_DESTINATIONS = frozenset({"document", "iframe", "frame"})
+
+
+T = TypeVar("T")
+_JSON_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+
+
+class SafeJSONResponse(Response[T]):
+    """JSON with ``<``, ``>`` and ``&`` as ``\\u`` escapes: the same data once parsed, and inert
+    even if a host pastes it into HTML. Those characters only occur inside JSON strings."""
+
+    def render(
+        self, content: Any, media_type: str, enc_hook: Serializer = default_serializer
+    ) -> bytes:
+        body = super().render(content, media_type, enc_hook)
+        if "json" in media_type:
+            for raw, escaped in _JSON_UNSAFE:
+                body = body.replace(raw, escaped)
+        return body
 
 
 def wants_page(request: AnyRequest) -> bool:
