@@ -28,11 +28,13 @@ from kat_widgets.web.ratelimit import (
 )
 from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
+from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
 __all__ = ["cors_config", "create_app", "kat_router"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT_SECONDS = 10.0
 
 
 def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
@@ -106,6 +108,7 @@ def kat_router(
         },
         middleware=[
             RequestLogMiddleware,
+            DefineMiddleware(BodyTimeoutMiddleware, timeout=BODY_TIMEOUT_SECONDS),
             _security(settings, add_headers=with_security),
             *_rate_limits(settings, directory, prefix),
         ],
