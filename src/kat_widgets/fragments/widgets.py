@@ -7,6 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kat_widgets.directory import Directory, load_directory
+from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings, load_settings
 
@@ -40,7 +41,10 @@ class Widgets:
         return Widgets(self.settings, directory=self.directory, base_path=base_path)
 
     def render(self, template: str, **context: Any) -> Markup:
-        """Render ``template`` with the shared context (directory, base path, settings)."""
+        """Render ``template`` with the shared context (directory, base path, settings).
+
+        Templates can call ``crisis_banner(variant="inline")`` to include the crisis banner.
+        """
         page = environment().get_template(template)
         # Safe: the environment autoescapes every value, so the output is trusted markup.
         return Markup(  # noqa: S704
@@ -49,6 +53,7 @@ class Widgets:
                 organization=self.directory.organization,
                 base=self.base_path,
                 settings=self.settings,
+                crisis_banner=self.crisis_banner,
                 **context,
             )
         )
@@ -56,6 +61,12 @@ class Widgets:
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""
         return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
+
+    def crisis_banner(
+        self, region: str | None = None, lang: str | None = None, variant: str = "bar"
+    ) -> Markup:
+        """The crisis banner; region and language default to the settings. No database."""
+        return render_crisis_banner(region, lang, variant, settings=self.settings)
 
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
