@@ -36,7 +36,7 @@ def small_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.mark.parametrize("variant", ["bar", "card", "inline"])
+@pytest.mark.parametrize("variant", ["bar", "card", "inline", "link"])
 @pytest.mark.parametrize(
     ("region", "lang"), [("US-UT", "en"), ("US-UT", "es"), ("CA", "fr"), ("elsewhere", "en")]
 )

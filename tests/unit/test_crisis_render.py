@@ -202,3 +202,26 @@ def test_renders_with_a_dead_database_and_no_network(monkeypatch: pytest.MonkeyP
         assert "tel:988" in str(widgets.crisis_banner(variant=variant))
     page = widgets.render("demo/page.html", clinics=(), widgets_html=widgets.clinic_list())
     assert "Get help now: call 988" in str(page)
+
+
+def test_the_region_comes_from_the_clinic_when_not_given() -> None:
+    widgets = Widgets(load_settings({}, persist_secret=False, region="CA"))
+    clinic = widgets.directory.clinic("draper")
+    html = str(widgets.crisis_banner(variant="card", clinic=clinic))
+    assert "kat-crisis-utah-crisis-line" in html and "686868" not in html
+    assert "Kids Help Phone" in str(widgets.crisis_banner(variant="card"))
+
+
+def test_the_link_variant_is_only_the_permanent_link() -> None:
+    html = str(render_crisis_banner("US-UT", "es", "link"))
+    assert links(html) == [("tel:988", "Obtenga ayuda ahora: llame al 988 y marque 2")]
+    elsewhere = str(render_crisis_banner("elsewhere", "en", "link"))
+    assert links(elsewhere) == [
+        ("https://findahelpline.com/", "Get help now: visit findahelpline.com")
+    ]
+
+
+def test_unverified_entries_are_labelled_when_shown() -> None:
+    html = str(render_crisis_banner("US-UT", "en", "card", include_unverified=True))
+    assert "<h3>Utah Warm Line (peer support, not for crises) (not yet confirmed)</h3>" in html
+    assert "Text START to 678-678</a> (not yet confirmed)" in html

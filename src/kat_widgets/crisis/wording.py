@@ -31,6 +31,8 @@ class Wording(msgspec.Struct, frozen=True, kw_only=True):
     """``:`` in English and Spanish, a no-break space and ``:`` in French."""
     hours: str
     last_checked: str
+    unconfirmed: str
+    """Marks entries shown only on request because no source confirms them yet."""
     call: str
     call_press: str
     text: str
@@ -57,6 +59,7 @@ WORDING: dict[Language, Wording] = {
         colon=":",
         hours="Hours",
         last_checked="Last checked",
+        unconfirmed="not yet confirmed",
         call="Call {number}",
         call_press="Call {number}, then press {press}",
         text="Text {number}",
@@ -87,6 +90,7 @@ WORDING: dict[Language, Wording] = {
         colon=":",
         hours="Horario",
         last_checked="Última verificación",
+        unconfirmed="aún sin confirmar",
         call="Llame al {number}",
         call_press="Llame al {number} y marque {press}",
         text="Envíe un mensaje de texto al {number}",
@@ -117,6 +121,7 @@ WORDING: dict[Language, Wording] = {
         colon="\u00a0:",
         hours="Heures",
         last_checked="Dernière vérification",
+        unconfirmed="pas encore confirmé",
         call="Appelez le {number}",
         call_press="Appelez le {number}, puis faites le {press}",
         text="Textez le {number}",

@@ -38,8 +38,9 @@ __all__ = [
     "render_crisis_banner",
 ]
 
-Variant = Literal["bar", "card", "inline"]
+Variant = Literal["bar", "card", "inline", "link"]
 VARIANTS: tuple[Variant, ...] = ("bar", "card", "inline")
+"""The public variants; ``link`` (only the "Get help now" link) is for other widgets' templates."""
 CRISIS_CSS = Path(__file__).resolve().parent.parent / "static" / "crisis.css"
 
 
@@ -49,7 +50,7 @@ def region_of(clinic: Clinic) -> str:
 
 
 def _variant(variant: str) -> Variant:
-    for known in VARIANTS:
+    for known in (*VARIANTS, "link"):
         if variant == known:
             return known
     raise ValidationError(
@@ -135,10 +136,12 @@ def crisis_snippet(
     settings: Settings | None = None,
 ) -> str:
     """A self-contained HTML snippet (its own ``<style>``) for hosts that cannot run Python."""
+    settings = settings if settings is not None else Settings()
     banner = render_crisis_banner(region, lang, variant, settings=settings)
     css = CRISIS_CSS.read_text(encoding="utf-8")
+    oldest = min(r.verified for r in cached_crisis_data(settings.crisis_file).resources)
     return (
-        "<!-- kat-widgets crisis banner: static snippet. Re-generate it when the crisis data "
-        "changes (kat-widgets crisis-snippet). -->\n"
+        f"<!-- kat-widgets crisis banner, static snippet. Oldest entry verified {oldest}. "
+        "Re-generate it whenever the crisis data changes: kat-widgets crisis-snippet -->\n"
         f"<style>\n{css}</style>\n{banner}\n"
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kat_widgets.directory import Directory, load_directory
+from kat_widgets.directory import Clinic, Directory, load_directory
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings, load_settings
@@ -63,10 +63,18 @@ class Widgets:
         return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
 
     def crisis_banner(
-        self, region: str | None = None, lang: str | None = None, variant: str = "bar"
+        self,
+        region: str | None = None,
+        lang: str | None = None,
+        variant: str = "bar",
+        *,
+        clinic: Clinic | None = None,
     ) -> Markup:
-        """The crisis banner; region and language default to the settings. No database."""
-        return render_crisis_banner(region, lang, variant, settings=self.settings)
+        """The crisis banner (``bar``, ``card``, ``inline``, or only the ``link``).
+
+        Region: ``region``, else the clinic's, else the settings'. No database, no network.
+        """
+        return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
 
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
