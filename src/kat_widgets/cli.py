@@ -1,4 +1,4 @@
-"""The ``kat-widgets`` command: serve the demo, check data files."""
+"""The ``kat-widgets`` command: serve the demo, check data files, export the crisis snippet."""
 
 from __future__ import annotations
 
@@ -41,13 +41,33 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_settings_file(path: str) -> bool:
+def _file_kind(path: str) -> str:
+    """``directory``, ``crisis`` or ``settings``: what a TOML file given to ``check`` holds."""
     try:
         with open(path, "rb") as fh:
             document = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError):
-        return False
-    return "clinics" not in document
+        return "directory"
+    if "clinics" in document:
+        return "directory"
+    return "crisis" if "resources" in document else "settings"
+
+
+def _check_crisis(path: str, max_age_days: int) -> None:
+    """Check the crisis file; warn (never fail) about entries not re-verified recently."""
+    from kat_widgets.crisis import load_crisis_data, stale_resources
+
+    data = load_crisis_data(path)
+    hidden = [resource.id for resource in data.resources if resource.unverified]
+    note = f" ({len(hidden)} unverified, not shown: {', '.join(hidden)})" if hidden else ""
+    print(f"ok: {path}: {len(data.resources)} crisis resources{note}")
+    for resource in stale_resources(data, max_age_days=max_age_days):
+        print(
+            f"warning: {path}: {resource.id!r} was verified on {resource.verified}, more than "
+            f"{max_age_days} days ago; re-check it against {resource.source} and update "
+            f"`verified` (docs/crisis.md)",
+            file=sys.stderr,
+        )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -55,16 +75,31 @@ def _check(args: argparse.Namespace) -> int:
     from kat_widgets.settings import load_settings
 
     overrides: dict[str, str] = {}
-    if args.file and _is_settings_file(args.file):
+    kind = _file_kind(args.file) if args.file else ""
+    if kind == "crisis":
+        overrides["crisis_file"] = args.file
+    elif kind == "settings":
         overrides["settings_file"] = args.file
     elif args.file:
         overrides["directory_file"] = args.file
     settings = load_settings(None, persist_secret=False, **overrides)
-    directory = load_directory(settings.directory_file)
-    print(
-        f"ok: {directory.source}: {len(directory.clinics)} clinics, "
-        f"{len(directory.services)} services"
-    )
+    if kind != "crisis":
+        directory = load_directory(settings.directory_file)
+        print(
+            f"ok: {directory.source}: {len(directory.clinics)} clinics, "
+            f"{len(directory.services)} services"
+        )
+    if kind != "directory":
+        _check_crisis(settings.crisis_file, settings.crisis_max_age_days)
+    return 0
+
+
+def _crisis_snippet(args: argparse.Namespace) -> int:
+    from kat_widgets.fragments.crisis import crisis_snippet
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings(None, persist_secret=False)
+    print(crisis_snippet(args.region, args.lang, args.variant, settings=settings), end="")
     return 0
 
 
@@ -86,12 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     check = commands.add_parser(
-        "check", help="validate a clinic directory or settings file; exit 1 with the error"
+        "check",
+        help="validate a clinic directory, crisis or settings file; exit 1 with the error",
     )
     check.add_argument(
-        "file", nargs="?", help="clinics.toml or settings TOML (default: the configured files)"
+        "file",
+        nargs="?",
+        help="clinics.toml, crisis.toml or settings TOML (default: the configured files)",
     )
     check.set_defaults(handler=_check)
+
+    snippet = commands.add_parser(
+        "crisis-snippet",
+        help="print the crisis banner as a static HTML snippet with its own styles",
+    )
+    snippet.add_argument("--region", help="US, US-UT, CA or elsewhere (default: settings)")
+    snippet.add_argument("--lang", help="en, es or fr (default: settings)")
+    snippet.add_argument("--variant", default="bar", choices=["bar", "card", "inline"])
+    snippet.set_defaults(handler=_crisis_snippet)
     return parser
 
 

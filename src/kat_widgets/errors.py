@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigurationError",
+    "CrisisDataError",
     "DirectoryError",
     "KatWidgetsError",
     "NotFoundError",
@@ -22,6 +23,17 @@ class ConfigurationError(KatWidgetsError, ValueError):
 
 class DirectoryError(ConfigurationError):
     """A clinic directory file is invalid; carries the file and the path inside it."""
+
+    def __init__(self, message: str, *, file: str | None = None, path: str | None = None) -> None:
+        self.file = file
+        self.path = path
+        self.reason = message
+        where = ": ".join(part for part in (file, path) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class CrisisDataError(ConfigurationError):
+    """The crisis resources file is invalid; carries the file and the path inside it."""
 
     def __init__(self, message: str, *, file: str | None = None, path: str | None = None) -> None:
         self.file = file

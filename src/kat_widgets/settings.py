@@ -16,9 +16,10 @@ import msgspec
 
 from kat_widgets.errors import ConfigurationError, split_validation_error
 
-__all__ = ["BUNDLED_DIRECTORY", "Settings", "load_settings"]
+__all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "Settings", "load_settings"]
 
 BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
+BUNDLED_CRISIS = Path(__file__).parent / "data" / "crisis.toml"
 ENV_PREFIX = "KAT_"
 _LIST_FIELDS = frozenset({"allowed_origins"})
 
@@ -48,6 +49,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
         "memory"
     )
     """Rate-limit counters: ``memory`` (one worker), ``redis://...`` (shared) or ``off``."""
+    crisis_file: str = str(BUNDLED_CRISIS)
+    """Crisis resources TOML; defaults to the bundled, sourced and dated file."""
+    crisis_max_age_days: Annotated[int, msgspec.Meta(ge=1)] = 180
+    """``kat-widgets check`` warns when a crisis entry was verified longer ago than this."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:

@@ -7,8 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kat_widgets.directory import Directory, load_directory
+from kat_widgets.directory import Clinic, Directory, load_directory
 from kat_widgets.errors import NotFoundError
+from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings, load_settings
 
@@ -42,7 +43,10 @@ class Widgets:
         return Widgets(self.settings, directory=self.directory, base_path=base_path)
 
     def render(self, template: str, **context: Any) -> Markup:
-        """Render ``template`` with the shared context (directory, base path, settings)."""
+        """Render ``template`` with the shared context (directory, base path, settings).
+
+        Templates can call ``crisis_banner(variant="inline")`` to include the crisis banner.
+        """
         page = environment().get_template(template)
         # Safe: the environment autoescapes every value, so the output is trusted markup.
         return Markup(  # noqa: S704
@@ -51,6 +55,7 @@ class Widgets:
                 organization=self.directory.organization,
                 base=self.base_path,
                 settings=self.settings,
+                crisis_banner=self.crisis_banner,
                 **context,
             )
         )
@@ -75,6 +80,20 @@ class Widgets:
         """Every clinic with its address, phone and weekly hours."""
         return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
 
+    def crisis_banner(
+        self,
+        region: str | None = None,
+        lang: str | None = None,
+        variant: str = "bar",
+        *,
+        clinic: Clinic | None = None,
+    ) -> Markup:
+        """The crisis banner (``bar``, ``card``, ``inline``, or only the ``link``).
+
+        Region: ``region``, else the clinic's, else the settings'. No database, no network.
+        """
+        return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
+
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
         return self.render("demo/page.html", clinics=self.directory.clinics)
@@ -82,4 +101,10 @@ class Widgets:
 
 _FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {
     "clinics": ("Our clinics", lambda widgets, _params: widgets.clinic_list()),
+    "crisis-banner": (
+        "Get help now",
+        lambda widgets, params: widgets.crisis_banner(
+            params.get("region"), params.get("lang"), params.get("variant", "card")
+        ),
+    ),
 }

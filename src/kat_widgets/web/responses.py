@@ -49,6 +49,7 @@ def fragment_response(
     title: str,
     status_code: int = 200,
     page: bool | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[str]:
     """Answer with ``fragment``, wrapped in the embed page when a browser navigated here.
 
@@ -67,5 +68,5 @@ def fragment_response(
         str(body),
         status_code=status_code,
         media_type=HTML,
-        headers={"Vary": "Sec-Fetch-Dest"},
+        headers={"Vary": "Sec-Fetch-Dest", **(headers or {})},
     )

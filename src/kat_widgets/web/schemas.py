@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from litestar.openapi import ResponseSpec
 
 from kat_widgets.directory import Address, Clinic, Coordinates, HoursRule
 from kat_widgets.directory.models import Weekday
 
-__all__ = ["ClinicList", "ClinicOut", "Health", "HoursOut", "clinic_out"]
+__all__ = ["INVALID", "ClinicList", "ClinicOut", "ErrorBody", "Health", "HoursOut", "clinic_out"]
 
 Clock = Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["08:00"])]
 
@@ -20,6 +21,18 @@ class HoursOut(msgspec.Struct, kw_only=True):
     days: list[Weekday]
     opens: Clock
     closes: Clock
+
+
+class ErrorBody(msgspec.Struct, kw_only=True):
+    """Every error: Litestar's shape, plus the input field to fix when there is one."""
+
+    status_code: int
+    detail: str
+    field: str | None = None
+
+
+INVALID = {422: ResponseSpec(data_container=ErrorBody, description="Invalid input; see detail")}
+"""For route ``responses=``: documents the 422 a domain ValidationError becomes."""
 
 
 class ClinicOut(msgspec.Struct, kw_only=True):
