@@ -36,3 +36,10 @@ def test_fragment_is_bare_for_fetch_and_a_page_for_navigation(client: TestClient
     assert bare.headers["vary"] == "Sec-Fetch-Dest"
     page = client.get("/fragments/clinics", headers={"Sec-Fetch-Dest": "iframe"})
     assert page.text.startswith("<!doctype html>")
+
+
+def test_embed_js_loads_every_stylesheet() -> None:
+    from kat_widgets.fragments.widgets import STYLESHEETS
+    from kat_widgets.web.routes_embed import EMBED_JS
+
+    assert f"var STYLES = {list(STYLESHEETS)!r};".replace("'", '"').encode() in EMBED_JS

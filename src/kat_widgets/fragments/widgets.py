@@ -13,7 +13,10 @@ from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings, load_settings
 
-__all__ = ["Widgets"]
+__all__ = ["STYLESHEETS", "Widgets"]
+
+STYLESHEETS = ("widgets.css", "crisis.css")
+"""Every widget's styles, in order; pages, embed pages and embed.js load all of them."""
 
 
 class Widgets:
@@ -56,6 +59,8 @@ class Widgets:
                 base=self.base_path,
                 settings=self.settings,
                 crisis_banner=self.crisis_banner,
+                clinic_list=self.clinic_list,
+                stylesheets=STYLESHEETS,
                 **context,
             )
         )
@@ -96,7 +101,7 @@ class Widgets:
 
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
-        return self.render("demo/page.html", clinics=self.directory.clinics)
+        return self.render("demo/page.html")
 
 
 _FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {

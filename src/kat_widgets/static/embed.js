@@ -8,6 +8,7 @@
   if (!script) return;
   var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
   var prefix = base + "/fragments/";
+  var STYLES = ["widgets.css", "crisis.css"]; /* = kat_widgets.fragments.widgets.STYLESHEETS */
 
   function snake(name) {
     return name.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); });
@@ -35,8 +36,9 @@
       return response.text().then(function (html) {
         if (!response.ok && !/^\s*</.test(html)) throw new Error(response.status);
         var root = host.shadowRoot || host.attachShadow({ mode: "open" });
-        root.innerHTML = '<link rel="stylesheet" href="' + base + '/static/widgets.css">' +
-          '<div class="kat-widget-root">' + html + "</div>";
+        root.innerHTML = STYLES.map(function (sheet) {
+          return '<link rel="stylesheet" href="' + base + "/static/" + sheet + '">';
+        }).join("") + '<div class="kat-widget-root">' + html + "</div>";
         if (!host.__katWired) wire(host, root);
         if (focus) {
           var target = root.querySelector("h1, h2, h3, [role=alert]");

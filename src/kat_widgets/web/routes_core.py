@@ -28,12 +28,7 @@ def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
 @get("/", include_in_schema=False, sync_to_thread=False)
 def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
     """The demo host page showing every widget."""
-    widgets = kat.widgets_for(request)
-    html = widgets.render(
-        "demo/page.html",
-        clinics=kat.directory.clinics,
-        widgets_html=widgets.clinic_list(),
-    )
+    html = kat.widgets_for(request).demo_page()
     return Response(str(html), media_type="text/html")
 
 
