@@ -5,6 +5,10 @@ from __future__ import annotations
 __all__ = [
     "ConfigurationError",
     "DirectoryError",
+    "GeocoderError",
+    "GeocoderRateLimitedError",
+    "GeocoderTimeoutError",
+    "GeocoderUnavailableError",
     "KatWidgetsError",
     "NotFoundError",
     "ValidationError",
@@ -41,6 +45,22 @@ class ValidationError(KatWidgetsError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
+
+
+class GeocoderError(KatWidgetsError, OSError):
+    """An online geocoder failed; callers fall back to the offline gazetteer."""
+
+
+class GeocoderTimeoutError(GeocoderError, TimeoutError):
+    """The online geocoder did not answer within ``geocoder_timeout_s``."""
+
+
+class GeocoderUnavailableError(GeocoderError, ConnectionError):
+    """The online geocoder could not be reached or answered with a server error."""
+
+
+class GeocoderRateLimitedError(GeocoderError):
+    """Too many requests: the service said 429, or our own one-per-interval limit said wait."""
 
 
 def split_validation_error(exc: Exception) -> tuple[str, str]:
