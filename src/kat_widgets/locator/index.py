@@ -20,8 +20,6 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
-from geopy.distance import geodesic
-
 __all__ = ["EARTH_RADIUS_KM", "LOWER_BOUND_RATIO", "Neighbour", "SpatialIndex", "unit_vector"]
 
 T = TypeVar("T")
@@ -118,6 +116,8 @@ class SpatialIndex(Generic[T]):
         where: Callable[[T], bool] | None = None,
     ) -> list[Neighbour[T]]:
         """The ``limit`` items nearest by geodesic distance (ties: earlier item first)."""
+        from geopy.distance import geodesic
+
         if limit < 1:
             return []
         best: list[tuple[float, int]] = []  # max-heap of (-km, -position)
@@ -143,6 +143,8 @@ class SpatialIndex(Generic[T]):
 
     def brute_force(self, lat: float, lon: float, *, limit: int = 5) -> list[Neighbour[T]]:
         """The same answer as :meth:`nearest` by measuring every item (tests, benchmarks)."""
+        from geopy.distance import geodesic
+
         ranked = sorted(
             (geodesic((lat, lon), point).km, position) for position, point in enumerate(self.points)
         )

@@ -13,7 +13,7 @@ from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core
+from kat_widgets.web import routes_core, routes_locator
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["create_app"]
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, directory: Directory | None 
     return Litestar(
         route_handlers=[
             *routes_core.ROUTES,
+            *routes_locator.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

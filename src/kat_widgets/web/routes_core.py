@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Response
 
 from kat_widgets.web.context import AnyRequest, KatContext
@@ -24,13 +25,21 @@ def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
     return ClinicList(clinics=[clinic_out(clinic) for clinic in kat.directory.clinics])
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
-def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
-    """The demo host page showing every widget."""
+@get("/", include_in_schema=False, sync_to_thread=True)
+def demo_page(
+    request: AnyRequest,
+    kat: NamedDependency[KatContext],
+    q: FromQuery[str | None] = None,
+    lat: FromQuery[float | None] = None,
+    lon: FromQuery[float | None] = None,
+    service: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The demo host page showing every widget (the locator's form submits back here)."""
     widgets = kat.widgets_for(request)
     html = widgets.render(
         "demo/page.html",
         clinics=kat.directory.clinics,
+        locator_html=widgets.locator(q, lat=lat, lon=lon, service=service),
         widgets_html=widgets.clinic_list(),
     )
     return Response(str(html), media_type="text/html; charset=utf-8")
