@@ -98,15 +98,15 @@ def _precision(raw: Any) -> ResultPrecision:
     """Nominatim's ``addresstype``/``type``/``class`` (``category`` in jsonv2) -> our precision."""
     if not isinstance(raw, dict):
         return "address"
-    kind = str(raw.get("addresstype") or raw.get("type") or "")
+    kinds = {str(raw.get("addresstype") or ""), str(raw.get("type") or "")}
     category = str(raw.get("category") or raw.get("class") or "")
-    if kind in {"house", "building"} or category == "building":
+    if kinds & {"house", "building"} or category == "building":
         return "address"
-    if category == "highway" or kind in {"road", "street"}:
+    if category == "highway" or kinds & {"road", "street"}:
         return "street"
-    if kind == "postcode":
+    if "postcode" in kinds:
         return "zip"
-    if kind in _CITY_TYPES or category in {"place", "boundary"}:
+    if kinds & _CITY_TYPES or category in {"place", "boundary"}:
         return "city"
     return "address"
 
