@@ -6,6 +6,7 @@ app starts fast. Lookups are then plain dict reads.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from typing import NamedTuple
@@ -58,6 +59,7 @@ class Gazetteer:
     def _build(self) -> None:
         import zipcodes
 
+        normalize = functools.cache(normalize_city)  # ~30k distinct names in 42k rows
         zips: dict[str, ZipEntry] = {}
         # (city, state) -> [rank, points]; rank 0 standard primary, 1 other primary, 2 accepted
         groups: dict[tuple[str, str], list[tuple[int, float, float, str]]] = defaultdict(list)
@@ -70,9 +72,9 @@ class Gazetteer:
                 continue
             zips[row["zip_code"]] = ZipEntry(lat, lon, row["city"], state)
             rank = 0 if row["zip_code_type"] == "STANDARD" else 1
-            groups[normalize_city(row["city"]), state].append((rank, lat, lon, row["city"]))
+            groups[normalize(row["city"]), state].append((rank, lat, lon, row["city"]))
             for name in row["acceptable_cities"]:
-                groups[normalize_city(name), state].append((2, lat, lon, name))
+                groups[normalize(name), state].append((2, lat, lon, name))
         cities: dict[tuple[str, str], CityEntry] = {}
         by_name: dict[str, list[CityEntry]] = defaultdict(list)
         for key, members in groups.items():

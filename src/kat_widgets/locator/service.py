@@ -84,6 +84,11 @@ class Locator:
                     )
         return self._index
 
+    def warm(self) -> None:
+        """Build the gazetteer and the clinic index now (else the first search does, ~1 s)."""
+        len(self.gazetteer)
+        len(self.index)
+
     # -- text -> place -------------------------------------------------------------------------
 
     def resolve(
