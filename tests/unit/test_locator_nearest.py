@@ -125,3 +125,24 @@ def test_index_with_a_filter_equals_a_filtered_brute_force() -> None:
         :5
     ]
     assert [n.position for n in fast] == [i for _, i in slow]
+
+
+def test_index_is_exact_near_the_poles_and_the_antimeridian() -> None:
+    rng = random.Random(11)
+    points = [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(1500)]
+    points += [
+        (rng.uniform(-20, 20), rng.choice((-1, 1)) * rng.uniform(178, 180)) for _ in range(300)
+    ]
+    points += [(rng.uniform(85, 90), rng.uniform(-180, 180)) for _ in range(200)]
+    index = SpatialIndex(list(range(len(points))), points)
+    for query in [(0.0, 179.99), (0.0, -179.99), (89.9, 0.0), (-89.9, 45.0), (60.0, -150.0)]:
+        fast = index.nearest(*query, limit=7)
+        assert [n.position for n in fast] == [
+            n.position for n in index.brute_force(*query, limit=7)
+        ]
+
+
+def test_coordinates_far_from_every_clinic_count_as_outside_the_region(locator: Locator) -> None:
+    answer = locator.locate("40.71, -74.00")
+    assert answer.nearest_anyway and answer.outside_region
+    assert not locator.locate("40.5, -111.9").outside_region

@@ -114,3 +114,8 @@ def test_an_address_without_zip_or_city_asks_for_one(locator: Locator) -> None:
 def test_a_city_without_state_prefers_utah(locator: Locator) -> None:
     assert locator.resolve("Springville").state == "UT"
     assert locator.resolve("Springville, NY").state == "NY"
+
+
+def test_a_leading_zip_with_a_city_name_is_read_as_the_zip(locator: Locator) -> None:
+    place = locator.resolve("84101 Salt Lake City")
+    assert (place.precision, place.label) == ("zip", "Near 84101, Salt Lake City, UT")

@@ -142,3 +142,20 @@ def test_demo_page_shows_the_locator_above_the_clinic_list(client: Client) -> No
 def test_openapi_documents_locate(client: Client) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert "/api/locate" in schema["paths"]
+
+
+def test_fragment_far_utah_town_offers_the_call_without_claiming_another_state(
+    client: Client,
+) -> None:
+    html = client.get("/fragments/locator", params={"q": "St. George, UT"}).text
+    assert "These are the nearest clinics anyway" in html
+    assert re.search(r"The free\s+informational call is by phone or video", html)
+    assert "Our clinics are all in Utah" not in html
+
+
+def test_widgets_demo_page_renders_from_python() -> None:
+    from kat_widgets import Settings
+    from kat_widgets.fragments import Widgets
+
+    html = str(Widgets(Settings(secret_key="d" * 40)).demo_page())
+    assert html.index("kat-locator") < html.index("kat-clinics")

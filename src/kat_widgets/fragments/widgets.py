@@ -110,4 +110,9 @@ class Widgets:
 
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
-        return self.render("demo/page.html", clinics=self.directory.clinics)
+        return self.render(
+            "demo/page.html",
+            clinics=self.directory.clinics,
+            locator_html=self.locator(),
+            widgets_html=self.clinic_list(),
+        )

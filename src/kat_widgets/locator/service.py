@@ -189,6 +189,9 @@ class Locator:
             return self._zip_place(query.zip, note=note, of_address=True)
         if query.city is not None:
             return self._city_place(query.city, note=note, of_address=True)
+        leading = query.text.split()[0]
+        if len(leading) == 5 and self.gazetteer.zip(leading) is not None:  # "84101 Salt Lake"
+            return self._zip_place(leading, note=note if self.geocoder else "")
         raise ValidationError(
             "Add the ZIP code or the city to the address (for example "
             '"721 E 12200 S, Draper, UT 84020"), or type only a ZIP code.',
@@ -254,7 +257,7 @@ class Locator:
             results=results,
             radius_km=radius,
             nearest_anyway=anyway and bool(results),
-            outside_region=bool(place.state) and place.state != self.home_state,
+            outside_region=place.state != self.home_state if place.state else anyway,
         )
 
     def locate(
