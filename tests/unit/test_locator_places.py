@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kat_widgets.directory import load_directory
 from kat_widgets.errors import ValidationError
@@ -119,3 +121,23 @@ def test_a_city_without_state_prefers_utah(locator: Locator) -> None:
 def test_a_leading_zip_with_a_city_name_is_read_as_the_zip(locator: Locator) -> None:
     place = locator.resolve("84101 Salt Lake City")
     assert (place.precision, place.label) == ("zip", "Near 84101, Salt Lake City, UT")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=250),
+        st.from_regex(r"\A[0-9]{1,6}([ ,.-]+[A-Za-z0-9]{0,12}){0,5}\Z"),
+        st.from_regex(r"\A-?[0-9]{1,3}\.[0-9]{1,6}, ?-?[0-9]{1,3}\.[0-9]{1,6}\Z"),
+    )
+)
+def test_any_text_gives_a_place_or_a_validation_error(text: str) -> None:
+    locator = Locator(load_directory(BUNDLED_DIRECTORY))
+    try:
+        place = locator.resolve(text)
+    except ValidationError as exc:
+        message = str(exc)
+    else:
+        message = place.label
+        assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
+    assert message
