@@ -1,4 +1,4 @@
-"""The ``kat-widgets`` command: serve the demo, check data files, export the crisis snippet."""
+"""The ``kat-widgets`` command: serve the demo, check data, crisis snippet, geocode clinics."""
 
 from __future__ import annotations
 
@@ -103,6 +103,46 @@ def _crisis_snippet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _geocode(args: argparse.Namespace) -> int:
+    from kat_widgets.errors import ConfigurationError
+    from kat_widgets.locator.geocoders import OnlineGeocoder
+    from kat_widgets.locator.refine import RefineOutcome, refine_directory_file
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings(None, persist_secret=False)
+    if settings.geocoder == "offline":
+        raise ConfigurationError(
+            "geocode needs an online geocoder: set KAT_GEOCODER=nominatim and "
+            "KAT_GEOCODER_USER_AGENT to something that identifies you"
+        )
+    geocoder = OnlineGeocoder(
+        settings.geocoder,
+        user_agent=settings.geocoder_user_agent,
+        domain=settings.geocoder_domain,
+        scheme=settings.geocoder_scheme,
+        timeout_s=settings.geocoder_timeout_s,
+        min_interval_s=settings.geocoder_min_interval_s,
+    )
+    print(
+        f"geocoding {args.file} with {settings.geocoder} "
+        f"(at most one request every {settings.geocoder_min_interval_s:g} s)"
+    )
+
+    def progress(done: int, total: int, outcome: RefineOutcome) -> None:
+        bar = "#" * round(20 * done / total)
+        head = f"[{bar:<20}] {done}/{total} {outcome.clinic_id}:"
+        if outcome.new is None:
+            print(f"{head} kept {outcome.old.lat}, {outcome.old.lon} ({outcome.message})")
+        else:
+            print(f"{head} {outcome.new.lat}, {outcome.new.lon} ({outcome.new.precision})")
+
+    outcomes = refine_directory_file(args.file, geocoder, dry_run=args.dry_run, progress=progress)
+    updated = sum(1 for outcome in outcomes if outcome.new is not None)
+    verb = "would update" if args.dry_run else "updated"
+    print(f"{verb} {updated} of {len(outcomes)} clinics in {args.file}")
+    return 0 if updated == len(outcomes) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kat-widgets",
@@ -139,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     snippet.add_argument("--lang", help="en, es or fr (default: settings)")
     snippet.add_argument("--variant", default="bar", choices=["bar", "card", "inline"])
     snippet.set_defaults(handler=_crisis_snippet)
+    geocode = commands.add_parser(
+        "geocode",
+        help="refine clinic coordinates in a directory file with the online geocoder (network)",
+    )
+    geocode.add_argument("file", help="the clinics.toml to update in place")
+    geocode.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    geocode.set_defaults(handler=_geocode)
     return parser
 
 

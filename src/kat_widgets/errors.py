@@ -6,6 +6,10 @@ __all__ = [
     "ConfigurationError",
     "CrisisDataError",
     "DirectoryError",
+    "GeocoderError",
+    "GeocoderRateLimitedError",
+    "GeocoderTimeoutError",
+    "GeocoderUnavailableError",
     "KatWidgetsError",
     "NotFoundError",
     "ValidationError",
@@ -53,6 +57,22 @@ class ValidationError(KatWidgetsError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
+
+
+class GeocoderError(KatWidgetsError, OSError):
+    """An online geocoder failed; callers fall back to the offline gazetteer."""
+
+
+class GeocoderTimeoutError(GeocoderError, TimeoutError):
+    """The online geocoder did not answer within ``geocoder_timeout_s``."""
+
+
+class GeocoderUnavailableError(GeocoderError, ConnectionError):
+    """The online geocoder could not be reached or answered with a server error."""
+
+
+class GeocoderRateLimitedError(GeocoderError):
+    """Too many requests: the service said 429, or our own one-per-interval limit said wait."""
 
 
 def split_validation_error(exc: Exception) -> tuple[str, str]:

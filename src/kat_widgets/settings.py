@@ -53,6 +53,21 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Crisis resources TOML; defaults to the bundled, sourced and dated file."""
     crisis_max_age_days: Annotated[int, msgspec.Meta(ge=1)] = 180
     """``kat-widgets check`` warns when a crisis entry was verified longer ago than this."""
+    geocoder: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$")] = "offline"
+    """``offline`` (the bundled gazetteer only) or a geopy service name such as ``nominatim``."""
+    geocoder_user_agent: str = ""
+    """Identifies you to the online geocoder (Nominatim requires one, e.g. ``clinic-site/1.0``)."""
+    geocoder_domain: str = ""
+    """Host of the online geocoder (your own Nominatim, or a test server); empty: the service's."""
+    geocoder_scheme: Literal["https", "http"] = "https"
+    geocoder_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=30)] = 3.0
+    """Per request; the locator falls back to the gazetteer when it passes. Never retried."""
+    geocoder_min_interval_s: Annotated[float, msgspec.Meta(ge=0)] = 1.0
+    """At most one online request per interval (Nominatim's policy: 1 per second)."""
+    distance_unit: Literal["mi", "km"] = "mi"
+    """Unit the locator widget shows distances in (the JSON API gives both)."""
+    locator_radius_km: Annotated[float, msgspec.Meta(gt=0, le=20000)] = 100.0
+    """Default search radius; with nothing inside it the locator shows the nearest anyway."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
@@ -65,6 +80,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
             raise ValueError("secret_key is required in production mode (set KAT_SECRET_KEY)")
         if self.secret_key and len(self.secret_key) < 32:
             raise ValueError("secret_key must be at least 32 characters")
+        if self.geocoder != "offline" and not self.geocoder_user_agent.strip():
+            raise ConfigurationError(
+                f"geocoder_user_agent is required when geocoder is {self.geocoder!r} "
+                "(set KAT_GEOCODER_USER_AGENT to something that identifies your site)"
+            )
+        public_nominatim = self.geocoder == "nominatim" and not self.geocoder_domain
+        if public_nominatim and self.geocoder_min_interval_s < 1:
+            raise ConfigurationError(
+                "geocoder_min_interval_s must be at least 1 for the public Nominatim service"
+            )
 
     @property
     def resolved_database_url(self) -> str:

@@ -33,7 +33,15 @@ def test_directory_payload_is_escaped_everywhere(payload: str, tmp_path: Path) -
     assert payload in directory.clinic("draper").name
     app = create_app(Settings(data_dir=str(tmp_path), secret_key="h" * 40), directory=directory)
     with TestClient(app) as client:
-        pages = ["/", "/fragments/clinics", "/embed/clinics", "/api/clinics"]
+        pages = [
+            "/",
+            "/?q=84020",
+            "/fragments/clinics",
+            "/embed/clinics",
+            "/api/clinics",
+            "/fragments/locator?q=Draper",
+            "/api/locate?q=84020",
+        ]
         for url in pages:
             response = client.get(url)
             assert response.status_code == 200, url

@@ -200,7 +200,7 @@ def test_renders_with_a_dead_database_and_no_network(monkeypatch: pytest.MonkeyP
     widgets = Widgets(settings)
     for variant in VARIANTS:
         assert "tel:988" in str(widgets.crisis_banner(variant=variant))
-    page = widgets.render("demo/page.html", clinics=(), widgets_html=widgets.clinic_list())
+    page = widgets.demo_page()
     assert "Get help now: call 988" in str(page)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup
 
@@ -11,7 +12,11 @@ from kat_widgets.directory import Clinic, Directory, load_directory
 from kat_widgets.errors import NotFoundError
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
+from kat_widgets.locator import Locator, locator_from_settings
 from kat_widgets.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from kat_widgets.fragments.locator import LocatorView
 
 __all__ = ["STYLESHEETS", "Widgets"]
 
@@ -32,18 +37,28 @@ class Widgets:
         *,
         directory: Directory | None = None,
         base_path: str = "",
+        locator: Locator | None = None,
     ) -> None:
         self.settings = settings if settings is not None else load_settings(persist_secret=False)
         self.directory = (
             directory if directory is not None else load_directory(self.settings.directory_file)
         )
         self.base_path = base_path.rstrip("/")
+        # shared by every copy (with_base_path) so the geocoder's cache and rate limit are too
+        self.locator_service = (
+            locator if locator is not None else locator_from_settings(self.settings, self.directory)
+        )
 
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""
         if base_path.rstrip("/") == self.base_path:
             return self
-        return Widgets(self.settings, directory=self.directory, base_path=base_path)
+        return Widgets(
+            self.settings,
+            directory=self.directory,
+            base_path=base_path,
+            locator=self.locator_service,
+        )
 
     def render(self, template: str, **context: Any) -> Markup:
         """Render ``template`` with the shared context (directory, base path, settings).
@@ -99,13 +114,65 @@ class Widgets:
         """
         return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
 
-    def demo_page(self) -> Markup:
-        """The demo host page served at ``/`` by ``kat-widgets serve``."""
-        return self.render("demo/page.html")
+    def locator(
+        self,
+        q: str | None = None,
+        *,
+        lat: float | None = None,
+        lon: float | None = None,
+        limit: int = 5,
+        service: str | None = None,
+        radius_km: float | None = None,
+        unit: Literal["mi", "km"] | None = None,
+        action: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> Markup:
+        """The clinic locator: a search form and, for ``q`` or ``lat``/``lon``, the nearest clinics.
+
+        Invalid input gives the form with a message, never an exception. ``action`` is where the
+        form submits (default: the current page).
+        """
+        return self.locator_view(
+            q,
+            lat=lat,
+            lon=lon,
+            limit=limit,
+            service=service,
+            radius_km=radius_km,
+            unit=unit,
+            action=action,
+            at=at,
+        ).html
+
+    def locator_view(self, q: str | None = None, **options: Any) -> LocatorView:
+        """Like :meth:`locator`, also returning the error message and the answer."""
+        from kat_widgets.fragments.locator import render_locator
+
+        return render_locator(self, q, **options)
+
+    def demo_page(
+        self,
+        q: str | None = None,
+        *,
+        lat: float | None = None,
+        lon: float | None = None,
+        service: str | None = None,
+    ) -> Markup:
+        """The demo host page served at ``/``; the locator's form submits back to it."""
+        return self.render(
+            "demo/page.html", locator_html=self.locator(q, lat=lat, lon=lon, service=service)
+        )
+
+
+def _locator(widgets: Widgets, params: Mapping[str, str]) -> Markup:
+    from kat_widgets.fragments.locator import locator_from_params
+
+    return locator_from_params(widgets, params).html
 
 
 _FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {
     "clinics": ("Our clinics", lambda widgets, _params: widgets.clinic_list()),
+    "locator": ("Find a clinic near you", _locator),
     "crisis-banner": (
         "Get help now",
         lambda widgets, params: widgets.crisis_banner(

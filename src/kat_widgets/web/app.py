@@ -17,7 +17,7 @@ from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core, routes_crisis, routes_embed
+from kat_widgets.web import routes_core, routes_crisis, routes_embed, routes_locator
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.observability import RequestLogMiddleware
 from kat_widgets.web.ratelimit import (
@@ -62,6 +62,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *routes_core.ROUTES,
         *routes_crisis.ROUTES,
         *routes_embed.ROUTES,
+        *routes_locator.ROUTES,
         create_static_files_router(
             path="/static", directories=[STATIC_DIR], include_in_schema=False
         ),

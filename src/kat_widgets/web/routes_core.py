@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Response
 
 from kat_widgets.web.context import AnyRequest, KatContext
@@ -25,10 +26,17 @@ def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
     return ClinicList(clinics=[clinic_out(clinic) for clinic in kat.directory.clinics])
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
-def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
-    """The demo host page showing every widget."""
-    html = kat.widgets_for(request).demo_page()
+@get("/", include_in_schema=False, sync_to_thread=True)
+def demo_page(
+    request: AnyRequest,
+    kat: NamedDependency[KatContext],
+    q: FromQuery[str | None] = None,
+    lat: FromQuery[float | None] = None,
+    lon: FromQuery[float | None] = None,
+    service: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The demo host page showing every widget (the locator's form submits back here)."""
+    html = kat.widgets_for(request).demo_page(q, lat=lat, lon=lon, service=service)
     return Response(str(html), media_type="text/html")
 
 

@@ -10,7 +10,16 @@ from litestar.openapi import ResponseSpec
 from kat_widgets.directory import Address, Clinic, Coordinates, HoursRule
 from kat_widgets.directory.models import Weekday
 
-__all__ = ["INVALID", "ClinicList", "ClinicOut", "ErrorBody", "Health", "HoursOut", "clinic_out"]
+__all__ = [
+    "INVALID",
+    "LIMITED",
+    "ClinicList",
+    "ClinicOut",
+    "ErrorBody",
+    "Health",
+    "HoursOut",
+    "clinic_out",
+]
 
 Clock = Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["08:00"])]
 
@@ -33,6 +42,13 @@ class ErrorBody(msgspec.Struct, kw_only=True):
 
 INVALID = {422: ResponseSpec(data_container=ErrorBody, description="Invalid input; see detail")}
 """For route ``responses=``: documents the 422 a domain ValidationError becomes."""
+
+LIMITED = {
+    429: ResponseSpec(
+        data_container=ErrorBody, description="Too many requests; Retry-After says when to retry"
+    )
+}
+"""For rate-limited routes (see ``web.ratelimit.DEFAULT_LIMITS``)."""
 
 
 class ClinicOut(msgspec.Struct, kw_only=True):

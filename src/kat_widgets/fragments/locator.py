@@ -1,0 +1,259 @@
+"""The locator widget: a plain GET search form and the nearest clinics, as safe HTML.
+
+Usable from any Python host (``Widgets.locator(q="84101")``); the Litestar route only adds the
+HTTP status. Directions links carry the clinic's address, never the visitor's input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+
+from kat_widgets.directory import Clinic
+from kat_widgets.errors import ValidationError
+from kat_widgets.fragments.environment import WEEKDAY_NAMES, clock
+from kat_widgets.locator import LocateAnswer, LocatedClinic, Place
+
+if TYPE_CHECKING:
+    from kat_widgets.fragments.widgets import Widgets
+
+__all__ = [
+    "LocatorView",
+    "directions_links",
+    "json_ld",
+    "locator_from_params",
+    "render_locator",
+    "svg_map",
+]
+
+Unit = Literal["mi", "km"]
+_ROUTE_LABELS = {"iv": "Ketamine by IV", "im": "Ketamine by injection", "oral": "Ketamine lozenge"}
+_MAP_W, _MAP_H, _MAP_PAD = 320.0, 220.0, 24.0
+_MAP_MAX_SPAN_KM = 1500
+
+
+class LocatorView(NamedTuple):
+    """The rendered widget and, when the search was invalid, the message shown in it."""
+
+    html: Markup
+    error: str | None
+    answer: LocateAnswer | None
+
+
+def format_distance(result: LocatedClinic, unit: Unit) -> str:
+    value = result.distance_mi if unit == "mi" else result.distance_km
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
+
+def directions_links(clinic: Clinic) -> list[tuple[str, str]]:
+    """(service name, URL) for Google Maps, Apple Maps and OpenStreetMap, to the clinic."""
+    address = clinic.address.one_line
+    lat, lon = clinic.coordinates.lat, clinic.coordinates.lon
+    return [
+        (
+            "Google Maps",
+            "https://www.google.com/maps/dir/?"
+            + urlencode({"api": "1", "destination": address}, quote_via=quote),
+        ),
+        ("Apple Maps", "https://maps.apple.com/?" + urlencode({"daddr": address}, quote_via=quote)),
+        (
+            "OpenStreetMap",
+            "https://www.openstreetmap.org/directions?"
+            + urlencode({"route": f";{lat:.5f},{lon:.5f}"}, quote_via=quote),
+        ),
+    ]
+
+
+def _script_json(value: Any) -> Markup:
+    """JSON safe inside ``<script>``: no ``<``, ``>``, ``&`` or line separators left raw."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
+
+
+def json_ld(clinics: Sequence[Clinic], organization_name: str, website: str = "") -> Markup:
+    """schema.org ``MedicalClinic`` entries for ``<script type="application/ld+json">``."""
+    graph = []
+    for clinic in clinics:
+        entry: dict[str, Any] = {
+            "@type": "MedicalClinic",
+            "@id": f"#clinic-{clinic.id}",
+            "name": clinic.name,
+            "telephone": clinic.phone,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": clinic.address.street_line,
+                "addressLocality": clinic.address.city,
+                "addressRegion": clinic.address.region,
+                "postalCode": clinic.address.postal_code,
+                "addressCountry": clinic.address.country,
+            },
+            "geo": {
+                "@type": "GeoCoordinates",
+                "latitude": clinic.coordinates.lat,
+                "longitude": clinic.coordinates.lon,
+            },
+            "openingHoursSpecification": [
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": [WEEKDAY_NAMES[day] for day in rule.days],
+                    "opens": rule.opens.strftime("%H:%M"),
+                    "closes": rule.closes.strftime("%H:%M"),
+                }
+                for rule in clinic.hours
+            ],
+            "parentOrganization": {"@type": "Organization", "name": organization_name},
+        }
+        if website:
+            entry["parentOrganization"]["url"] = website
+        graph.append(entry)
+    return _script_json({"@context": "https://schema.org", "@graph": graph})
+
+
+class MapPoint(NamedTuple):
+    x: float
+    y: float
+    label: str
+
+
+def svg_map(place: Place, results: Sequence[LocatedClinic]) -> dict[str, Any] | None:
+    """Screen positions for a tile-free map, or ``None`` when the points are too far apart."""
+    if not results or max(r.distance_km for r in results) > _MAP_MAX_SPAN_KM:
+        return None
+    lats = [place.lat, *(r.clinic.coordinates.lat for r in results)]
+    lons = [place.lon, *(r.clinic.coordinates.lon for r in results)]
+    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
+    xs = [lon * scale_x for lon in lons]
+    span = max(max(xs) - min(xs), max(lats) - min(lats), 0.05)
+    scale = min(_MAP_W - 2 * _MAP_PAD, _MAP_H - 2 * _MAP_PAD) / span
+    cx, cy = (max(xs) + min(xs)) / 2, (max(lats) + min(lats)) / 2
+
+    def project(x: float, lat: float) -> tuple[float, float]:
+        return (
+            round(_MAP_W / 2 + (x - cx) * scale, 1),
+            round(_MAP_H / 2 - (lat - cy) * scale, 1),
+        )
+
+    you = MapPoint(*project(xs[0], lats[0]), "You")
+    clinics = [
+        MapPoint(*project(x, lat), str(number))
+        for number, (x, lat) in enumerate(zip(xs[1:], lats[1:], strict=True), start=1)
+    ]
+    return {"width": int(_MAP_W), "height": int(_MAP_H), "you": you, "clinics": clinics}
+
+
+def _routes(widgets: Widgets) -> list[tuple[str, str]]:
+    routes = {s.route for s in widgets.directory.services if s.route}
+    return [(route, label) for route, label in _ROUTE_LABELS.items() if route in routes]
+
+
+def render_locator(
+    widgets: Widgets,
+    q: str | None = None,
+    *,
+    lat: float | None = None,
+    lon: float | None = None,
+    limit: int = 5,
+    service: str | None = None,
+    radius_km: float | None = None,
+    unit: Unit | None = None,
+    action: str | None = None,
+    at: dt.datetime | None = None,
+    error: str | None = None,
+) -> LocatorView:
+    """The form, and the nearest clinics when there is something to search for.
+
+    A given ``error`` (e.g. a malformed number in the URL) is shown instead of searching.
+    """
+    unit = unit or widgets.settings.distance_unit
+    searching = error is None and (bool((q or "").strip()) or lat is not None or lon is not None)
+    answer: LocateAnswer | None = None
+    if searching:
+        try:
+            answer = widgets.locator_service.locate(
+                q,
+                lat=lat,
+                lon=lon,
+                limit=limit,
+                radius_km=radius_km,
+                service=service or None,
+                at=at,
+            )
+        except ValidationError as exc:
+            error = str(exc)
+    radius = answer.radius_km if answer else widgets.locator_service.radius_km
+    html = widgets.render(
+        "locator/locator.html",
+        q=(q or "")[:200],
+        service=service or "",
+        routes=_routes(widgets),
+        action=action,
+        unit=unit,
+        error=error,
+        answer=answer,
+        radius_text=f"{radius / 1.609344:,.0f} mi" if unit == "mi" else f"{radius:,.0f} km",
+        distance=lambda result: format_distance(result, unit),
+        closes=lambda result: clock(result.status.closes) if result.status.closes else "",
+        directions=directions_links,
+        map=svg_map(answer.place, answer.results) if answer else None,
+        json_ld=(
+            json_ld(
+                [r.clinic for r in answer.results],
+                widgets.directory.organization.name,
+                widgets.directory.organization.website,
+            )
+            if answer
+            else None
+        ),
+    )
+    return LocatorView(html, error, answer)
+
+
+def _number(params: Mapping[str, str], key: str) -> float | None:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValidationError(f"{key} must be a number.", field=key)
+    return value
+
+
+def locator_from_params(widgets: Widgets, params: Mapping[str, str]) -> LocatorView:
+    """The locator from URL query strings (``q``, ``lat``, ``lon``, ``limit``, ``radius_km``,
+    ``service``); a malformed value becomes the widget's message, never an exception."""
+    q = params.get("q")
+    try:
+        limit = _number(params, "limit")
+        if limit is not None and not (1 <= limit <= 20 and limit.is_integer()):
+            raise ValidationError("limit must be a whole number from 1 to 20.", field="limit")
+        radius = _number(params, "radius_km")
+        if radius is not None and not 0 < radius <= 20000:
+            raise ValidationError("radius_km must be above 0 and at most 20000.", field="radius_km")
+        return render_locator(
+            widgets,
+            q,
+            lat=_number(params, "lat"),
+            lon=_number(params, "lon"),
+            limit=int(limit) if limit is not None else 5,
+            radius_km=radius,
+            service=params.get("service") or None,
+        )
+    except ValidationError as exc:
+        return render_locator(widgets, q, error=str(exc))

@@ -1,0 +1,299 @@
+"""The locator: text or coordinates -> a :class:`Place` -> the nearest clinics.
+
+Fallback chain for street addresses: the online geocoder (when configured), then the address's own
+ZIP, then its city, from the offline gazetteer. Everything else is answered offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+import msgspec
+
+from kat_widgets.directory import Clinic, Directory
+from kat_widgets.errors import GeocoderError, ValidationError
+from kat_widgets.locator.gazetteer import Gazetteer, default_gazetteer
+from kat_widgets.locator.geocoders import OnlineGeocoder
+from kat_widgets.locator.hours import OpenStatus, open_status
+from kat_widgets.locator.index import SpatialIndex
+from kat_widgets.locator.places import (
+    AddressQuery,
+    CityQuery,
+    CoordinatesQuery,
+    Place,
+    ZipQuery,
+    check_coordinates,
+    parse_query,
+)
+from kat_widgets.settings import Settings
+
+__all__ = ["KM_PER_MILE", "LocateAnswer", "LocatedClinic", "Locator", "locator_from_settings"]
+
+KM_PER_MILE = 1.609344
+MAX_LIMIT = 20
+log = logging.getLogger("kat_widgets.locator")
+
+
+class LocatedClinic(msgspec.Struct, frozen=True, kw_only=True):
+    clinic: Clinic
+    distance_km: float
+    distance_mi: float
+    status: OpenStatus
+
+
+class LocateAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    place: Place
+    results: tuple[LocatedClinic, ...]
+    radius_km: float
+    nearest_anyway: bool
+    """Nothing was inside ``radius_km``: these are the nearest clinics anyway."""
+    outside_region: bool
+    """The place is in another state than the clinics' home state."""
+
+
+class Locator:
+    """Answers "which clinics are nearest to this place?" for one directory."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        geocoder: OnlineGeocoder | None = None,
+        gazetteer: Gazetteer | None = None,
+        home_state: str = "UT",
+        radius_km: float = 100.0,
+    ) -> None:
+        self.directory = directory
+        self.geocoder = geocoder
+        self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
+        self.home_state = home_state
+        self.radius_km = radius_km
+        self._index: SpatialIndex[Clinic] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> SpatialIndex[Clinic]:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    clinics = self.directory.clinics
+                    self._index = SpatialIndex(
+                        clinics, [(c.coordinates.lat, c.coordinates.lon) for c in clinics]
+                    )
+        return self._index
+
+    def warm(self) -> None:
+        """Build the gazetteer and the clinic index now (else the first search does, ~1 s)."""
+        len(self.gazetteer)
+        len(self.index)
+
+    # -- text -> place -------------------------------------------------------------------------
+
+    def resolve(
+        self, text: str | None = None, *, lat: float | None = None, lon: float | None = None
+    ) -> Place:
+        """Where the visitor is: browser coordinates win over text; raises ValidationError."""
+        if lat is not None or lon is not None:
+            if lat is None or lon is None:
+                raise ValidationError(
+                    "Give both lat and lon.", field="lat" if lat is None else "lon"
+                )
+            point = check_coordinates(lat, lon)
+            return Place(
+                text="",
+                lat=point.lat,
+                lon=point.lon,
+                precision="coordinates",
+                label="Near your location",
+                source="browser",
+            )
+        query = parse_query(text or "")
+        if isinstance(query, CoordinatesQuery):
+            return Place(
+                text=f"{query.lat:.5f}, {query.lon:.5f}",
+                lat=query.lat,
+                lon=query.lon,
+                precision="coordinates",
+                label=f"Near {query.lat:.4f}, {query.lon:.4f}",
+                source="input",
+            )
+        if isinstance(query, ZipQuery):
+            return self._zip_place(query.zip)
+        if isinstance(query, CityQuery):
+            return self._city_place(query)
+        return self._address_place(query)
+
+    def _zip_place(self, code: str, *, note: str = "", of_address: bool = False) -> Place:
+        entry = self.gazetteer.zip(code)
+        if entry is None:
+            raise ValidationError(
+                f"We do not know the ZIP code {code}. Check it, or type your city instead.",
+                field="q",
+            )
+        suffix = " (the ZIP code of the address)" if of_address else ""
+        return Place(
+            text=code,
+            lat=entry.lat,
+            lon=entry.lon,
+            precision="zip",
+            label=f"Near {code}, {entry.city}, {entry.state}{suffix}",
+            state=entry.state,
+            note=note,
+        )
+
+    def _city_place(self, query: CityQuery, *, note: str = "", of_address: bool = False) -> Place:
+        entry = self.gazetteer.city(query.city, query.state, prefer=self.home_state)
+        if entry is None:
+            where = f"{query.display}, {query.state}" if query.state else query.display
+            raise ValidationError(
+                f"We could not find {where}. Try a ZIP code like 84101 or a nearby town.",
+                field="q",
+            )
+        suffix = " (the city of the address)" if of_address else " (city centre)"
+        return Place(
+            text=f"{entry.name}, {entry.state}",
+            lat=entry.lat,
+            lon=entry.lon,
+            precision="city",
+            label=f"Near {entry.name}, {entry.state}{suffix}",
+            state=entry.state,
+            note=note,
+        )
+
+    def _address_place(self, query: AddressQuery) -> Place:
+        note = ""
+        if self.geocoder is not None:
+            try:
+                found = self.geocoder.geocode(query.text)
+            except GeocoderError as exc:
+                log.warning("online geocoder unavailable, using the gazetteer: %s", exc)
+                note = "The street-level lookup is unavailable right now."
+            else:
+                if found is not None:
+                    state = query.city.state if query.city and query.city.state else ""
+                    return Place(
+                        text=query.text,
+                        lat=found.lat,
+                        lon=found.lon,
+                        precision="address" if found.precision != "city" else "city",
+                        label="Near the address you entered",
+                        state=state,
+                        source=found.source,
+                    )
+                note = "The street-level lookup did not find this address."
+        else:
+            note = "Street addresses are matched by their ZIP code or city."
+        if query.zip and self.gazetteer.zip(query.zip) is not None:
+            return self._zip_place(query.zip, note=note, of_address=True)
+        if query.city is not None:
+            return self._city_place(query.city, note=note, of_address=True)
+        leading = query.text.split()[0]
+        if len(leading) == 5 and self.gazetteer.zip(leading) is not None:  # "84101 Salt Lake"
+            return self._zip_place(leading, note=note if self.geocoder else "")
+        raise ValidationError(
+            "Add the ZIP code or the city to the address (for example "
+            '"721 E 12200 S, Draper, UT 84020"), or type only a ZIP code.',
+            field="q",
+        )
+
+    # -- place -> clinics ----------------------------------------------------------------------
+
+    def service_filter(self, service: str | None) -> frozenset[str] | None:
+        """Service ids matching ``service``: a service id, or a route (``iv``, ``im``, ``oral``)."""
+        if not service:
+            return None
+        ids = {s.id for s in self.directory.services}
+        if service in ids:
+            return frozenset({service})
+        by_route = frozenset(s.id for s in self.directory.services if s.route == service)
+        if by_route:
+            return by_route
+        raise ValidationError(
+            f"Unknown service; use one of {', '.join(sorted(ids))} or a route (iv, im, oral).",
+            field="service",
+        )
+
+    def nearest(
+        self,
+        place: Place,
+        *,
+        limit: int = 5,
+        radius_km: float | None = None,
+        service: str | None = None,
+        open_now: bool = False,
+        at: dt.datetime | None = None,
+    ) -> LocateAnswer:
+        """The nearest clinics to ``place`` by exact geodesic distance."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+        radius = self.radius_km if radius_km is None else radius_km
+        if not 0 < radius <= 20000:
+            raise ValidationError("radius_km must be above 0 and at most 20000.", field="radius_km")
+        wanted = self.service_filter(service)
+        when = at if at is not None else dt.datetime.now(dt.UTC)
+
+        def keep(clinic: Clinic) -> bool:
+            if wanted is not None and wanted.isdisjoint(clinic.services):
+                return False
+            return not open_now or open_status(clinic, when).open
+
+        found = self.index.nearest(place.lat, place.lon, limit=limit, radius_km=radius, where=keep)
+        anyway = not found
+        if anyway:
+            found = self.index.nearest(place.lat, place.lon, limit=limit, where=keep)
+        results = tuple(
+            LocatedClinic(
+                clinic=n.item,
+                distance_km=n.distance_km,
+                distance_mi=n.distance_km / KM_PER_MILE,
+                status=open_status(n.item, when),
+            )
+            for n in found
+        )
+        return LocateAnswer(
+            place=place,
+            results=results,
+            radius_km=radius,
+            nearest_anyway=anyway and bool(results),
+            outside_region=place.state != self.home_state if place.state else anyway,
+        )
+
+    def locate(
+        self,
+        text: str | None = None,
+        *,
+        lat: float | None = None,
+        lon: float | None = None,
+        limit: int = 5,
+        radius_km: float | None = None,
+        service: str | None = None,
+        open_now: bool = False,
+        at: dt.datetime | None = None,
+    ) -> LocateAnswer:
+        """:meth:`resolve` then :meth:`nearest`."""
+        self.service_filter(service)
+        place = self.resolve(text, lat=lat, lon=lon)
+        return self.nearest(
+            place, limit=limit, radius_km=radius_km, service=service, open_now=open_now, at=at
+        )
+
+
+def locator_from_settings(settings: Settings, directory: Directory) -> Locator:
+    """A :class:`Locator` with the online geocoder the settings name (none for ``offline``)."""
+    geocoder = None
+    if settings.geocoder != "offline":
+        geocoder = OnlineGeocoder(
+            settings.geocoder,
+            user_agent=settings.geocoder_user_agent,
+            domain=settings.geocoder_domain,
+            scheme=settings.geocoder_scheme,
+            timeout_s=settings.geocoder_timeout_s,
+            min_interval_s=settings.geocoder_min_interval_s,
+        )
+    region = settings.region.split("-")
+    home_state = region[1] if len(region) == 2 and region[0] == "US" else "UT"
+    return Locator(
+        directory, geocoder=geocoder, home_state=home_state, radius_km=settings.locator_radius_km
+    )
