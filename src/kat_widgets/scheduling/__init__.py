@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
-from kat_widgets.scheduling.types import BusyTimes, Interval, Slot
+from kat_widgets.scheduling.engine import find_slots, slot_at
+from kat_widgets.scheduling.pathway import HistoryEntry, check_pathway
+from kat_widgets.scheduling.types import BusyTimes, Interval, Slot, merge_busy
 
-__all__ = ["BusyTimes", "Interval", "Slot"]
+__all__ = [
+    "BusyTimes",
+    "HistoryEntry",
+    "Interval",
+    "Slot",
+    "check_pathway",
+    "find_slots",
+    "merge_busy",
+    "slot_at",
+]
