@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Litestar, MediaType, Response
@@ -12,8 +14,10 @@ from litestar.static_files import create_static_files_router
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.ics_import import default_busy_provider
+from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core
+from kat_widgets.web import routes_core, routes_scheduling
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["create_app"]
@@ -41,19 +45,34 @@ def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
     return _error(400, str(exc))
 
 
-def create_app(settings: Settings | None = None, *, directory: Directory | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    directory: Directory | None = None,
+    busy_provider: BusyProvider | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Litestar:
     """Build the complete kat-widgets ASGI app. Mount it under any prefix.
 
     With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
+    ``busy_provider`` says what is taken per clinic (default: the staff calendars imported
+    from ``settings.busy_calendars``); ``clock`` gives "now" (default: the system clock).
     """
     settings = settings if settings is not None else load_settings()
     directory = directory if directory is not None else load_directory(settings.directory_file)
-    context = KatContext(settings, directory, Widgets(settings, directory=directory))
+    context = KatContext(
+        settings,
+        directory,
+        Widgets(settings, directory=directory),
+        busy_provider=busy_provider or default_busy_provider(settings, directory),
+        **({"clock": clock} if clock is not None else {}),
+    )
     from kat_widgets import __version__
 
     return Litestar(
         route_handlers=[
             *routes_core.ROUTES,
+            *routes_scheduling.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

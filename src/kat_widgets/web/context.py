@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from litestar import Request
 
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.types import BusyProvider, no_busy_times
 from kat_widgets.settings import Settings
 
 __all__ = ["AnyRequest", "KatContext", "base_path"]
@@ -21,6 +24,10 @@ class KatContext:
     settings: Settings
     directory: Directory
     widgets: Widgets
+    busy_provider: BusyProvider = no_busy_times
+    """What is taken at a clinic (bookings, imported staff calendars); see scheduling.types."""
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    """"Now" for notice and horizon; tests pass a fixed clock."""
 
     def widgets_for(self, request: AnyRequest) -> Widgets:
         """Widgets whose links carry the prefix this request was mounted under."""
