@@ -145,3 +145,20 @@ def test_fragment_rejects_a_bad_week(fixed: TestClient[Litestar]) -> None:
 def test_demo_page_shows_the_availability_grid(fixed: TestClient[Litestar]) -> None:
     html = fixed.get("/").text
     assert "Free informational call at Numinus Draper" in html
+
+
+def test_staff_calendars_from_settings_block_slots(tmp_path: Path) -> None:
+    calendar = Path(__file__).resolve().parents[1] / "fixtures" / "ics" / "navigator.ics"
+    settings = Settings(
+        data_dir=str(tmp_path),
+        secret_key="s" * 40,
+        busy_calendars={"draper-navigator": str(calendar)},
+    )
+    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+        body = client.get(
+            "/api/clinics/draper/slots",
+            params={"service": "info-call", "start": "2027-03-08", "end": "2027-03-09"},
+        ).json()
+    starts = [slot["start"] for slot in body["slots"]]
+    assert "2027-03-08T08:30:00-07:00" in starts
+    assert "2027-03-08T09:00:00-07:00" not in starts  # the weekly meeting

@@ -55,6 +55,19 @@ def parse_calendar(data: bytes, *, source: str) -> icalendar.Calendar:
         raise IcsImportError(f"{source}: not a valid iCalendar file ({exc})") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise IcsImportError(f"{source}: not a valid iCalendar file (no VCALENDAR)")
+    for event in calendar.walk("VEVENT"):
+        try:  # icalendar parses leniently; a broken value surfaces only when read
+            for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
+                if name in event:
+                    value: Any = event[name]
+                    _ = value.dt
+            if "EXDATE" in event:
+                exdates: Any = event["EXDATE"]
+                for exdate in exdates if isinstance(exdates, list) else [exdates]:
+                    _ = exdate.dts
+        except Exception as exc:
+            uid = str(event.get("UID", "?"))[:80]
+            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
     return calendar
 
 
@@ -62,6 +75,20 @@ def _aware(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=zone)
     return dt.datetime.combine(value, dt.time(0), tzinfo=zone)
+
+
+def _event_interval(event: icalendar.Event, zone: ZoneInfo) -> Interval | None:
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if "DTSTART" not in event:
+        return None
+    first, last = event.start, event.end  # END from DTEND, DURATION, or RFC 5545 defaults
+    begin, finish = _aware(first, zone), _aware(last, zone)
+    if finish <= begin:
+        return None
+    return Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC))
 
 
 def busy_intervals(
@@ -83,22 +110,13 @@ def busy_intervals(
         raise IcsImportError(f"{source}: cannot expand recurring events ({exc})") from None
     out: list[Interval] = []
     for event in events:
-        if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-            continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        if "DTSTART" not in event:
-            continue
-        first = event["DTSTART"].dt
-        if "DTEND" in event:
-            last = event["DTEND"].dt
-        elif "DURATION" in event:
-            last = first + event["DURATION"].dt
-        else:
-            last = first + dt.timedelta(days=1) if not isinstance(first, dt.datetime) else first
-        begin, finish = _aware(first, zone), _aware(last, zone)
-        if finish > begin:
-            out.append(Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)))
+        try:
+            interval = _event_interval(event, zone)
+        except Exception as exc:  # a broken property surfaces only when read
+            uid = str(event.get("UID", "?"))[:80]
+            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
+        if interval is not None:
+            out.append(interval)
     return out
 
 
