@@ -154,3 +154,25 @@ def test_bundled_clinics_offer_info_calls() -> None:
             d, clinic.id, "info-call", start=now, end=now + dt.timedelta(days=7), now=now
         )
         assert slots, clinic.id
+
+
+def test_slot_at_tells_the_two_one_thirties_apart_at_the_autumn_change() -> None:
+    import msgspec
+
+    from kat_widgets.directory import Directory, HoursRule
+
+    base = directory()
+    night = HoursRule(
+        days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        opens=dt.time(0),
+        closes=dt.time(4),
+    )
+    clinic = msgspec.structs.replace(base.clinics[0], hours=(night,), exceptions=())
+    d = Directory(msgspec.structs.replace(base.data, clinics=(clinic,)))
+    now = local(2026, 10, 30, 0, 0)
+    first = local(2026, 11, 1, 1, 30)  # fold=0: MDT, 07:30 UTC
+    second = first.replace(fold=1)  # MST, 08:30 UTC
+    assert first.utcoffset() != second.utcoffset()
+    slot = slot_at(d, "test", "info-call", first, now=now)
+    assert slot is not None and slot.start.utcoffset() == dt.timedelta(hours=-6)
+    assert slot_at(d, "test", "info-call", second, now=now) is None

@@ -142,7 +142,10 @@ def find_slots(
     Unknown clinic or service (or a service the clinic does not offer): :class:`NotFoundError`.
     """
     clinic, service = _lookup(directory, clinic_id, service_id)
-    start, end, now = _aware(start, "start"), _aware(end, "end"), _aware(now, "now")
+    # Compare instants in UTC: Python compares datetimes sharing a tzinfo by wall time.
+    start = _aware(start, "start").astimezone(UTC)
+    end = _aware(end, "end").astimezone(UTC)
+    now = _aware(now, "now").astimezone(UTC)
     busy = busy if busy is not None else BusyTimes()
     policy = rules if rules is not None else service.policy
     if end <= start:
@@ -293,7 +296,8 @@ def slot_at(
     ``None`` when that time is not offered (outside hours, too soon, past the horizon,
     off the step grid, or taken). Unknown clinic/service: :class:`NotFoundError`.
     """
-    start = _aware(start, "start")
+    start = _aware(start, "start").astimezone(UTC)
+    now = _aware(now, "now").astimezone(UTC)
     _, service = _lookup(directory, clinic_id, service_id)
     policy = rules if rules is not None else service.policy
     if start >= now + dt.timedelta(days=policy.horizon_days) or start < now:
@@ -309,6 +313,6 @@ def slot_at(
         rules=rules,
     )
     for slot in found:
-        if slot.start == start:
+        if slot.start.astimezone(UTC) == start:
             return slot
     return None
