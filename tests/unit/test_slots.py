@@ -123,7 +123,9 @@ def test_range_partly_past_horizon_is_clipped_and_rules_override() -> None:
         end=NOW + dt.timedelta(days=62),
         now=NOW,
     )
-    assert slots and all(s.start <= NOW + dt.timedelta(days=60) for s in slots)
+    limit = NOW.astimezone(UTC) + dt.timedelta(days=60)
+    assert slots and all(s.start.astimezone(UTC) <= limit for s in slots)
+    assert max(s.start for s in slots).date() == dt.date(2027, 5, 7)
     hourly = find_slots(
         d,
         "test",
