@@ -118,13 +118,17 @@ def availability_feed(
         if seen is None or seen[0] != digest:
             seen = (digest, now.astimezone(dt.UTC).replace(microsecond=0))
             _FEED_SEEN[key] = seen
-    etag = f'"{digest}"'
+    etag = f'W/"{digest}"'  # weak: same open slots, though DTSTAMP may differ after a restart
     headers = {
         "ETag": etag,
         "Last-Modified": format_datetime(seen[1], usegmt=True),
         "Cache-Control": "public, max-age=300",
     }
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    wanted = {
+        tag.strip().removeprefix("W/")
+        for tag in request.headers.get("if-none-match", "").split(",")
+    }
+    if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
     body = availability_ics(clinic, offered, found, stamp=seen[1])
     return Response(
