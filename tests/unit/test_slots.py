@@ -192,8 +192,8 @@ def test_busy_from_bookings_fills_a_group_then_blocks_one_to_one_care() -> None:
             "test",
             "integration-group",
             first.start,
-            busy=busy_from_bookings(booked, zone=NOW.tzinfo),
-            now=NOW,  # type: ignore[arg-type]
+            busy=busy_from_bookings(booked, zone=DENVER),
+            now=NOW,
         )
         assert slot is not None and slot.seats_left == 3 - seat
         assert slot.resources == first.resources
