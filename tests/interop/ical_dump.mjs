@@ -29,7 +29,15 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     alarms: component.getAllSubcomponents("valarm").map((a) => String(a.getFirstPropertyValue("trigger"))),
   };
 });
+const available = calendar.getAllSubcomponents("vavailability").flatMap((block) =>
+  block.getAllSubcomponents("available").map((slot) => ({
+    uid: slot.getFirstPropertyValue("uid"),
+    start: slot.getFirstPropertyValue("dtstart").toJSDate().toISOString(),
+    end: slot.getFirstPropertyValue("dtend").toJSDate().toISOString(),
+  })),
+);
 process.stdout.write(JSON.stringify({
+  available,
   method: calendar.getFirstPropertyValue("method"),
   timezones: calendar.getAllSubcomponents("vtimezone").map((tz) => tz.getFirstPropertyValue("tzid")),
   events,

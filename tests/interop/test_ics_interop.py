@@ -215,3 +215,25 @@ def test_radicale_accepts_a_booking_and_the_feed(radicale: str, tmp_path: Path) 
     (event,) = ical_js(stored, tmp_path)["events"]
     assert event["uid"] == "booking-123@kat-widgets"
     assert event["start"] == "2027-11-08T16:00:00.000Z"
+
+
+def test_vavailability_feed_has_the_same_instants(tmp_path: Path) -> None:
+    now = dt.datetime(2027, 3, 1, 14, tzinfo=UTC)
+    settings = Settings(data_dir=str(tmp_path), secret_key="s" * 40)
+    with TestClient(create_app(settings, clock=lambda: now)) as client:
+        events = client.get("/calendars/draper/availability.ics", params={"service": "info-call"})
+        block = client.get(
+            "/calendars/draper/availability.ics",
+            params={"service": "info-call", "format": "vavailability"},
+        )
+        bad = client.get("/calendars/draper/availability.ics", params={"format": "pdf"})
+    assert bad.status_code == 422
+    assert block.headers["etag"] != events.headers["etag"]
+    from_events = ical_js(events.content, tmp_path)["events"]
+    available = ical_js(block.content, tmp_path)["available"]
+    assert [(a["uid"], a["start"], a["end"]) for a in available] == [
+        (e["uid"], e["start"], e["end"]) for e in from_events
+    ]
+    calendar = parse_calendar(block.content, source="vavailability")
+    (component,) = calendar.walk("VAVAILABILITY")
+    assert str(component["BUSYTYPE"]) == "BUSY-UNAVAILABLE"
