@@ -22,6 +22,7 @@ BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
 BUNDLED_CRISIS = Path(__file__).parent / "data" / "crisis.toml"
 ENV_PREFIX = "KAT_"
 _LIST_FIELDS = frozenset({"allowed_origins"})
+_MAP_FIELDS = frozenset({"busy_calendars"})
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -68,6 +69,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Unit the locator widget shows distances in (the JSON API gives both)."""
     locator_radius_km: Annotated[float, msgspec.Meta(gt=0, le=20000)] = 100.0
     """Default search radius; with nothing inside it the locator shows the nearest anyway."""
+    busy_calendars: dict[str, str] = msgspec.field(default_factory=dict)
+    """Staff calendars whose events block slots: staff id -> ``.ics`` file path or http(s) URL.
+
+    In TOML a table (``[kat_widgets.busy_calendars]``); in ``KAT_BUSY_CALENDARS`` a
+    comma-separated list of ``staff-id=source``. RRULE/EXDATE are expanded; a URL is re-fetched
+    at most every ``busy_refresh_seconds`` and, when it fails, its last good copy is kept
+    (see docs/scheduling.md).
+    """
+    busy_refresh_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
+    """How long a fetched staff calendar is reused before it is fetched again."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
@@ -107,6 +118,9 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         if name in _LIST_FIELDS:
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif name in _MAP_FIELDS:
+            pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
+            values[name] = {key.strip(): value.strip() for key, _, value in pairs}
         else:
             values[name] = raw
     return values

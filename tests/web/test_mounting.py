@@ -70,7 +70,7 @@ HOSTS = {
 def test_every_link_resolves_under_the_prefix(host: str, settings: Settings) -> None:
     with HOSTS[host](settings) as client:
         statuses = crawl(client.get, "/widgets/")
-        for name in ("clinics", "crisis-banner", "locator"):
+        for name in ("clinics", "crisis-banner", "locator", "availability?clinic=draper"):
             statuses.update(crawl(client.get, f"/widgets/embed/{name}"))
         assert "/widgets/static/widgets.css" in statuses
         assert all(url.startswith("/widgets/") for url in statuses), statuses

@@ -5,12 +5,14 @@ from __future__ import annotations
 from kat_widgets.directory.loader import Directory, load_directory, parse_directory
 from kat_widgets.directory.models import (
     Address,
+    BookingPolicy,
     Clinic,
     Coordinates,
     DateException,
     DirectoryData,
     HoursRule,
     Organization,
+    PathwayRules,
     Role,
     Room,
     Service,
@@ -19,6 +21,7 @@ from kat_widgets.directory.models import (
 
 __all__ = [
     "Address",
+    "BookingPolicy",
     "Clinic",
     "Coordinates",
     "DateException",
@@ -26,6 +29,7 @@ __all__ = [
     "DirectoryData",
     "HoursRule",
     "Organization",
+    "PathwayRules",
     "Role",
     "Room",
     "Service",

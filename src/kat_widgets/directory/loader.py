@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from kat_widgets.directory.models import Clinic, DirectoryData, Organization, Role, Service
+from kat_widgets.directory.models import (
+    Clinic,
+    DateException,
+    DirectoryData,
+    HoursRule,
+    Organization,
+    Role,
+    Service,
+)
 from kat_widgets.errors import DirectoryError, NotFoundError, split_validation_error
 
 __all__ = ["Directory", "load_directory", "parse_directory"]
@@ -120,6 +128,21 @@ def _check(data: DirectoryData, source: str) -> None:
                     f"unknown role {role_id!r}; expected one of {sorted(role_ids)}",
                 )
 
+    for s_index, service in enumerate(data.services):
+        for r_index, required in enumerate(service.pathway.requires_completed):
+            if required not in services:
+                raise fail(
+                    f"services[{s_index}].pathway.requires_completed[{r_index}]",
+                    f"unknown service {required!r}; expected one of {sorted(services)}",
+                )
+        if (service.pathway.offered_within_days_after is None) != (
+            service.pathway.after_step is None
+        ):
+            raise fail(
+                f"services[{s_index}].pathway",
+                "give both offered_within_days_after and after_step, or neither",
+            )
+
     for c_index, clinic in enumerate(data.clinics):
         where = f"clinics[{c_index}]"
         try:
@@ -129,19 +152,11 @@ def _check(data: DirectoryData, source: str) -> None:
                 f"{where}.timezone",
                 f"unknown IANA timezone {clinic.timezone!r}; expected e.g. 'America/Denver'",
             ) from None
-        for h_index, rule in enumerate(clinic.hours):
-            if rule.opens >= rule.closes:
-                raise fail(f"{where}.hours[{h_index}]", "opens must be earlier than closes")
-        for e_index, exception in enumerate(clinic.exceptions):
-            if exception.closed:
-                continue
-            if exception.opens is None or exception.closes is None:
-                raise fail(
-                    f"{where}.exceptions[{e_index}]",
-                    "give closed = true, or both opens and closes",
-                )
-            if exception.opens >= exception.closes:
-                raise fail(f"{where}.exceptions[{e_index}]", "opens must be earlier than closes")
+        _check_rules(fail, where, clinic.hours, clinic.exceptions)
+        for index, member in enumerate(clinic.staff):
+            _check_rules(fail, f"{where}.staff[{index}]", member.hours, member.exceptions)
+        for index, room in enumerate(clinic.rooms):
+            _check_rules(fail, f"{where}.rooms[{index}]", room.hours, room.exceptions)
         for kind, ids in (
             ("staff", [member.id for member in clinic.staff]),
             ("rooms", [room.id for room in clinic.rooms]),
@@ -173,3 +188,25 @@ def _check(data: DirectoryData, source: str) -> None:
                     raise fail(path, f"{service_id!r} needs a room of kind {missing_rooms[0]!r}")
         for index, service_id in _duplicates(clinic.services):
             raise fail(f"{where}.services[{index}]", f"service {service_id!r} listed twice")
+
+
+def _check_rules(
+    fail: Callable[[str, str], DirectoryError],
+    where: str,
+    hours: Sequence[HoursRule],
+    exceptions: Sequence[DateException],
+) -> None:
+    """Weekly hours and dated exceptions must each describe a real, non-empty window."""
+    for h_index, rule in enumerate(hours):
+        if rule.opens >= rule.closes:
+            raise fail(f"{where}.hours[{h_index}]", "opens must be earlier than closes")
+    for e_index, exception in enumerate(exceptions):
+        if exception.closed:
+            continue
+        if exception.opens is None or exception.closes is None:
+            raise fail(
+                f"{where}.exceptions[{e_index}]",
+                "give closed = true, or both opens and closes",
+            )
+        if exception.opens >= exception.closes:
+            raise fail(f"{where}.exceptions[{e_index}]", "opens must be earlier than closes")

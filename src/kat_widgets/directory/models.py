@@ -11,12 +11,14 @@ import msgspec
 __all__ = [
     "Address",
     "Base",
+    "BookingPolicy",
     "Clinic",
     "Coordinates",
     "DateException",
     "DirectoryData",
     "HoursRule",
     "Organization",
+    "PathwayRules",
     "Precision",
     "Role",
     "Room",
@@ -90,6 +92,32 @@ class DateException(Base, kw_only=True, frozen=True):
     note: str = ""
 
 
+class BookingPolicy(Base, kw_only=True, frozen=True):
+    """When a service may be booked: notice, how far ahead, the slot grid and a daily cap."""
+
+    min_notice_minutes: Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 60)] = 120
+    """No slot starts sooner than this after "now"."""
+    horizon_days: Annotated[int, msgspec.Meta(ge=1, le=730)] = 90
+    """No slot starts later than this many days after "now"."""
+    step_minutes: Annotated[int, msgspec.Meta(ge=5, le=12 * 60)] = 30
+    """Candidate starts are opening time + k * step, in local wall-clock time."""
+    max_per_day: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    """At most this many bookings of the service per clinic and local day (None: no cap)."""
+
+
+class PathwayRules(Base, kw_only=True, frozen=True):
+    """Care-pathway rules checked when a known client books (see ``scheduling.check_pathway``)."""
+
+    requires_completed: tuple[Slug, ...] = ()
+    """Service ids the client must each have completed before this one."""
+    min_days_between_same_step: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    """At least this many days between two (non-cancelled) sessions of the same step."""
+    offered_within_days_after: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    """Only within this many days after a (non-cancelled) session of ``after_step``."""
+    after_step: Step | None = None
+    """The step ``offered_within_days_after`` counts from (e.g. ``experience``)."""
+
+
 class Role(Base, kw_only=True, frozen=True):
     """A kind of staff member a service may need (health navigator, therapist, ...)."""
 
@@ -115,6 +143,10 @@ class Service(Base, kw_only=True, frozen=True):
     route: Literal["im", "oral", "iv"] | None = None
     buffer_before_minutes: Minutes = 0
     buffer_after_minutes: Minutes = 0
+    policy: BookingPolicy = msgspec.field(default_factory=BookingPolicy)
+    """Notice, horizon, slot step and daily cap; defaults suit most services."""
+    pathway: PathwayRules = msgspec.field(default_factory=PathwayRules)
+    """Care-pathway rules for known clients; none by default."""
 
 
 class Staff(Base, kw_only=True, frozen=True):
@@ -124,6 +156,10 @@ class Staff(Base, kw_only=True, frozen=True):
     name: Text
     roles: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
     sample: bool = False
+    hours: tuple[HoursRule, ...] = ()
+    """Own weekly hours (within the clinic's); empty means the clinic's hours."""
+    exceptions: tuple[DateException, ...] = ()
+    """Own dated changes (leave, extra hours), applied after the clinic's."""
 
 
 class Room(Base, kw_only=True, frozen=True):
@@ -134,6 +170,10 @@ class Room(Base, kw_only=True, frozen=True):
     kind: Slug
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
     sample: bool = False
+    hours: tuple[HoursRule, ...] = ()
+    """Own weekly hours (within the clinic's); empty means the clinic's hours."""
+    exceptions: tuple[DateException, ...] = ()
+    """Own dated changes (maintenance, extra hours), applied after the clinic's."""
 
 
 class Clinic(Base, kw_only=True, frozen=True):

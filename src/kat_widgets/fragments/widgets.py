@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from markupsafe import Markup
 
 from kat_widgets.directory import Clinic, Directory, load_directory
-from kat_widgets.errors import NotFoundError
+from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.locator import Locator, locator_from_settings
+from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -48,17 +49,20 @@ class Widgets:
         self.locator_service = (
             locator if locator is not None else locator_from_settings(self.settings, self.directory)
         )
+        self._calendars: BusyProvider | None = None  # staff calendars, built on first use
 
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""
         if base_path.rstrip("/") == self.base_path:
             return self
-        return Widgets(
+        other = Widgets(
             self.settings,
             directory=self.directory,
             base_path=base_path,
             locator=self.locator_service,
         )
+        other._calendars = self._calendars
+        return other
 
     def render(self, template: str, **context: Any) -> Markup:
         """Render ``template`` with the shared context (directory, base path, settings).
@@ -150,6 +154,35 @@ class Widgets:
 
         return render_locator(self, q, **options)
 
+    def availability(
+        self,
+        clinic_id: str,
+        service_id: str,
+        week: str | dt.date | None = None,
+        *,
+        busy_provider: BusyProvider | None = None,
+        now: dt.datetime | None = None,
+    ) -> Markup:
+        """Week grid of open slots (days as columns); each links to the booking form.
+
+        ``busy_provider`` says what is taken (default: staff calendars from settings).
+        """
+        from kat_widgets.fragments.scheduling import render_availability
+        from kat_widgets.scheduling.ics_import import default_busy_provider
+
+        if busy_provider is None:  # built once per Widgets: it caches fetched calendars
+            if self._calendars is None:
+                self._calendars = default_busy_provider(self.settings, self.directory)
+            busy_provider = self._calendars
+        return render_availability(
+            self,
+            clinic_id,
+            service_id,
+            week=week,
+            busy_provider=busy_provider,
+            now=now if now is not None else dt.datetime.now(dt.UTC),
+        )
+
     def demo_page(
         self,
         q: str | None = None,
@@ -157,10 +190,16 @@ class Widgets:
         lat: float | None = None,
         lon: float | None = None,
         service: str | None = None,
+        busy_provider: BusyProvider | None = None,
+        now: dt.datetime | None = None,
     ) -> Markup:
         """The demo host page served at ``/``; the locator's form submits back to it."""
         return self.render(
-            "demo/page.html", locator_html=self.locator(q, lat=lat, lon=lon, service=service)
+            "demo/page.html",
+            locator_html=self.locator(q, lat=lat, lon=lon, service=service),
+            availability_html=self.availability(
+                "draper", "info-call", busy_provider=busy_provider, now=now
+            ),
         )
 
 
@@ -170,9 +209,17 @@ def _locator(widgets: Widgets, params: Mapping[str, str]) -> Markup:
     return locator_from_params(widgets, params).html
 
 
+def _availability(widgets: Widgets, params: Mapping[str, str]) -> Markup:
+    clinic, service = params.get("clinic"), params.get("service", "info-call")
+    if not clinic:
+        raise ValidationError("Choose a clinic: add clinic=<id>.", field="clinic")
+    return widgets.availability(clinic, service, week=params.get("week") or None)
+
+
 _FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {
     "clinics": ("Our clinics", lambda widgets, _params: widgets.clinic_list()),
     "locator": ("Find a clinic near you", _locator),
+    "availability": ("Open times", _availability),
     "crisis-banner": (
         "Get help now",
         lambda widgets, params: widgets.crisis_banner(

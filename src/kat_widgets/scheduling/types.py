@@ -6,12 +6,12 @@ The engine is pure: bookings (and imported staff calendars) reach it only as ``B
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import msgspec
 
-__all__ = ["BusyTimes", "Interval", "Slot"]
+__all__ = ["BusyProvider", "BusyTimes", "Interval", "Slot", "merge_busy", "no_busy_times"]
 
 
 class Interval(NamedTuple):
@@ -48,3 +48,48 @@ class BusyTimes(msgspec.Struct, frozen=True, kw_only=True):
     """Busy spans per staff/room id (existing bookings with buffers, imported calendars)."""
     group_seats: Mapping[tuple[str, dt.datetime], int] = msgspec.field(default_factory=dict)
     """Seats taken per (service id, session start UTC) for group services."""
+    group_resources: Mapping[tuple[str, dt.datetime], tuple[str, ...]] = msgspec.field(
+        default_factory=dict
+    )
+    """Resources already holding a started group session, keyed like ``group_seats``.
+
+    Later bookings of that session reuse them (their own hold is in ``by_resource``, so without
+    this entry the session would look busy and no further seat would be offered: safe, not full).
+    """
+    day_counts: Mapping[tuple[str, dt.date], int] = msgspec.field(default_factory=dict)
+    """Bookings per (service id, local date at the clinic), for ``BookingPolicy.max_per_day``."""
+
+
+def merge_busy(*parts: BusyTimes) -> BusyTimes:
+    """Combine busy times from several sources (bookings, imported calendars) into one."""
+    by_resource: dict[str, list[Interval]] = {}
+    group_seats: dict[tuple[str, dt.datetime], int] = {}
+    group_resources: dict[tuple[str, dt.datetime], tuple[str, ...]] = {}
+    day_counts: dict[tuple[str, dt.date], int] = {}
+    for part in parts:
+        for resource_id, intervals in part.by_resource.items():
+            by_resource.setdefault(resource_id, []).extend(intervals)
+        for key, seats in part.group_seats.items():
+            group_seats[key] = group_seats.get(key, 0) + seats
+        group_resources.update(part.group_resources)
+        for day_key, count in part.day_counts.items():
+            day_counts[day_key] = day_counts.get(day_key, 0) + count
+    return BusyTimes(
+        by_resource=by_resource,
+        group_seats=group_seats,
+        group_resources=group_resources,
+        day_counts=day_counts,
+    )
+
+
+BusyProvider = Callable[[str, dt.datetime, dt.datetime], BusyTimes]
+"""``provider(clinic_id, start, end) -> BusyTimes``: what is taken at a clinic in a range.
+
+The web app asks its provider (``KatContext.busy_provider``) before computing slots; bookings
+and imported staff calendars plug in there.
+"""
+
+
+def no_busy_times(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+    """A :data:`BusyProvider` for which nothing is taken."""
+    return BusyTimes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Litestar, MediaType, Response, Router
@@ -16,8 +18,16 @@ from litestar.types import ControllerRouterHandler
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.ics_import import default_busy_provider
+from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core, routes_crisis, routes_embed, routes_locator
+from kat_widgets.web import (
+    routes_core,
+    routes_crisis,
+    routes_embed,
+    routes_locator,
+    routes_scheduling,
+)
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.observability import RequestLogMiddleware
 from kat_widgets.web.ratelimit import (
@@ -63,6 +73,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *routes_crisis.ROUTES,
         *routes_embed.ROUTES,
         *routes_locator.ROUTES,
+        *routes_scheduling.ROUTES,
         create_static_files_router(
             path="/static", directories=[STATIC_DIR], include_in_schema=False
         ),
@@ -90,15 +101,26 @@ def kat_router(
     directory: Directory | None = None,
     path: str = "/",
     with_security: bool = True,
+    busy_provider: BusyProvider | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Router:
     """Every kat-widgets route under ``path``, with its dependency, errors and security.
 
     ``create_app`` sets the security headers app-wide instead (``with_security=False``, a
     ``before_send`` hook) so that its 404s carry them too; the origin check stays here.
+    ``busy_provider`` says what is taken per clinic (default: the staff calendars imported
+    from ``settings.busy_calendars``); ``clock`` gives "now" (default: the system clock).
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
     prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
-    context = KatContext(settings, directory, Widgets(settings, directory=directory), prefix)
+    context = KatContext(
+        settings,
+        directory,
+        Widgets(settings, directory=directory),
+        path=prefix,
+        busy_provider=busy_provider or default_busy_provider(settings, directory),
+        **({"clock": clock} if clock is not None else {}),
+    )
     return Router(
         path=prefix or "/",
         route_handlers=_route_handlers(),
@@ -132,16 +154,31 @@ def cors_config(settings: Settings) -> CORSConfig | None:
     )
 
 
-def create_app(settings: Settings | None = None, *, directory: Directory | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    directory: Directory | None = None,
+    busy_provider: BusyProvider | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Litestar:
     """Build the complete kat-widgets ASGI app. Mount it under any prefix.
 
     With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
+    ``busy_provider`` and ``clock`` are passed to :func:`kat_router`.
     """
     settings = settings if settings is not None else load_settings()
     from kat_widgets import __version__
 
     return Litestar(
-        route_handlers=[kat_router(settings, directory=directory, with_security=False)],
+        route_handlers=[
+            kat_router(
+                settings,
+                directory=directory,
+                with_security=False,
+                busy_provider=busy_provider,
+                clock=clock,
+            )
+        ],
         before_send=[SecurityHeaders(settings.allowed_origins).before_send],
         cors_config=cors_config(settings),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),

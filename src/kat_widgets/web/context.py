@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 from urllib.parse import unquote
 
@@ -10,6 +12,7 @@ from litestar import Request
 
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.types import BusyProvider, no_busy_times
 from kat_widgets.settings import Settings
 
 __all__ = ["AnyRequest", "KatContext", "mount_prefix"]
@@ -24,6 +27,10 @@ class KatContext:
     settings: Settings
     directory: Directory
     widgets: Widgets
+    busy_provider: BusyProvider = no_busy_times
+    """What is taken at a clinic (bookings, imported staff calendars); see scheduling.types."""
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    """"Now" for notice and horizon; tests pass a fixed clock."""
     path: str = ""
 
     def prefix(self, request: AnyRequest) -> str:

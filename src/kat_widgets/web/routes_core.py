@@ -36,7 +36,9 @@ def demo_page(
     service: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The demo host page showing every widget (the locator's form submits back here)."""
-    html = kat.widgets_for(request).demo_page(q, lat=lat, lon=lon, service=service)
+    html = kat.widgets_for(request).demo_page(
+        q, lat=lat, lon=lon, service=service, busy_provider=kat.busy_provider, now=kat.clock()
+    )
     return Response(str(html), media_type="text/html")
 
 

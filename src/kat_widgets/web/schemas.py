@@ -13,6 +13,7 @@ from kat_widgets.directory.models import Weekday
 __all__ = [
     "INVALID",
     "LIMITED",
+    "NOT_FOUND",
     "ClinicList",
     "ClinicOut",
     "ErrorBody",
@@ -42,6 +43,8 @@ class ErrorBody(msgspec.Struct, kw_only=True):
 
 INVALID = {422: ResponseSpec(data_container=ErrorBody, description="Invalid input; see detail")}
 """For route ``responses=``: documents the 422 a domain ValidationError becomes."""
+
+NOT_FOUND = {404: ResponseSpec(data_container=ErrorBody, description="No such clinic or service")}
 
 LIMITED = {
     429: ResponseSpec(
