@@ -44,6 +44,14 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Default language of the widgets (``en-US``, ``es-US``)."""
     region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] = "US-UT"
     """Default region for crisis resources, never derived from tracking a visitor."""
+    cancel_cutoff_hours: Annotated[int, msgspec.Meta(ge=0, le=24 * 14)] = 24
+    """Online cancel/reschedule closes this many hours before a visit; then visitors call."""
+    retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    """``kat-widgets db purge`` default: delete cancelled/past bookings older than this."""
+    staff_feed_token: str = ""
+    """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""
+    staff_feed_names: bool = False
+    """Show visitors' names in the staff feed (off: discreet titles only)."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
@@ -56,6 +64,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
             raise ValueError("secret_key is required in production mode (set KAT_SECRET_KEY)")
         if self.secret_key and len(self.secret_key) < 32:
             raise ValueError("secret_key must be at least 32 characters")
+        if self.staff_feed_token and len(self.staff_feed_token) < 32:
+            raise ValueError("staff_feed_token must be at least 32 characters")
 
     @property
     def resolved_database_url(self) -> str:

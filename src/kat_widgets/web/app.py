@@ -34,7 +34,10 @@ def _not_found(_: AnyRequest, exc: NotFoundError) -> Response[dict[str, object]]
 
 
 def _invalid(_: AnyRequest, exc: ValidationError) -> Response[dict[str, object]]:
-    return _error(422, str(exc), **({"field": exc.field} if exc.field else {}))
+    extra: dict[str, object] = {"field": exc.field} if exc.field else {}
+    if exc.fields:
+        extra["fields"] = exc.fields
+    return _error(422, str(exc), **extra)
 
 
 def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
