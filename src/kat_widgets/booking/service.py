@@ -257,13 +257,31 @@ class BookingService:
         request = _validate(request, self.clock())
         clinic, service = self._offered(request.clinic_id, request.service, public=public)
         token = new_token()
-        digest = token_hash(key, token)
         if idempotency_key is not None:
             idempotency = IdempotencyRecord(
                 key_hash=key_hash,
                 request_hash=request_hash,
                 sealed_token=seal(key, idempotency_key, token),
             )
+        try:
+            return self._book(clinic, service, request, token, idempotency)
+        except (SlotTakenError, KeyError):
+            # A concurrent request with the same key may have won: replay its result.
+            if idempotency_key is not None:
+                earlier = self._replay(key_hash, request_hash, idempotency_key)
+                if earlier is not None:
+                    return earlier
+            raise
+
+    def _book(
+        self,
+        clinic: Clinic,
+        service: Service,
+        request: BookingRequest,
+        token: str,
+        idempotency: IdempotencyRecord | None,
+    ) -> Confirmation:
+        digest = token_hash(self.settings.secret_key, token)
         for _ in range(_ATTEMPTS):
             slot = self._slot(clinic, service, request.start)
             try:
@@ -274,12 +292,6 @@ class BookingService:
                 )
             except HoldConflict:
                 continue  # a concurrent booking won; look again with fresh holds
-            except KeyError:
-                assert idempotency_key is not None
-                earlier = self._replay(key_hash, request_hash, idempotency_key)
-                if earlier is not None:
-                    return earlier
-                raise
             return Confirmation(booking=record, token=token)
         raise SlotTakenError(
             "Sorry, that time was just taken. Please choose another time.",

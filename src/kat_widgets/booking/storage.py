@@ -333,16 +333,6 @@ class Storage:
         booking_id = uuid.uuid4().hex
         try:
             with self._tx() as conn:
-                if idempotency is not None:
-                    conn.execute(
-                        sa.insert(idempotency_keys).values(
-                            key_hash=idempotency.key_hash,
-                            request_hash=idempotency.request_hash,
-                            booking_id=booking_id,
-                            sealed_token=idempotency.sealed_token,
-                            created_at=now,
-                        )
-                    )
                 conn.execute(
                     sa.insert(bookings).values(
                         id=booking_id,
@@ -362,6 +352,16 @@ class Storage:
                     )
                 )
                 self._acquire(conn, booking_id, new)
+                if idempotency is not None:
+                    conn.execute(
+                        sa.insert(idempotency_keys).values(
+                            key_hash=idempotency.key_hash,
+                            request_hash=idempotency.request_hash,
+                            booking_id=booking_id,
+                            sealed_token=idempotency.sealed_token,
+                            created_at=now,
+                        )
+                    )
                 record = self._by_id(conn, booking_id)
         except IntegrityError as exc:
             if _is_refusal(exc):

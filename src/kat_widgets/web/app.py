@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from litestar import Litestar, MediaType, Response
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from kat_widgets.booking import BookingService, Storage
 from kat_widgets.directory import Directory, load_directory
-from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
+from kat_widgets.errors import (
+    KatWidgetsError,
+    NotFoundError,
+    StorageUnavailableError,
+    ValidationError,
+)
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_core
+from kat_widgets.web import routes_booking, routes_core
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["create_app"]
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -44,19 +53,46 @@ def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
     return _error(400, str(exc))
 
 
-def create_app(settings: Settings | None = None, *, directory: Directory | None = None) -> Litestar:
+def _booking_service(settings: Settings, directory: Directory) -> BookingService | None:
+    if not settings.secret_key:
+        return None
+    return BookingService(directory, settings, Storage(settings.resolved_database_url))
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    directory: Directory | None = None,
+    bookings: BookingService | None = None,
+) -> Litestar:
     """Build the complete kat-widgets ASGI app. Mount it under any prefix.
 
     With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
+    In demo mode the booking database is migrated at startup; in production run
+    ``kat-widgets db upgrade`` first.
     """
     settings = settings if settings is not None else load_settings()
     directory = directory if directory is not None else load_directory(settings.directory_file)
-    context = KatContext(settings, directory, Widgets(settings, directory=directory))
+    if bookings is None:
+        bookings = _booking_service(settings, directory)
+    context = KatContext(settings, directory, Widgets(settings, directory=directory), bookings)
     from kat_widgets import __version__
+
+    def migrate_demo() -> None:
+        if bookings is not None and settings.mode == "demo":
+            try:
+                bookings.storage.migrate()
+            except StorageUnavailableError:
+                log.warning("booking database unreachable at startup; booking answers 503")
+
+    def dispose() -> None:
+        if bookings is not None:
+            bookings.storage.dispose()
 
     return Litestar(
         route_handlers=[
             *routes_core.ROUTES,
+            *routes_booking.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
@@ -65,8 +101,12 @@ def create_app(settings: Settings | None = None, *, directory: Directory | None 
         exception_handlers={
             NotFoundError: _not_found,
             ValidationError: _invalid,
+            **routes_booking.EXCEPTION_HANDLERS,
             KatWidgetsError: _domain,
         },
+        on_startup=[migrate_demo],
+        on_shutdown=[dispose],
+        state=State({"kat": context}),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
         debug=False,
     )

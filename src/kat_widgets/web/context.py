@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 
 from litestar import Request
 
+from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings
@@ -21,6 +22,8 @@ class KatContext:
     settings: Settings
     directory: Directory
     widgets: Widgets
+    bookings: BookingService | None = None
+    """Booking use cases; ``None`` when booking is off (no secret key)."""
 
     def widgets_for(self, request: AnyRequest) -> Widgets:
         """Widgets whose links carry the prefix this request was mounted under."""

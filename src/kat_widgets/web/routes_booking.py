@@ -1,0 +1,268 @@
+"""Booking JSON API and calendar files: thin handlers over ``kat_widgets.booking``.
+
+Bodies are decoded here (not by Litestar) so that every shape error is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from anyio import to_thread
+from litestar import MediaType, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
+from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
+from kat_widgets.directory import Directory
+from kat_widgets.errors import (
+    BookingConflictError,
+    NotFoundError,
+    SlotTakenError,
+    StorageUnavailableError,
+    ValidationError,
+    split_validation_error,
+)
+from kat_widgets.scheduling.types import Slot
+from kat_widgets.web.context import AnyRequest, KatContext, base_path
+
+__all__ = ["EXCEPTION_HANDLERS", "ROUTES"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_FIELD_NAMES = {"clinic_id", "service", "start", "name", "email", "phone", "note", "consent"}
+
+
+class BookingOut(msgspec.Struct, kw_only=True):
+    """A booking as its owner sees it; times in ISO 8601 with the clinic's offset."""
+
+    id: str
+    clinic_id: str
+    service: str
+    start: str
+    end: str
+    status: str
+
+
+class CalendarLinks(msgspec.Struct, kw_only=True):
+    google: str
+    outlook: str
+
+
+class BookingAnswer(msgspec.Struct, kw_only=True):
+    """``POST /api/bookings`` and the manage endpoints answer with this."""
+
+    booking: BookingOut
+    manage_url: str
+    ics_url: str
+    add_to_calendar: CalendarLinks
+    cancel_by: str
+    """Online cancel/reschedule closes at this time; after it, visitors call the clinic."""
+
+
+class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    start: dt.datetime
+
+
+class SlotOut(msgspec.Struct, kw_only=True):
+    start: str
+    end: str
+
+
+def _bookings(kat: KatContext) -> BookingService:
+    if kat.bookings is None:
+        raise NotFoundError("Online booking is not enabled here.")
+    return kat.bookings
+
+
+async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def _decode(raw: bytes, kind: type[T]) -> T:
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.ValidationError as exc:
+        path, reason = split_validation_error(exc)
+        field = path.split(".")[0].split("[")[0] if path else None
+        if field not in _FIELD_NAMES and kind is BookingRequest:
+            field = None
+        message = f"{path}: {reason}" if path else reason
+        raise ValidationError(message, field=field) from None
+    except msgspec.DecodeError:
+        raise ValidationError("The request body must be a JSON object.") from None
+
+
+def _local(value: dt.datetime, directory: Directory, clinic_id: str) -> str:
+    return value.astimezone(directory.clinic(clinic_id).zone).isoformat()
+
+
+def booking_out(record: BookingRecord, directory: Directory) -> BookingOut:
+    return BookingOut(
+        id=record.id,
+        clinic_id=record.clinic_id,
+        service=record.service_id,
+        start=_local(record.start, directory, record.clinic_id),
+        end=_local(record.end, directory, record.clinic_id),
+        status=record.status,
+    )
+
+
+def _answer(
+    request: AnyRequest, kat: KatContext, record: BookingRecord, token: str
+) -> BookingAnswer:
+    base = base_path(request)
+    cutoff = record.start - dt.timedelta(hours=kat.settings.cancel_cutoff_hours)
+    return BookingAnswer(
+        booking=booking_out(record, kat.directory),
+        manage_url=f"{base}/bookings/{token}",
+        ics_url=f"{base}/calendars/bookings/{token}.ics",
+        add_to_calendar=CalendarLinks(
+            google=google_link(record, kat.directory),
+            outlook=outlook_link(record, kat.directory),
+        ),
+        cancel_by=_local(cutoff, kat.directory, record.clinic_id),
+    )
+
+
+@post("/api/bookings", tags=["bookings"], status_code=201)
+async def create_booking(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[Any]:
+    """Book a slot. Send ``Idempotency-Key`` to make retries safe (same key: first result)."""
+    bookings = _bookings(kat)
+    body = _decode(await request.body(), BookingRequest)
+    key = request.headers.get("idempotency-key")
+    confirmation = await _run(bookings.book, body, idempotency_key=key)
+    headers = {"Idempotent-Replayed": "true"} if confirmation.replayed else {}
+    return Response(
+        _answer(request, kat, confirmation.booking, confirmation.token),
+        status_code=201,
+        headers={**headers, "Cache-Control": "no-store"},
+    )
+
+
+@get("/api/bookings/{token:str}", tags=["bookings"])
+async def view_booking(
+    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """The booking a manage token opens (404 for any unknown token)."""
+    record = await _run(_bookings(kat).view, token)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+@post("/api/bookings/{token:str}/cancel", tags=["bookings"], status_code=200)
+async def cancel_booking(
+    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """Cancel; refused (409) inside the cut-off, with the number to call."""
+    record = await _run(_bookings(kat).cancel, token)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+@post("/api/bookings/{token:str}/reschedule", tags=["bookings"], status_code=200)
+async def reschedule_booking(
+    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken."""
+    bookings = _bookings(kat)
+    body = _decode(await request.body(), RescheduleIn)
+    record = await _run(bookings.reschedule, token, body.start)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+def _ics(filename: str) -> str:
+    if not filename.endswith(".ics"):
+        raise NotFoundError("Calendar files end in .ics.")
+    return filename.removesuffix(".ics")
+
+
+@get("/calendars/bookings/{filename:str}", tags=["calendars"])
+async def booking_calendar(
+    filename: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[bytes]:
+    """The visitor's own event: PUBLISH, or CANCEL with a higher SEQUENCE once cancelled."""
+    bookings = _bookings(kat)
+    record = await _run(bookings.view, _ics(filename))
+    body = booking_ics(record, kat.directory, now=bookings.clock())
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@get("/calendars/staff/{filename:str}", tags=["calendars"])
+async def staff_calendar(
+    filename: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[bytes]:
+    """Booked visits for staff calendars; discreet titles unless ``staff_feed_names`` is on."""
+    bookings = _bookings(kat)
+    expected = kat.settings.staff_feed_token
+    given = _ics(filename)
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise NotFoundError("No such calendar.")
+    now = bookings.clock()
+    records = await _run(
+        bookings.storage.between, now - dt.timedelta(days=7), now + dt.timedelta(days=120)
+    )
+    body = staff_feed_ics(records, kat.directory, now=now, show_names=kat.settings.staff_feed_names)
+    return Response(
+        body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _slot_out(slot: Slot) -> dict[str, str]:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+
+def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
+    return Response(
+        {"status_code": status, "detail": detail, **extra},
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _slot_taken(_: AnyRequest, exc: SlotTakenError) -> Response[dict[str, object]]:
+    slots = [_slot_out(slot) for slot in exc.next_slots if isinstance(slot, Slot)]
+    return _error(409, str(exc), next_slots=slots)
+
+
+def _conflict(_: AnyRequest, exc: BookingConflictError) -> Response[dict[str, object]]:
+    return _error(409, str(exc))
+
+
+def _unavailable(request: AnyRequest, exc: StorageUnavailableError) -> Response[dict[str, object]]:
+    context = request.app.state.get("kat")
+    phone = "our clinic"
+    if isinstance(context, KatContext):
+        organization = context.directory.organization
+        phone = organization.phone_display or organization.phone
+    return _error(
+        503,
+        f"Online booking is not available right now. Please call us at {phone}.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[AnyRequest, Any], Response[Any]]] = {
+    SlotTakenError: _slot_taken,
+    BookingConflictError: _conflict,
+    StorageUnavailableError: _unavailable,
+}
+
+ROUTES = [
+    create_booking,
+    view_booking,
+    cancel_booking,
+    reschedule_booking,
+    booking_calendar,
+    staff_calendar,
+]
