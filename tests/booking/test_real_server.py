@@ -1,0 +1,108 @@
+"""Through a real ``kat-widgets serve`` (uvicorn, several workers): no double booking, no loss."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from booking_support import Server, booking_body, fresh_postgres, sqlite_url, upcoming_slots
+
+from kat_widgets.booking.storage import Storage, overlapping
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    server = os.environ.get("KAT_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
+    with fresh_postgres(server) as url:
+        yield url
+
+
+async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        gate = asyncio.Event()
+
+        async def one() -> int:
+            await gate.wait()
+            response = await client.post("/api/bookings", json=body)
+            return response.status_code
+
+        tasks = [asyncio.create_task(one()) for _ in range(count)]
+        await asyncio.sleep(0)
+        gate.set()
+        return list(await asyncio.gather(*tasks))
+
+
+def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    starts = upcoming_slots("draper", 10)
+    with Server(tmp_path, server_database, workers=3) as server:
+        for start in starts:
+            statuses = asyncio.run(_burst(server.url, booking_body("draper", start), 50))
+            assert statuses.count(201) == 1, statuses
+            assert statuses.count(409) == 49, statuses
+    storage = Storage(server_database)
+    try:
+        holds = storage.all_holds()
+        assert len(holds) == 10
+        assert overlapping(holds) == []
+    finally:
+        storage.dispose()
+
+
+def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    plan = [
+        (clinic, start) for clinic in ("draper", "murray") for start in upcoming_slots(clinic, 60)
+    ]
+    confirmed: list[str] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+    server = Server(tmp_path, server_database, workers=2).start()
+
+    def load(part: list[tuple[str, Any]]) -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            for clinic, start in part:
+                try:
+                    response = client.post("/api/bookings", json=booking_body(clinic, start))
+                except httpx.TransportError:
+                    return  # the server is gone
+                if response.status_code == 201:
+                    with lock:
+                        confirmed.append(response.json()["manage_url"].rsplit("/", 1)[1])
+                        if len(confirmed) >= 25:
+                            enough.set()
+
+    threads = [threading.Thread(target=load, args=(plan[i::4],)) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        assert enough.wait(timeout=120), "the load never reached 25 bookings"
+        server.kill()  # mid-load: requests are in flight
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        server.kill()
+    assert len(confirmed) >= 25
+    with Server(tmp_path, server_database, workers=1) as restarted:
+        missing = [
+            token
+            for token in confirmed
+            if httpx.get(f"{restarted.url}/api/bookings/{token}", timeout=10).status_code != 200
+        ]
+    assert missing == []
