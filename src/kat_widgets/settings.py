@@ -21,6 +21,7 @@ __all__ = ["BUNDLED_DIRECTORY", "Settings", "load_settings"]
 BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
 ENV_PREFIX = "KAT_"
 _LIST_FIELDS = frozenset({"allowed_origins"})
+_MAP_FIELDS = frozenset({"busy_calendars"})
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -52,6 +53,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""
     staff_feed_names: bool = False
     """Show visitors' names in the staff feed (off: discreet titles only)."""
+    busy_calendars: dict[str, str] = msgspec.field(default_factory=dict)
+    """Staff calendars whose events block slots: staff id -> ``.ics`` file path or http(s) URL.
+
+    In TOML a table (``[kat_widgets.busy_calendars]``); in ``KAT_BUSY_CALENDARS`` a
+    comma-separated list of ``staff-id=source``. RRULE/EXDATE are expanded; a URL is re-fetched
+    at most every ``busy_refresh_seconds`` and, when it fails, its last good copy is kept
+    (see docs/scheduling.md).
+    """
+    busy_refresh_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
+    """How long a fetched staff calendar is reused before it is fetched again."""
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
@@ -83,6 +94,9 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         if name in _LIST_FIELDS:
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif name in _MAP_FIELDS:
+            pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
+            values[name] = {key.strip(): value.strip() for key, _, value in pairs}
         else:
             values[name] = raw
     return values

@@ -123,7 +123,9 @@ def test_range_partly_past_horizon_is_clipped_and_rules_override() -> None:
         end=NOW + dt.timedelta(days=62),
         now=NOW,
     )
-    assert slots and all(s.start <= NOW + dt.timedelta(days=60) for s in slots)
+    limit = NOW.astimezone(UTC) + dt.timedelta(days=60)
+    assert slots and all(s.start.astimezone(UTC) <= limit for s in slots)
+    assert max(s.start for s in slots).date() == dt.date(2027, 5, 7)
     hourly = find_slots(
         d,
         "test",
@@ -154,3 +156,25 @@ def test_bundled_clinics_offer_info_calls() -> None:
             d, clinic.id, "info-call", start=now, end=now + dt.timedelta(days=7), now=now
         )
         assert slots, clinic.id
+
+
+def test_slot_at_tells_the_two_one_thirties_apart_at_the_autumn_change() -> None:
+    import msgspec
+
+    from kat_widgets.directory import Directory, HoursRule
+
+    base = directory()
+    night = HoursRule(
+        days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        opens=dt.time(0),
+        closes=dt.time(4),
+    )
+    clinic = msgspec.structs.replace(base.clinics[0], hours=(night,), exceptions=())
+    d = Directory(msgspec.structs.replace(base.data, clinics=(clinic,)))
+    now = local(2026, 10, 30, 0, 0)
+    first = local(2026, 11, 1, 1, 30)  # fold=0: MDT, 07:30 UTC
+    second = first.replace(fold=1)  # MST, 08:30 UTC
+    assert first.utcoffset() != second.utcoffset()
+    slot = slot_at(d, "test", "info-call", first, now=now)
+    assert slot is not None and slot.start.utcoffset() == dt.timedelta(hours=-6)
+    assert slot_at(d, "test", "info-call", second, now=now) is None

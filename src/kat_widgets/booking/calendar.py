@@ -1,7 +1,7 @@
 """Calendar files and add-to-calendar links for a booking; never any personal data in them.
 
-Built with icalendar here; kept behind three small functions so the scheduling package's event
-builders can replace them without touching callers.
+The events come from the scheduling package's builders (stable UID, SEQUENCE, VTIMEZONE,
+reminder); this module only maps stored bookings onto them.
 """
 
 from __future__ import annotations
@@ -10,20 +10,27 @@ import datetime as dt
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from icalendar import Calendar, Event
-from icalendar.enums import STATUS
-
 from kat_widgets.booking.storage import BookingRecord
 from kat_widgets.directory import Clinic, Directory, Service
+from kat_widgets.scheduling.ics_export import (
+    StaffFeedEntry,
+    booking_calendar,
+    booking_event,
+    discreet_title,
+    staff_feed,
+    to_ics,
+)
 
 __all__ = ["booking_ics", "event_title", "google_link", "outlook_link", "staff_feed_ics"]
 
-PRODID = "-//kat-widgets//booking//EN"
+# No clinic mailbox is configured; a reserved .invalid address (RFC 2606) never bounces to a
+# stranger. CN carries the clinic's name.
+ORGANIZER = "bookings@kat-widgets.invalid"
 
 
-def event_title(service: Service, directory: Directory) -> str:
-    """``Free informational call - Numinus Utah``: what the visit is, never who."""
-    return f"{service.name} - {directory.organization.name}"
+def event_title(clinic: Clinic, service: Service) -> str:
+    """``Numinus Draper: informational call``: what kind of visit, never who or which drug."""
+    return f"{clinic.name}: {discreet_title(service)}"
 
 
 def _where(clinic: Clinic, service: Service) -> str:
@@ -32,7 +39,7 @@ def _where(clinic: Clinic, service: Service) -> str:
     return f"{clinic.name}, {clinic.address.one_line}"
 
 
-def _details(clinic: Clinic, directory: Directory) -> str:
+def _details(clinic: Clinic) -> str:
     return (
         f"To change or cancel, use the link from your confirmation or call {clinic.phone}. "
         "This calendar entry is not monitored: in a crisis call or text 988, "
@@ -40,33 +47,26 @@ def _details(clinic: Clinic, directory: Directory) -> str:
     )
 
 
-def _event(
-    record: BookingRecord, directory: Directory, *, cancelled: bool, now: dt.datetime
-) -> Event:
-    clinic = directory.clinic(record.clinic_id)
-    service = directory.service(record.service_id)
-    return Event.new(
-        uid=f"{record.id}@kat-widgets",
-        sequence=record.sequence,
-        stamp=now.astimezone(dt.UTC),
-        start=record.start.astimezone(dt.UTC),
-        end=record.end.astimezone(dt.UTC),
-        summary=event_title(service, directory),
-        location=_where(clinic, service),
-        description=_details(clinic, directory),
-        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
-    )
-
-
 def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
     """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
+    clinic = directory.clinic(record.clinic_id)
+    service = directory.service(record.service_id)
     cancelled = record.status == "cancelled"
-    calendar = Calendar.new(
-        prodid=PRODID,
-        method="CANCEL" if cancelled else "PUBLISH",
-        subcomponents=[_event(record, directory, cancelled=cancelled, now=now)],
+    event = booking_event(
+        uid=f"{record.id}@kat-widgets",
+        clinic=clinic,
+        service=service,
+        start=record.start,
+        end=record.end,
+        stamp=now,
+        organizer_email=ORGANIZER,
+        sequence=record.sequence,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        description=_details(clinic),
     )
-    return bytes(calendar.to_ical())
+    return to_ics(
+        booking_calendar([event], method="CANCEL" if cancelled else "PUBLISH", tzid=clinic.timezone)
+    )
 
 
 def staff_feed_ics(
@@ -76,21 +76,30 @@ def staff_feed_ics(
     now: dt.datetime,
     show_names: bool = False,
 ) -> bytes:
-    """Booked visits for staff. Titles are discreet ("Booked: <service>") unless names are on."""
+    """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on."""
     events = []
+    by_clinic: dict[str, list[StaffFeedEntry]] = {}
     for record in records:
-        service = directory.service(record.service_id)
-        event = _event(record, directory, cancelled=False, now=now)
-        title = f"Booked: {service.name}"
-        if show_names and record.name:
-            title = f"{title} ({record.name})"
-        event["SUMMARY"] = title
-        event["DESCRIPTION"] = "Details are in the booking system."
-        events.append(event)
-    calendar = Calendar.new(
-        prodid=PRODID, method="PUBLISH", name="Booked visits", subcomponents=events
-    )
-    return bytes(calendar.to_ical())
+        by_clinic.setdefault(record.clinic_id, []).append(
+            StaffFeedEntry(
+                uid=f"{record.id}@kat-widgets",
+                service_id=record.service_id,
+                start=record.start,
+                end=record.end,
+                sequence=record.sequence,
+                client_name=record.name,
+            )
+        )
+    for clinic_id, entries in by_clinic.items():
+        feed = staff_feed(
+            directory.clinic(clinic_id),
+            directory.services,
+            entries,
+            stamp=now,
+            show_names=show_names,
+        )
+        events.extend(feed.events)
+    return to_ics(booking_calendar(events, method="PUBLISH"))
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -104,10 +113,10 @@ def google_link(record: BookingRecord, directory: Directory) -> str:
     query = urlencode(
         {
             "action": "TEMPLATE",
-            "text": event_title(service, directory),
+            "text": event_title(clinic, service),
             "dates": f"{_stamp(record.start)}/{_stamp(record.end)}",
             "location": _where(clinic, service),
-            "details": _details(clinic, directory),
+            "details": _details(clinic),
         }
     )
     return f"https://calendar.google.com/calendar/render?{query}"
@@ -121,11 +130,11 @@ def outlook_link(record: BookingRecord, directory: Directory) -> str:
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
-            "subject": event_title(service, directory),
+            "subject": event_title(clinic, service),
             "startdt": record.start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
             "enddt": record.end.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
             "location": _where(clinic, service),
-            "body": _details(clinic, directory),
+            "body": _details(clinic),
         }
     )
     return f"https://outlook.office.com/calendar/deeplink/compose?{query}"

@@ -37,7 +37,7 @@ from kat_widgets.errors import (
     SlotTakenError,
     ValidationError,
 )
-from kat_widgets.scheduling.types import BusyTimes, Slot
+from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
 from kat_widgets.settings import Settings
 
 __all__ = ["BookingRequest", "BookingService", "Confirmation", "utcnow"]
@@ -127,6 +127,7 @@ class BookingService:
         storage: Storage,
         *,
         slots: SlotSource = ENGINE,
+        calendars: BusyProvider = no_busy_times,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         if not settings.secret_key:
@@ -135,6 +136,7 @@ class BookingService:
         self.settings = settings
         self.storage = storage
         self.slots = slots
+        self.calendars = calendars
         self.clock = clock
 
     # -- lookups ------------------------------------------------------------------------------
@@ -159,15 +161,20 @@ class BookingService:
         *,
         exclude_booking: str | None = None,
     ) -> BusyTimes:
-        """Stored holds around ``[start, end)`` (a day of margin for buffers)."""
+        """Stored holds and imported calendars around ``[start, end)`` (a day of margin)."""
         margin = dt.timedelta(days=1)
-        return self.storage.busy(
+        stored = self.storage.busy(
             clinic.id,
             start - margin,
             end + margin,
             zone=clinic.zone,
             exclude_booking=exclude_booking,
         )
+        return merge_busy(stored, self.calendars(clinic.id, start - margin, end + margin))
+
+    def busy_provider(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+        """A scheduling ``BusyProvider``: what the slots API and widgets must treat as taken."""
+        return self.busy(self.directory.clinic(clinic_id), start, end)
 
     def next_free(self, clinic: Clinic, service: Service, after: dt.datetime) -> list[Slot]:
         """Up to three bookable slots from ``after`` on (within two weeks)."""

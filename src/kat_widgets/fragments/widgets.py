@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from markupsafe import Markup
 
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.fragments.environment import environment
+from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
 
 __all__ = ["Widgets"]
@@ -56,6 +58,33 @@ class Widgets:
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""
         return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
+
+    def availability(
+        self,
+        clinic_id: str,
+        service_id: str,
+        week: str | dt.date | None = None,
+        *,
+        busy_provider: BusyProvider | None = None,
+        now: dt.datetime | None = None,
+    ) -> Markup:
+        """Week grid of open slots (days as columns); each links to the booking form.
+
+        ``busy_provider`` says what is taken (default: staff calendars from settings).
+        """
+        from kat_widgets.fragments.scheduling import render_availability
+        from kat_widgets.scheduling.ics_import import default_busy_provider
+
+        if busy_provider is None:
+            busy_provider = default_busy_provider(self.settings, self.directory)
+        return render_availability(
+            self,
+            clinic_id,
+            service_id,
+            week=week,
+            busy_provider=busy_provider,
+            now=now if now is not None else dt.datetime.now(dt.UTC),
+        )
 
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""

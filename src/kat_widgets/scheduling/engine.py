@@ -34,22 +34,29 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class _Resource:
-    """One staff member or room over the searched days: open windows and busy spans."""
+    """One staff member or room over the searched days: open windows and busy spans.
+
+    ``open_starts`` is empty when the resource keeps the clinic's hours: candidates already lie
+    within those, so only busy time needs checking.
+    """
 
     __slots__ = ("busy_ends", "busy_starts", "id", "open_ends", "open_starts")
 
-    def __init__(self, resource_id: str, windows: Sequence[Span], busy: Sequence[Span]) -> None:
+    def __init__(
+        self, resource_id: str, windows: Sequence[Span] | None, busy: Sequence[Span]
+    ) -> None:
         self.id = resource_id
-        self.open_starts = [start for start, _ in windows]
-        self.open_ends = [end for _, end in windows]
+        self.open_starts = [start for start, _ in windows] if windows is not None else None
+        self.open_ends = [end for _, end in windows] if windows is not None else []
         self.busy_starts = [start for start, _ in busy]
         self.busy_ends = [end for _, end in busy]
 
     def free(self, start: int, end: int, hold_start: int, hold_end: int) -> bool:
         """Open for ``[start, end)`` and not busy anywhere in ``[hold_start, hold_end)``."""
-        i = bisect_right(self.open_starts, start) - 1
-        if i < 0 or self.open_ends[i] < end:
-            return False
+        if self.open_starts is not None:
+            i = bisect_right(self.open_starts, start) - 1
+            if i < 0 or self.open_ends[i] < end:
+                return False
         j = bisect_right(self.busy_ends, hold_start)
         return j == len(self.busy_starts) or self.busy_starts[j] >= hold_end
 
@@ -72,8 +79,8 @@ def _lookup(directory: Directory, clinic_id: str, service_id: str) -> tuple[Clin
 
 def _busy_spans(busy: BusyTimes, resource_id: str, lo: int, hi: int) -> list[Span]:
     spans = []
-    for interval in busy.by_resource.get(resource_id, ()):
-        start, end = epoch(interval.start), epoch(interval.end)
+    for start_at, end_at in busy.by_resource.get(resource_id, ()):
+        start, end = int(start_at.timestamp()), int(end_at.timestamp())
         if end > lo and start < hi:
             spans.append((start, end))
     return merge(spans)
@@ -142,7 +149,10 @@ def find_slots(
     Unknown clinic or service (or a service the clinic does not offer): :class:`NotFoundError`.
     """
     clinic, service = _lookup(directory, clinic_id, service_id)
-    start, end, now = _aware(start, "start"), _aware(end, "end"), _aware(now, "now")
+    # Compare instants in UTC: Python compares datetimes sharing a tzinfo by wall time.
+    start = _aware(start, "start").astimezone(UTC)
+    end = _aware(end, "end").astimezone(UTC)
+    now = _aware(now, "now").astimezone(UTC)
     busy = busy if busy is not None else BusyTimes()
     policy = rules if rules is not None else service.policy
     if end <= start:
@@ -180,6 +190,8 @@ def find_slots(
     def resource(
         resource_id: str, hours: Sequence[HoursRule], exceptions: Sequence[DateException]
     ) -> _Resource:
+        if not hours and not exceptions:  # the clinic's hours: nothing more to check
+            return _Resource(resource_id, None, _busy_spans(busy, resource_id, span_lo, span_hi))
         own: list[Span] = []
         has_own = False
         for day in clinic_windows:
@@ -189,7 +201,7 @@ def find_slots(
             else:
                 has_own = True
                 own.extend(windows)
-        windows_final = intersect(clinic_open, merge(own)) if has_own else clinic_open
+        windows_final = intersect(clinic_open, merge(own)) if has_own else None
         return _Resource(
             resource_id, windows_final, _busy_spans(busy, resource_id, span_lo, span_hi)
         )
@@ -214,10 +226,27 @@ def find_slots(
                     rooms.append(built[room.id])
             per_role.append(rooms)
 
+    disjoint = len({r.id for pool in per_role for r in pool}) == sum(map(len, per_role))
+
     def choose(s: int, e: int, hs: int, he: int) -> tuple[str, ...] | None:
+        if disjoint:  # no resource serves two needs: the first free one in each pool
+            picked = []
+            for pool in per_role:
+                for r in pool:
+                    if r.open_starts is not None and not r.free(s, e, hs, he):
+                        continue
+                    # inline busy check (the hot path): first busy span ending after hs
+                    ends = r.busy_ends
+                    j = bisect_right(ends, hs)
+                    if j == len(ends) or r.busy_starts[j] >= he:
+                        picked.append(r.id)
+                        break
+                else:
+                    return None
+            return tuple(picked)
         chosen: list[_Resource] = []
 
-        def fill(i: int) -> bool:
+        def fill(i: int) -> bool:  # a person with two roles: search the assignments in order
             if i == len(per_role):
                 return True
             for candidate in per_role[i]:
@@ -293,7 +322,8 @@ def slot_at(
     ``None`` when that time is not offered (outside hours, too soon, past the horizon,
     off the step grid, or taken). Unknown clinic/service: :class:`NotFoundError`.
     """
-    start = _aware(start, "start")
+    start = _aware(start, "start").astimezone(UTC)
+    now = _aware(now, "now").astimezone(UTC)
     _, service = _lookup(directory, clinic_id, service_id)
     policy = rules if rules is not None else service.policy
     if start >= now + dt.timedelta(days=policy.horizon_days) or start < now:
@@ -309,6 +339,6 @@ def slot_at(
         rules=rules,
     )
     for slot in found:
-        if slot.start == start:
+        if slot.start.astimezone(UTC) == start:
             return slot
     return None

@@ -6,12 +6,12 @@ The engine is pure: bookings (and imported staff calendars) reach it only as ``B
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import msgspec
 
-__all__ = ["BusyTimes", "Interval", "Slot", "merge_busy"]
+__all__ = ["BusyProvider", "BusyTimes", "Interval", "Slot", "merge_busy", "no_busy_times"]
 
 
 class Interval(NamedTuple):
@@ -80,3 +80,16 @@ def merge_busy(*parts: BusyTimes) -> BusyTimes:
         group_resources=group_resources,
         day_counts=day_counts,
     )
+
+
+BusyProvider = Callable[[str, dt.datetime, dt.datetime], BusyTimes]
+"""``provider(clinic_id, start, end) -> BusyTimes``: what is taken at a clinic in a range.
+
+The web app asks its provider (``KatContext.busy_provider``) before computing slots; bookings
+and imported staff calendars plug in there.
+"""
+
+
+def no_busy_times(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+    """A :data:`BusyProvider` for which nothing is taken."""
+    return BusyTimes()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Litestar, MediaType, Response
@@ -12,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from kat_widgets.booking import BookingService, Storage
+from kat_widgets.booking.service import utcnow
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import (
     KatWidgetsError,
@@ -20,8 +23,10 @@ from kat_widgets.errors import (
     ValidationError,
 )
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.ics_import import default_busy_provider
+from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_booking, routes_core
+from kat_widgets.web import routes_booking, routes_core, routes_scheduling
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["create_app"]
@@ -53,29 +58,55 @@ def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
     return _error(400, str(exc))
 
 
-def _booking_service(settings: Settings, directory: Directory) -> BookingService | None:
+def _booking_service(
+    settings: Settings,
+    directory: Directory,
+    calendars: BusyProvider,
+    clock: Callable[[], dt.datetime] | None,
+) -> BookingService | None:
     if not settings.secret_key:
         return None
-    return BookingService(directory, settings, Storage(settings.resolved_database_url))
+    return BookingService(
+        directory,
+        settings,
+        Storage(settings.resolved_database_url),
+        calendars=calendars,
+        clock=clock if clock is not None else utcnow,
+    )
 
 
 def create_app(
     settings: Settings | None = None,
     *,
     directory: Directory | None = None,
+    busy_provider: BusyProvider | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
     bookings: BookingService | None = None,
 ) -> Litestar:
     """Build the complete kat-widgets ASGI app. Mount it under any prefix.
 
     With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
-    In demo mode the booking database is migrated at startup; in production run
-    ``kat-widgets db upgrade`` first.
+    ``busy_provider`` says what is taken per clinic besides bookings (default: the staff
+    calendars imported from ``settings.busy_calendars``); ``clock`` gives "now" (default: the
+    system clock). ``bookings`` replaces the booking use cases (tests). In demo mode the booking
+    database is migrated at startup; in production run ``kat-widgets db upgrade`` first.
     """
     settings = settings if settings is not None else load_settings()
     directory = directory if directory is not None else load_directory(settings.directory_file)
+    calendars = busy_provider or default_busy_provider(settings, directory)
     if bookings is None:
-        bookings = _booking_service(settings, directory)
-    context = KatContext(settings, directory, Widgets(settings, directory=directory), bookings)
+        bookings = _booking_service(settings, directory, calendars, clock)
+    if clock is None and bookings is not None:
+        clock = bookings.clock
+    context = KatContext(
+        settings,
+        directory,
+        Widgets(settings, directory=directory),
+        bookings,
+        # slots offered = calendars minus stored bookings (the booking service merges both)
+        busy_provider=bookings.busy_provider if bookings is not None else calendars,
+        **({"clock": clock} if clock is not None else {}),
+    )
     from kat_widgets import __version__
 
     def migrate_demo() -> None:
@@ -92,6 +123,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             *routes_core.ROUTES,
+            *routes_scheduling.ROUTES,
             *routes_booking.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from litestar import Request
@@ -10,6 +12,7 @@ from litestar import Request
 from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.types import BusyProvider, no_busy_times
 from kat_widgets.settings import Settings
 
 __all__ = ["AnyRequest", "KatContext", "base_path"]
@@ -24,6 +27,10 @@ class KatContext:
     widgets: Widgets
     bookings: BookingService | None = None
     """Booking use cases; ``None`` when booking is off (no secret key)."""
+    busy_provider: BusyProvider = no_busy_times
+    """What is taken at a clinic (bookings, imported staff calendars); see scheduling.types."""
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    """"Now" for notice and horizon; tests pass a fixed clock."""
 
     def widgets_for(self, request: AnyRequest) -> Widgets:
         """Widgets whose links carry the prefix this request was mounted under."""

@@ -32,6 +32,9 @@ def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response
         "demo/page.html",
         clinics=kat.directory.clinics,
         widgets_html=widgets.clinic_list(),
+        availability_html=widgets.availability(
+            "draper", "info-call", busy_provider=kat.busy_provider, now=kat.clock()
+        ),
     )
     return Response(str(html), media_type="text/html; charset=utf-8")
 

@@ -1,0 +1,306 @@
+"""iCalendar export (RFC 5545/5546): the availability feed, booked visits, staff feeds.
+
+Titles are discreet: a calendar may be seen by others, so no treatment name and no client name
+appear unless the caller asks (``show_names``). Every calendar carries a compact VTIMEZONE
+(:mod:`kat_widgets.scheduling.vtimezone`); event times are written in the clinic's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import icalendar
+import msgspec
+from icalendar.enums import STATUS, TRANSP
+
+from kat_widgets.directory.models import Clinic, Service
+from kat_widgets.scheduling.types import Slot
+from kat_widgets.scheduling.vtimezone import compact_vtimezone, compact_vtimezone_text
+
+__all__ = [
+    "PRODID",
+    "Method",
+    "StaffFeedEntry",
+    "availability_calendar",
+    "availability_ics",
+    "availability_title",
+    "availability_uid",
+    "booking_calendar",
+    "booking_event",
+    "discreet_title",
+    "staff_feed",
+    "to_ics",
+]
+
+PRODID = "-//kat-widgets//scheduling//EN"
+Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
+_TITLES = {
+    "info": "informational call",
+    "connect": "assessment",
+    "prepare": "preparation session",
+    "experience": "care session",
+    "integrate": "integration session",
+    "reconnect": "follow-up session",
+}
+
+
+def discreet_title(service: Service) -> str:
+    """A title that says what kind of visit without naming a treatment: ``informational call``."""
+    if service.capacity > 1:
+        return "group session"
+    return _TITLES.get(service.step, "appointment")
+
+
+def availability_title(service: Service) -> str:
+    """``Available: informational call``."""
+    return f"Available: {discreet_title(service)}"
+
+
+def availability_uid(slot: Slot) -> str:
+    """Stable per clinic, service and start instant, so subscribers update rather than duplicate."""
+    start = slot.start.astimezone(dt.UTC)
+    return f"avail-{slot.clinic_id}-{slot.service_id}-{start:%Y%m%dT%H%M%SZ}@kat-widgets"
+
+
+def _where(clinic: Clinic, service: Service) -> str:
+    if service.mode == "phone-video":
+        return f"Phone or video call with {clinic.name}"
+    return f"{clinic.name}, {clinic.address.one_line}"
+
+
+def _calendar(
+    method: Method, tzid: str, *, name: str | None = None, uid: str | None = None
+) -> icalendar.Calendar:
+    calendar = icalendar.Calendar.new(prodid=PRODID, method=method, name=name, uid=uid)
+    if uid is None:
+        calendar.pop("UID", None)  # Calendar.new invents a random one; keep output stable
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add_component(compact_vtimezone(tzid))
+    return calendar
+
+
+def availability_calendar(
+    clinic: Clinic, service: Service, slots: Iterable[Slot], *, stamp: dt.datetime
+) -> icalendar.Calendar:
+    """The subscribable feed of open slots (METHOD:PUBLISH, transparent events).
+
+    ``stamp`` is DTSTAMP for every event: pass the time the content last changed so an
+    unchanged feed serialises to the same bytes (and the same ETag).
+    """
+    title = availability_title(service)
+    calendar = _calendar(
+        "PUBLISH",
+        clinic.timezone,
+        name=f"{clinic.name}: {title}",
+        uid=f"availability-{clinic.id}-{service.id}@kat-widgets",
+    )
+    calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", "PT1H")
+    location = _where(clinic, service)
+    zone = clinic.zone
+    for slot in slots:
+        event = icalendar.Event.new(
+            uid=availability_uid(slot),
+            stamp=stamp.astimezone(dt.UTC),
+            start=slot.start.astimezone(zone),
+            end=slot.end.astimezone(zone),
+            summary=title,
+            location=location,
+            transparency=TRANSP.TRANSPARENT,
+        )
+        calendar.add_component(event)
+    return calendar
+
+
+# -- the fast serialiser: the same content as availability_calendar, written directly ---------
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 sequence."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    out: list[str] = []
+    chunk = 75
+    while data:
+        cut = min(chunk, len(data))
+        while cut < len(data) and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        out.append(data[:cut].decode("utf-8"))
+        data = data[cut:]
+        chunk = 74  # continuation lines start with a space
+    return "\r\n ".join(out) + "\r\n"
+
+
+def availability_ics(
+    clinic: Clinic, service: Service, slots: Sequence[Slot], *, stamp: dt.datetime
+) -> bytes:
+    """:func:`availability_calendar` serialised directly: same parsed content, much faster.
+
+    Equivalence with the icalendar path is checked by tests parsing both with icalendar and
+    ical.js.
+    """
+    title = availability_title(service)
+    tzid = clinic.timezone
+    zone = clinic.zone
+    summary = _fold(f"SUMMARY:{_escape(title)}")
+    location = _fold(f"LOCATION:{_escape(_where(clinic, service))}")
+    dtstamp = f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
+    head = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        + _fold(f"PRODID:{PRODID}")
+        + "METHOD:PUBLISH\r\n"
+        + _fold(f"NAME:{_escape(f'{clinic.name}: {title}')}")
+        + _fold(f"X-WR-CALNAME:{_escape(f'{clinic.name}: {title}')}")
+        + "CALSCALE:GREGORIAN\r\n"
+        + _fold(f"UID:availability-{clinic.id}-{service.id}@kat-widgets")
+        + "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n"
+        + compact_vtimezone_text(tzid)
+    )
+    parts = [head]
+    append = parts.append
+    start_prefix = f"DTSTART;TZID={tzid}:"
+    end_prefix = f"DTEND;TZID={tzid}:"
+    uid_prefix = f"UID:avail-{clinic.id}-{service.id}-"
+    for slot in slots:
+        start = slot.start.astimezone(zone)
+        end = slot.end.astimezone(zone)
+        uid = _fold(f"{uid_prefix}{slot.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@kat-widgets")
+        append(
+            f"BEGIN:VEVENT\r\n{summary}{start_prefix}{start:%Y%m%dT%H%M%S}\r\n"
+            f"{end_prefix}{end:%Y%m%dT%H%M%S}\r\n{dtstamp}{uid}{location}"
+            "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+        )
+    append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+# -- booked visits -------------------------------------------------------------------------
+
+
+def booking_event(
+    *,
+    uid: str,
+    clinic: Clinic,
+    service: Service,
+    start: dt.datetime,
+    end: dt.datetime,
+    stamp: dt.datetime,
+    organizer_email: str,
+    sequence: int = 0,
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED",
+    summary: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+    reminder_minutes: int | None = 60,
+) -> icalendar.Event:
+    """One booked visit for the visitor's calendar.
+
+    ``uid`` must stay the same for the life of the booking (reschedules and cancellation raise
+    ``sequence``). LOCATION is the clinic's address and GEO its coordinates for in-person
+    services; phone/video visits say so instead and carry no GEO. ORGANIZER is
+    ``mailto:organizer_email`` named after the clinic. A DISPLAY alarm fires
+    ``reminder_minutes`` before the start (``None``: no alarm). The default title is discreet:
+    ``"<clinic name>: informational call"``.
+    """
+    zone = clinic.zone
+    event = icalendar.Event.new(
+        uid=uid,
+        sequence=sequence,
+        stamp=stamp.astimezone(dt.UTC),
+        start=start.astimezone(zone),
+        end=end.astimezone(zone),
+        summary=summary or f"{clinic.name}: {discreet_title(service)}",
+        location=_where(clinic, service),
+        description=description
+        or f"Questions or changes: call {clinic.phone}. {clinic.name}, {clinic.address.one_line}.",
+        url=url,
+        status=STATUS(status),
+        transparency=TRANSP.OPAQUE,
+    )
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["CN"] = clinic.name
+    event.add("ORGANIZER", organizer)
+    if service.mode == "in-person":
+        event.add("GEO", (clinic.coordinates.lat, clinic.coordinates.lon))
+    if reminder_minutes is not None and status != "CANCELLED":
+        alarm = icalendar.Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", f"Reminder: {discreet_title(service)}")
+        alarm.add("TRIGGER", dt.timedelta(minutes=-reminder_minutes))
+        event.add_component(alarm)
+    return event
+
+
+def booking_calendar(
+    events: Iterable[icalendar.Event], *, method: Method, tzid: str = "America/Denver"
+) -> icalendar.Calendar:
+    """Wrap events in a VCALENDAR with ``METHOD`` (PUBLISH for a download, REQUEST for an
+    invitation, CANCEL with ``status="CANCELLED"`` events and a raised sequence) and a compact
+    VTIMEZONE; zones other than ``tzid`` get theirs via ``add_missing_timezones``."""
+    calendar = _calendar(method, tzid)
+    for event in events:
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar
+
+
+class StaffFeedEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One booked time for a staff feed. ``client_name`` is shown only with ``show_names``."""
+
+    uid: str
+    service_id: str
+    start: dt.datetime
+    end: dt.datetime
+    sequence: int = 0
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
+    client_name: str | None = None
+
+
+def staff_feed(
+    clinic: Clinic,
+    services: Iterable[Service],
+    entries: Iterable[StaffFeedEntry],
+    *,
+    stamp: dt.datetime,
+    show_names: bool = False,
+    name: str | None = None,
+) -> icalendar.Calendar:
+    """A staff member's booked times (METHOD:PUBLISH), titled discreetly: ``Booked: assessment``.
+
+    ``services`` resolves ``service_id``; with ``show_names`` the client's name is appended
+    (only for feeds that never leave the clinic's own systems).
+    """
+    by_id = {service.id: service for service in services}
+    calendar = _calendar("PUBLISH", clinic.timezone, name=name or f"{clinic.name}: bookings")
+    zone = clinic.zone
+    for entry in entries:
+        service = by_id[entry.service_id]
+        title = f"Booked: {discreet_title(service)}"
+        if show_names and entry.client_name:
+            title = f"{title} ({entry.client_name})"
+        event = icalendar.Event.new(
+            uid=entry.uid,
+            sequence=entry.sequence,
+            stamp=stamp.astimezone(dt.UTC),
+            start=entry.start.astimezone(zone),
+            end=entry.end.astimezone(zone),
+            summary=title,
+            location=_where(clinic, service),
+            status=STATUS(entry.status),
+            transparency=TRANSP.OPAQUE,
+        )
+        calendar.add_component(event)
+    return calendar
+
+
+def to_ics(calendar: icalendar.Calendar) -> bytes:
+    """Serialise a calendar (CRLF lines, folded)."""
+    data: bytes = calendar.to_ical()
+    return data

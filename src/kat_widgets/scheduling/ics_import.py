@@ -1,0 +1,241 @@
+"""Busy times from staff calendars (.ics files or URLs), with RRULE/EXDATE expanded.
+
+``recurring-ical-events`` expands recurring series (RRULE, RDATE, EXDATE, moved occurrences)
+correctly across time zones; doing that by hand is where calendar importers go wrong.
+
+Safety rule: a staff member whose calendar has never been read successfully counts as busy for
+the whole range, so a broken feed hides slots rather than double-booking. A URL that fails later
+keeps its last good copy; every problem is kept in :attr:`CalendarBusySource.problems` and logged
+(by staff id, never the URL, which may carry a secret).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events  # type: ignore[import-untyped]
+
+from kat_widgets.directory.loader import Directory
+from kat_widgets.errors import ConfigurationError, KatWidgetsError
+from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Interval, no_busy_times
+from kat_widgets.settings import Settings
+
+__all__ = [
+    "CalendarBusySource",
+    "IcsImportError",
+    "busy_intervals",
+    "default_busy_provider",
+    "parse_calendar",
+]
+
+log = logging.getLogger(__name__)
+FETCH_TIMEOUT_SECONDS = 10
+MAX_BYTES = 5_000_000
+
+
+class IcsImportError(KatWidgetsError, ValueError):
+    """A staff calendar could not be read or parsed; the message names the source."""
+
+
+def parse_calendar(data: bytes, *, source: str) -> icalendar.Calendar:
+    """Parse iCalendar bytes, raising :class:`IcsImportError` that names ``source``."""
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise IcsImportError(f"{source}: not a valid iCalendar file ({exc})") from None
+    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
+        raise IcsImportError(f"{source}: not a valid iCalendar file (no VCALENDAR)")
+    for event in calendar.walk("VEVENT"):
+        try:  # icalendar parses leniently; a broken value surfaces only when read
+            for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
+                if name in event:
+                    value: Any = event[name]
+                    _ = value.dt
+            if "EXDATE" in event:
+                exdates: Any = event["EXDATE"]
+                for exdate in exdates if isinstance(exdates, list) else [exdates]:
+                    _ = exdate.dts
+        except Exception as exc:
+            uid = str(event.get("UID", "?"))[:80]
+            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
+    return calendar
+
+
+def _aware(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    return dt.datetime.combine(value, dt.time(0), tzinfo=zone)
+
+
+def _event_interval(event: icalendar.Event, zone: ZoneInfo) -> Interval | None:
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if "DTSTART" not in event:
+        return None
+    first, last = event.start, event.end  # END from DTEND, DURATION, or RFC 5545 defaults
+    begin, finish = _aware(first, zone), _aware(last, zone)
+    if finish <= begin:
+        return None
+    return Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC))
+
+
+def busy_intervals(
+    calendar: icalendar.Calendar,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    source: str = "<calendar>",
+) -> list[Interval]:
+    """Busy spans (UTC) of the events overlapping ``[start, end)``.
+
+    Transparent (``TRANSP:TRANSPARENT``) and cancelled events do not block; all-day and floating
+    times are read in ``zone`` (the clinic's).
+    """
+    try:
+        events = recurring_ical_events.of(calendar).between(start, end)
+    except Exception as exc:  # the library raises many types for malformed series
+        raise IcsImportError(f"{source}: cannot expand recurring events ({exc})") from None
+    out: list[Interval] = []
+    for event in events:
+        try:
+            interval = _event_interval(event, zone)
+        except Exception as exc:  # a broken property surfaces only when read
+            uid = str(event.get("UID", "?"))[:80]
+            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
+        if interval is not None:
+            out.append(interval)
+    return out
+
+
+def _fetch_url(url: str) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "kat-widgets calendar import"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
+        data: bytes = response.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError(f"larger than {MAX_BYTES} bytes")
+    return data
+
+
+@dataclass
+class _Entry:
+    calendar: icalendar.Calendar | None = None
+    fetched_at: float = float("-inf")
+    stamp: Any = None
+
+
+class CalendarBusySource:
+    """Reads staff calendars and answers busy times per clinic (a :data:`BusyProvider`).
+
+    ``calendars`` maps staff ids to file paths or http(s) URLs. Files are re-read when their
+    modification time changes; URLs at most every ``refresh_seconds``.
+    """
+
+    def __init__(
+        self,
+        calendars: Mapping[str, str],
+        directory: Directory,
+        *,
+        refresh_seconds: float = 300,
+        fetch: Callable[[str], bytes] = _fetch_url,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.calendars = dict(calendars)
+        self.refresh_seconds = refresh_seconds
+        self._fetch = fetch
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self.problems: dict[str, str] = {}
+        """Staff id -> the last problem reading its calendar (cleared when it reads again)."""
+        self._clinic_of: dict[str, str] = {}
+        self._zone_of: dict[str, ZoneInfo] = {}
+        for clinic in directory.clinics:
+            for member in clinic.staff:
+                self._clinic_of[member.id] = clinic.id
+                self._zone_of[member.id] = clinic.zone
+        unknown = sorted(set(self.calendars) - set(self._clinic_of))
+        if unknown:
+            raise ConfigurationError(
+                f"busy_calendars names unknown staff id {unknown[0]!r}; "
+                "use the ids from the clinic directory"
+            )
+
+    def _load(self, staff_id: str) -> icalendar.Calendar | None:
+        source = self.calendars[staff_id]
+        entry = self._entries.setdefault(staff_id, _Entry())
+        is_url = source.startswith(("http://", "https://"))
+        try:
+            if is_url:
+                if self._monotonic() - entry.fetched_at < self.refresh_seconds:
+                    return entry.calendar
+                entry.fetched_at = self._monotonic()
+                data = self._fetch(source)
+            else:
+                path = Path(source)
+                stamp = path.stat().st_mtime_ns
+                if entry.calendar is not None and stamp == entry.stamp:
+                    return entry.calendar
+                data = path.read_bytes()
+                entry.stamp = stamp
+            label = f"calendar for {staff_id} ({'URL' if is_url else source})"
+            entry.calendar = parse_calendar(data, source=label)
+            self.problems.pop(staff_id, None)
+        except (OSError, IcsImportError) as exc:
+            kept = "keeping the last good copy" if entry.calendar else "treating as busy"
+            reason = str(exc) if isinstance(exc, IcsImportError) else f"cannot read: {exc}"
+            if is_url and not isinstance(exc, IcsImportError):
+                reason = f"calendar for {staff_id} (URL): cannot fetch ({type(exc).__name__})"
+            self.problems[staff_id] = f"{reason}; {kept}"
+            log.warning("busy calendar for staff %s: %s", staff_id, self.problems[staff_id])
+        return entry.calendar
+
+    def check(self) -> None:
+        """Read every calendar now; raise :class:`IcsImportError` for the first that fails."""
+        with self._lock:
+            for staff_id in self.calendars:
+                self._entries.pop(staff_id, None)
+                self._load(staff_id)
+                if staff_id in self.problems:
+                    raise IcsImportError(self.problems[staff_id])
+
+    def __call__(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+        """Busy times of the clinic's staff with calendars, overlapping ``[start, end)``."""
+        by_resource: dict[str, list[Interval]] = {}
+        with self._lock:
+            for staff_id in self.calendars:
+                if self._clinic_of[staff_id] != clinic_id:
+                    continue
+                calendar = self._load(staff_id)
+                if calendar is None:
+                    by_resource[staff_id] = [Interval(start, end)]  # unknown: safe side
+                    continue
+                try:
+                    by_resource[staff_id] = busy_intervals(
+                        calendar, start, end, zone=self._zone_of[staff_id], source=staff_id
+                    )
+                except IcsImportError as exc:
+                    self.problems[staff_id] = str(exc)
+                    by_resource[staff_id] = [Interval(start, end)]
+        return BusyTimes(by_resource=by_resource)
+
+
+def default_busy_provider(settings: Settings, directory: Directory) -> BusyProvider:
+    """The provider the web app uses: imported staff calendars, or nothing taken."""
+    if not settings.busy_calendars:
+        return no_busy_times
+    return CalendarBusySource(
+        settings.busy_calendars, directory, refresh_seconds=settings.busy_refresh_seconds
+    )

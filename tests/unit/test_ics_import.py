@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kat_widgets.directory import load_directory
+from kat_widgets.errors import ConfigurationError
+from kat_widgets.scheduling import find_slots
+from kat_widgets.scheduling.ics_import import (
+    CalendarBusySource,
+    IcsImportError,
+    busy_intervals,
+    parse_calendar,
+)
+from kat_widgets.settings import BUNDLED_DIRECTORY, load_settings
+
+ICS = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
+DENVER = ZoneInfo("America/Denver")
+NOW = dt.datetime(2027, 3, 7, 12, tzinfo=dt.UTC)
+
+
+def local(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=DENVER)  # type: ignore[misc]
+
+
+def spans(source: CalendarBusySource) -> list[tuple[dt.datetime, dt.datetime]]:
+    busy = source("draper", local(2027, 3, 8), local(2027, 3, 14))
+    return [
+        (i.start.astimezone(DENVER), i.end.astimezone(DENVER))
+        for i in busy.by_resource["draper-navigator"]
+    ]
+
+
+def test_recurring_series_exdate_all_day_and_transparency() -> None:
+    calendar = parse_calendar((ICS / "navigator.ics").read_bytes(), source="navigator.ics")
+    found = sorted(
+        (i.start.astimezone(DENVER), i.end.astimezone(DENVER))
+        for i in busy_intervals(calendar, local(2027, 3, 8), local(2027, 3, 14), zone=DENVER)
+    )
+    assert found == [
+        (local(2027, 3, 8, 9), local(2027, 3, 8, 10)),  # weekly Monday meeting
+        (local(2027, 3, 9, 12), local(2027, 3, 9, 12, 45)),  # UTC event with DURATION
+        # Wednesday 10 March is an EXDATE; the transparent and cancelled events do not block
+        (local(2027, 3, 12), local(2027, 3, 13)),  # all-day conference, in the clinic's zone
+    ]
+
+
+def test_series_crosses_the_spring_change_in_local_time() -> None:
+    calendar = parse_calendar((ICS / "navigator.ics").read_bytes(), source="navigator.ics")
+    after = busy_intervals(calendar, local(2027, 3, 15), local(2027, 3, 16), zone=DENVER)
+    assert [i.start for i in after] == [dt.datetime(2027, 3, 15, 15, tzinfo=dt.UTC)]
+
+
+@pytest.mark.parametrize("name", ["broken.ics", "not-ics.ics", "bad-date.ics"])
+def test_bad_files_name_their_source(name: str) -> None:
+    with pytest.raises(IcsImportError, match=name):
+        parse_calendar((ICS / name).read_bytes(), source=name)
+
+
+def test_file_calendar_blocks_slots() -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    source = CalendarBusySource({"draper-navigator": str(ICS / "navigator.ics")}, directory)
+    busy = source("draper", local(2027, 3, 8), local(2027, 3, 9))
+    slots = find_slots(
+        directory,
+        "draper",
+        "info-call",
+        start=local(2027, 3, 8),
+        end=local(2027, 3, 9),
+        busy=busy,
+        now=NOW,
+    )
+    starts = {s.start for s in slots}
+    assert local(2027, 3, 8, 8, 30) in starts
+    assert local(2027, 3, 8, 9, 0) not in starts
+    assert local(2027, 3, 8, 9, 30) not in starts
+    assert local(2027, 3, 8, 10, 0) in starts
+    assert source.problems == {}
+    assert source("layton", local(2027, 3, 8), local(2027, 3, 9)).by_resource == {}
+
+
+def test_unreadable_file_is_reported_and_blocks_everything(tmp_path: Path) -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    bad = tmp_path / "navigator.ics"
+    shutil.copy(ICS / "broken.ics", bad)
+    source = CalendarBusySource({"draper-navigator": str(bad)}, directory)
+    assert spans(source) == [(local(2027, 3, 8), local(2027, 3, 14))]
+    assert "navigator.ics" in source.problems["draper-navigator"]
+    assert "treating as busy" in source.problems["draper-navigator"]
+    with pytest.raises(IcsImportError, match=r"navigator\.ics"):
+        source.check()
+
+
+def test_unknown_staff_id_is_a_configuration_error() -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    with pytest.raises(ConfigurationError, match="nobody"):
+        CalendarBusySource({"nobody": "x.ics"}, directory)
+
+
+def test_settings_read_calendars_from_the_environment() -> None:
+    settings = load_settings(
+        {"KAT_BUSY_CALENDARS": "draper-navigator=/srv/nav.ics, murray-navigator=https://x/y.ics"},
+        persist_secret=False,
+    )
+    assert settings.busy_calendars == {
+        "draper-navigator": "/srv/nav.ics",
+        "murray-navigator": "https://x/y.ics",
+    }
+
+
+class _Server:
+    """A local http.server serving one calendar; ``broken`` makes it answer 500."""
+
+    def __init__(self) -> None:
+        self.body = (ICS / "navigator.ics").read_bytes()
+        self.broken = False
+        self.hits = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.hits += 1
+                if owner.broken:
+                    self.send_error(500)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("Content-Length", str(len(owner.body)))
+                self.end_headers()
+                self.wfile.write(owner.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/navigator.ics"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    running = _Server()
+    yield running
+    running.close()
+
+
+def test_url_failure_keeps_the_last_good_copy(server: _Server) -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    source = CalendarBusySource({"draper-navigator": server.url}, directory, refresh_seconds=0)
+    good = spans(source)
+    assert (local(2027, 3, 8, 9), local(2027, 3, 8, 10)) in good
+    server.broken = True
+    assert spans(source) == good
+    problem = source.problems["draper-navigator"]
+    assert "cannot fetch" in problem and "keeping the last good copy" in problem
+    assert server.url not in problem  # a URL may carry a secret token
+    server.broken = False
+    server.body = b"garbage"
+    assert spans(source) == good
+    assert "not a valid iCalendar" in source.problems["draper-navigator"]
+    server.body = (ICS / "navigator.ics").read_bytes()
+    spans(source)
+    assert source.problems == {}
+
+
+def test_url_is_refetched_only_after_the_refresh_interval(server: _Server) -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    clock = [0.0]
+    source = CalendarBusySource(
+        {"draper-navigator": server.url},
+        directory,
+        refresh_seconds=300,
+        monotonic=lambda: clock[0],
+    )
+    spans(source)
+    spans(source)
+    assert server.hits == 1
+    clock[0] = 301
+    spans(source)
+    assert server.hits == 2
+
+
+def test_url_never_fetched_blocks_the_staff_member(server: _Server) -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    server.broken = True
+    source = CalendarBusySource({"draper-navigator": server.url}, directory)
+    assert spans(source) == [(local(2027, 3, 8), local(2027, 3, 14))]
+    assert "treating as busy" in source.problems["draper-navigator"]
