@@ -176,8 +176,10 @@ class BookingService:
         """A scheduling ``BusyProvider``: what the slots API and widgets must treat as taken."""
         return self.busy(self.directory.clinic(clinic_id), start, end)
 
-    def next_free(self, clinic: Clinic, service: Service, after: dt.datetime) -> list[Slot]:
-        """Up to three bookable slots from ``after`` on (within two weeks)."""
+    def next_free(
+        self, clinic: Clinic, service: Service, after: dt.datetime, count: int = NEXT_SLOTS
+    ) -> list[Slot]:
+        """Up to ``count`` bookable slots from ``after`` on (within two weeks)."""
         now = self.clock()
         after = max(after, now)
         days = min(14, service.policy.horizon_days)
@@ -194,7 +196,7 @@ class BookingService:
             )
         except ValidationError:
             return []
-        return found[:NEXT_SLOTS]
+        return found[:count]
 
     def _slot(
         self, clinic: Clinic, service: Service, start: dt.datetime, *, moving: str | None = None
@@ -329,6 +331,11 @@ class BookingService:
         if record is None or not hmac.compare_digest(record.token_hash, digest):
             raise NotFoundError("We could not find a booking for this link.")
         return record
+
+    def can_change(self, record: BookingRecord) -> bool:
+        """Whether online cancel/reschedule is still open (before the cut-off)."""
+        cutoff = dt.timedelta(hours=self.settings.cancel_cutoff_hours)
+        return record.status == "confirmed" and record.start - self.clock() >= cutoff
 
     def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
         clinic = self.directory.clinic(record.clinic_id)

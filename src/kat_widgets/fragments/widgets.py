@@ -86,6 +86,22 @@ class Widgets:
             now=now if now is not None else dt.datetime.now(dt.UTC),
         )
 
+    def booking(
+        self,
+        clinic_id: str,
+        service_id: str,
+        start: str | dt.datetime,
+        **options: Any,
+    ) -> Markup:
+        """The booking form for one slot (a plain HTML form posting to ``/fragments/booking``).
+
+        ``options``: ``values``, ``errors`` (field -> message), ``message``, ``next_slots``.
+        """
+        from kat_widgets.fragments.booking import render_form
+
+        when = dt.datetime.fromisoformat(start) if isinstance(start, str) else start
+        return render_form(self, clinic_id, service_id, when, **options)
+
     def demo_page(self) -> Markup:
         """The demo host page served at ``/`` by ``kat-widgets serve``."""
         return self.render("demo/page.html", clinics=self.directory.clinics)

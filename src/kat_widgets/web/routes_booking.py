@@ -29,6 +29,7 @@ from kat_widgets.errors import (
     split_validation_error,
 )
 from kat_widgets.scheduling.types import Slot
+from kat_widgets.web import booking_pages
 from kat_widgets.web.context import AnyRequest, KatContext, base_path
 
 __all__ = ["EXCEPTION_HANDLERS", "ROUTES"]
@@ -259,6 +260,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[AnyRequest, Any], Resp
 }
 
 ROUTES = [
+    *booking_pages.ROUTES,
     create_booking,
     view_booking,
     cancel_booking,
