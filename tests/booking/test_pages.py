@@ -156,3 +156,14 @@ def test_unknown_manage_link_is_a_404_page(client: TestClient[Litestar]) -> None
     response = client.get("/bookings/" + "A" * 43)
     assert response.status_code == 404
     assert "We could not find a booking for this link" in response.text
+
+
+def test_a_browser_navigating_to_the_form_gets_a_whole_page(client: TestClient[Litestar]) -> None:
+    params = {"clinic": "draper", "service": "info-call", "start": START}
+    fragment = client.get("/fragments/booking", params=params).text
+    page = client.get(
+        "/fragments/booking", params=params, headers={"Sec-Fetch-Dest": "document"}
+    ).text
+    assert not fragment.lstrip().startswith("<!doctype html>")
+    assert page.lstrip().startswith("<!doctype html>")
+    assert '<html lang="en">' in page and 'href="/w/static/widgets.css"' in page

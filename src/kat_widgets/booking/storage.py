@@ -99,7 +99,8 @@ def database_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    # hide_parameters: SQL errors and logs never show the values (names, emails, notes)
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -141,6 +142,7 @@ def create_engine(url: str) -> Engine:
             pool_size=10,
             max_overflow=20,
             pool_pre_ping=True,
+            hide_parameters=True,
             connect_args={"connect_timeout": 5},
         )
     raise ConfigurationError(

@@ -42,6 +42,16 @@ def _html(body: Markup | str, status: int = 200) -> Response[str]:
     return Response(str(body), media_type=_HTML, status_code=status, headers=_PRIVATE)
 
 
+def _fragment(
+    request: AnyRequest, widgets: Widgets, body: Markup, status: int = 200
+) -> Response[str]:
+    """The fragment alone for hosts that fetch it; a whole page when a browser navigates to it
+    (a link from the availability grid, a plain form POST, an iframe)."""
+    if request.headers.get("sec-fetch-dest") in ("document", "iframe"):
+        return _page(widgets, body, "Book an appointment", status)
+    return _html(body, status)
+
+
 def _page(widgets: Widgets, body: Markup, title: str, status: int = 200) -> Response[str]:
     return _html(widgets.render("booking/page.html", body=body, page_title=title), status)
 
@@ -85,7 +95,7 @@ def booking_form(
             field="service",
         )
     widgets = kat.widgets_for(request)
-    return _html(render_form(widgets, clinic, service, _start(start)))
+    return _fragment(request, widgets, render_form(widgets, clinic, service, _start(start)))
 
 
 def _form_values(form: Any) -> dict[str, str]:
@@ -134,7 +144,8 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     except StorageUnavailableError:
         message = f"Online booking is not available right now. Please call us at {_phone(kat)}."
         return again(503, message=message)
-    return _html(render_confirmation(widgets, done.booking, done.token, note=body.note), 201)
+    confirmation = render_confirmation(widgets, done.booking, done.token, note=body.note)
+    return _fragment(request, widgets, confirmation, 201)
 
 
 def _manage(
