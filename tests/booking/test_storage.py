@@ -131,3 +131,13 @@ def test_purge_deletes_old_cancelled_and_past_bookings_only(storage: Storage) ->
 def test_migrate_twice_is_a_no_op(storage: Storage) -> None:
     storage.migrate()
     storage.ping()
+
+
+def test_schema_version_is_reported(database_url: str) -> None:
+    fresh = Storage(database_url)
+    try:
+        assert not fresh.schema_is_current()
+        fresh.migrate()
+        assert fresh.schema_is_current()
+    finally:
+        fresh.dispose()

@@ -197,22 +197,38 @@ class Storage:
 
     # -- schema -------------------------------------------------------------------------------
 
+    @staticmethod
+    def _alembic_config() -> Any:
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("kat_widgets.booking") / "migrations")
+        )
+        return config
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run from several processes at once."""
         from alembic import command
-        from alembic.config import Config
 
         with self._tx() as conn:
             if self.dialect == "postgresql":
                 conn.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_ADVISORY_MIGRATE}
                 )
-            config = Config()
-            config.set_main_option(
-                "script_location", str(resources.files("kat_widgets.booking") / "migrations")
-            )
+            config = self._alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def schema_is_current(self) -> bool:
+        """Whether ``kat-widgets db upgrade`` has brought the schema to the newest revision."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        with self._tx(write=False) as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        return bool(current == head)
 
     def ping(self) -> None:
         """One ``SELECT 1`` round trip (health checks and the benchmark baseline)."""

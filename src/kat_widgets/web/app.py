@@ -109,12 +109,16 @@ def create_app(
     )
     from kat_widgets import __version__
 
-    def migrate_demo() -> None:
-        if bookings is not None and settings.mode == "demo":
-            try:
+    def prepare_database() -> None:
+        if bookings is None:
+            return
+        try:
+            if settings.mode == "demo":
                 bookings.storage.migrate()
-            except StorageUnavailableError:
-                log.warning("booking database unreachable at startup; booking answers 503")
+            elif not bookings.storage.schema_is_current():
+                log.warning("booking database schema is not current: run `kat-widgets db upgrade`")
+        except StorageUnavailableError:
+            log.warning("booking database unreachable at startup; booking answers 503")
 
     def dispose() -> None:
         if bookings is not None:
@@ -136,7 +140,7 @@ def create_app(
             **routes_booking.EXCEPTION_HANDLERS,
             KatWidgetsError: _domain,
         },
-        on_startup=[migrate_demo],
+        on_startup=[prepare_database],
         on_shutdown=[dispose],
         state=State({"kat": context}),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
