@@ -67,7 +67,9 @@ def free_port() -> int:
 class Server:
     """``kat-widgets serve`` in its own process group, so kill -9 reaches every worker."""
 
-    def __init__(self, folder: Path, database_url: str, *, workers: int = 3) -> None:
+    def __init__(
+        self, folder: Path, database_url: str, *, workers: int = 3, log_file: Path | None = None
+    ) -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -78,9 +80,11 @@ class Server:
             KAT_SECRET_KEY=SECRET,
         )
         self.workers = workers
+        self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
+        log: Any = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -92,12 +96,12 @@ class Server:
                 "--workers",
                 str(self.workers),
                 "--log-level",
-                "warning",
+                "debug" if self.log_file else "warning",
             ],
             env=self.env,
             cwd=self.folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30

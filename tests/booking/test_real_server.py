@@ -106,3 +106,27 @@ def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
             if httpx.get(f"{restarted.url}/api/bookings/{token}", timeout=10).status_code != 200
         ]
     assert missing == []
+
+
+def test_server_logs_of_a_full_booking_flow_hold_no_personal_data_or_token(
+    tmp_path: Path,
+) -> None:
+    log_file = tmp_path / "server.log"
+    private = ["Robin Logcheck", "robin.logcheck@example.com", "801-555-0177", "quiet note xyz"]
+    start = upcoming_slots("layton", 60)[-1]  # beyond the 24 h cancel cut-off
+    body = booking_body("layton", start, name=private[0])
+    body.update(email=private[1], phone=private[2], note=private[3])
+    with Server(tmp_path, sqlite_url(tmp_path), workers=1, log_file=log_file) as server:
+        created = httpx.post(f"{server.url}/api/bookings", json=body, timeout=10)
+        assert created.status_code == 201
+        token = created.json()["manage_url"].rsplit("/", 1)[1]
+        assert httpx.get(f"{server.url}/api/bookings/{token}").status_code == 200
+        assert httpx.get(f"{server.url}/calendars/bookings/{token}.ics").status_code == 200
+        assert httpx.get(f"{server.url}/bookings/{token}").status_code == 200
+        bad = dict(body, email="robin.logcheck@", start="yesterday")
+        assert httpx.post(f"{server.url}/api/bookings", json=bad).status_code == 422
+        assert httpx.post(f"{server.url}/api/bookings/{token}/cancel").status_code == 200
+    logged = log_file.read_text(encoding="utf-8", errors="replace")
+    assert "/api/bookings" in logged  # the access log was on
+    for secret in [*private, token]:
+        assert secret not in logged

@@ -26,7 +26,7 @@ from kat_widgets.fragments import Widgets
 from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web import routes_booking, routes_core, routes_scheduling
+from kat_widgets.web import log_redaction, routes_booking, routes_core, routes_scheduling
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["create_app"]
@@ -108,6 +108,8 @@ def create_app(
         **({"clock": clock} if clock is not None else {}),
     )
     from kat_widgets import __version__
+
+    log_redaction.install()  # manage tokens never reach access logs
 
     def prepare_database() -> None:
         if bookings is None:
