@@ -1,4 +1,4 @@
-"""The ``kat-widgets`` command: serve the demo, check data files."""
+"""The ``kat-widgets`` command: serve the demo, check data files, export availability."""
 
 from __future__ import annotations
 
@@ -68,6 +68,38 @@ def _check(args: argparse.Namespace) -> int:
         f"ok: {directory.source}: {len(directory.clinics)} clinics, "
         f"{len(directory.services)} services"
     )
+    if settings.busy_calendars:
+        from kat_widgets.scheduling.ics_import import CalendarBusySource
+
+        CalendarBusySource(settings.busy_calendars, directory).check()
+        print(f"ok: {len(settings.busy_calendars)} staff calendars read")
+    return 0
+
+
+def _export_ics(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from kat_widgets.directory import load_directory
+    from kat_widgets.scheduling import find_slots
+    from kat_widgets.scheduling.ics_export import availability_ics
+    from kat_widgets.scheduling.ics_import import default_busy_provider
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings(None, persist_secret=False)
+    directory = load_directory(settings.directory_file)
+    clinic = directory.clinic(args.clinic)
+    service = directory.service(args.service)
+    now = dt.datetime.now(dt.UTC)
+    end = now + dt.timedelta(days=min(args.days, service.policy.horizon_days))
+    busy = default_busy_provider(settings, directory)(clinic.id, now, end)
+    slots = find_slots(directory, clinic.id, service.id, start=now, end=end, busy=busy, now=now)
+    data = availability_ics(clinic, service, slots, stamp=now.replace(microsecond=0))
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+    else:
+        with open(args.output, "wb") as fh:
+            fh.write(data)
+        print(f"wrote {len(slots)} open slots to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -147,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="age in days (default: the retention_days setting)",
     )
     purge.set_defaults(handler=_db_purge)
+    export = commands.add_parser(
+        "export-ics", help="write a clinic's open slots for a service as an .ics feed"
+    )
+    export.add_argument("clinic", help="clinic id, e.g. draper")
+    export.add_argument("--service", default="info-call", help="service id (default info-call)")
+    export.add_argument("--days", type=int, default=60, help="days ahead (capped by the horizon)")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(handler=_export_ics)
     return parser
 
 

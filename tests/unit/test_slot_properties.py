@@ -207,3 +207,47 @@ def test_group_capacity_is_honoured(taken: int, index: int) -> None:
         assert same[0].resources == session.resources
     for slot in again:
         assert 1 <= slot.seats_left <= capacity
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    own=hours,
+    leave=st.integers(0, 6),
+)
+def test_staff_own_hours_and_leave_are_respected(own: tuple[dt.time, dt.time], leave: int) -> None:
+    service = "connect-assessment"  # "both" is the only medical provider, so "ther" must work
+    from kat_widgets.directory import DateException
+
+    base = directory()
+    clinic = base.clinics[0]
+    start_day = dt.date(2027, 3, 8)
+    leave_day = start_day + dt.timedelta(days=leave)
+    staff = tuple(
+        msgspec.structs.replace(
+            m,
+            hours=(HoursRule(days=ALL_DAYS, opens=own[0], closes=own[1]),),
+            exceptions=(DateException(date=leave_day, closed=True),),
+        )
+        if m.id == "ther"
+        else m
+        for m in clinic.staff
+    )
+    clinic = msgspec.structs.replace(clinic, staff=staff)
+    d = Directory(msgspec.structs.replace(base.data, clinics=(clinic,)), source="props")
+    start = dt.datetime.combine(start_day, dt.time(0), tzinfo=DENVER)
+    slots = find_slots(
+        d,
+        "test",
+        service,
+        start=start,
+        end=start + dt.timedelta(days=7),
+        now=start - dt.timedelta(days=1),
+    )
+    minutes = [t.hour * 60 + t.minute for t in own]
+    overlap = min(minutes[1], 17 * 60) - max(minutes[0], 8 * 60)
+    assert bool(slots) == (overlap >= 90)  # weekdays other than the leave day remain
+    for slot in slots:
+        assert slot.resources[1] == "ther"
+        local_start, local_end = slot.start.astimezone(DENVER), slot.end.astimezone(DENVER)
+        assert local_start.date() != leave_day
+        assert own[0] <= local_start.time() and local_end.time() <= own[1]

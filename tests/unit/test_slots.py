@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from scheduling_data import UTC, directory, local
+from scheduling_data import DENVER, UTC, directory, local
 
 from kat_widgets.directory import BookingPolicy, load_directory
 from kat_widgets.errors import NotFoundError, ValidationError
@@ -178,3 +178,32 @@ def test_slot_at_tells_the_two_one_thirties_apart_at_the_autumn_change() -> None
     slot = slot_at(d, "test", "info-call", first, now=now)
     assert slot is not None and slot.start.utcoffset() == dt.timedelta(hours=-6)
     assert slot_at(d, "test", "info-call", second, now=now) is None
+
+
+def test_busy_from_bookings_fills_a_group_then_blocks_one_to_one_care() -> None:
+    from kat_widgets.scheduling import Booked, busy_from_bookings
+
+    day = dt.date(2027, 3, 8)
+    first = day_slots("integration-group", day)[0]
+    booked: list[Booked] = []
+    for seat in range(3):
+        slot = slot_at(
+            directory(),
+            "test",
+            "integration-group",
+            first.start,
+            busy=busy_from_bookings(booked, zone=DENVER),
+            now=NOW,
+        )
+        assert slot is not None and slot.seats_left == 3 - seat
+        assert slot.resources == first.resources
+        booked.append(Booked(slot.service_id, slot.start, slot.hold, slot.resources))
+    busy = busy_from_bookings(booked, zone=DENVER)
+    assert (
+        slot_at(directory(), "test", "integration-group", first.start, busy=busy, now=NOW) is None
+    )
+    # the group's therapist is not offered for a one-to-one session at the same time
+    therapist = first.resources[0]
+    for other in day_slots("integrate-session", day, busy):
+        assert therapist not in other.resources or not other.hold.overlaps(first.hold)
+    assert busy.day_counts == {("integration-group", day): 3}

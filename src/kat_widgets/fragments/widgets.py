@@ -34,12 +34,15 @@ class Widgets:
             directory if directory is not None else load_directory(self.settings.directory_file)
         )
         self.base_path = base_path.rstrip("/")
+        self._calendars: BusyProvider | None = None  # staff calendars, built on first use
 
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""
         if base_path.rstrip("/") == self.base_path:
             return self
-        return Widgets(self.settings, directory=self.directory, base_path=base_path)
+        other = Widgets(self.settings, directory=self.directory, base_path=base_path)
+        other._calendars = self._calendars
+        return other
 
     def render(self, template: str, **context: Any) -> Markup:
         """Render ``template`` with the shared context (directory, base path, settings)."""
@@ -75,8 +78,10 @@ class Widgets:
         from kat_widgets.fragments.scheduling import render_availability
         from kat_widgets.scheduling.ics_import import default_busy_provider
 
-        if busy_provider is None:
-            busy_provider = default_busy_provider(self.settings, self.directory)
+        if busy_provider is None:  # built once per Widgets: it caches fetched calendars
+            if self._calendars is None:
+                self._calendars = default_busy_provider(self.settings, self.directory)
+            busy_provider = self._calendars
         return render_availability(
             self,
             clinic_id,

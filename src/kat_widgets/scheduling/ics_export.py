@@ -27,6 +27,7 @@ __all__ = [
     "availability_ics",
     "availability_title",
     "availability_uid",
+    "availability_vavailability",
     "booking_calendar",
     "booking_event",
     "discreet_title",
@@ -111,6 +112,45 @@ def availability_calendar(
             transparency=TRANSP.TRANSPARENT,
         )
         calendar.add_component(event)
+    return calendar
+
+
+def availability_vavailability(
+    clinic: Clinic,
+    service: Service,
+    slots: Iterable[Slot],
+    *,
+    stamp: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> icalendar.Calendar:
+    """The same open slots as RFC 7953 VAVAILABILITY: busy over ``[start, end)`` except the
+    AVAILABLE times (for CalDAV servers and schedulers that read availability, not events)."""
+    title = availability_title(service)
+    zone = clinic.zone
+    stamp_utc = stamp.astimezone(dt.UTC)
+    available = [
+        icalendar.Available.new(
+            uid=availability_uid(slot),
+            stamp=stamp_utc,
+            start=slot.start.astimezone(zone),
+            end=slot.end.astimezone(zone),
+            summary=title,
+        )
+        for slot in slots
+    ]
+    block = icalendar.Availability.new(
+        uid=f"availability-{clinic.id}-{service.id}-vavailability@kat-widgets",
+        stamp=stamp_utc,
+        start=start.astimezone(zone),
+        end=end.astimezone(zone),
+        summary=f"{clinic.name}: {title}",
+        location=_where(clinic, service),
+        components=available,
+    )
+    block.add("BUSYTYPE", "BUSY-UNAVAILABLE")
+    calendar = _calendar("PUBLISH", clinic.timezone, name=f"{clinic.name}: {title}")
+    calendar.add_component(block)
     return calendar
 
 

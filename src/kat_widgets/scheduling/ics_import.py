@@ -156,7 +156,8 @@ class CalendarBusySource:
         self.refresh_seconds = refresh_seconds
         self._fetch = fetch
         self._monotonic = monotonic
-        self._lock = threading.Lock()
+        self._locks = {staff_id: threading.Lock() for staff_id in self.calendars}
+        """One lock per calendar: a slow URL delays only slots that need that staff member."""
         self._entries: dict[str, _Entry] = {}
         self.problems: dict[str, str] = {}
         """Staff id -> the last problem reading its calendar (cleared when it reads again)."""
@@ -204,31 +205,31 @@ class CalendarBusySource:
 
     def check(self) -> None:
         """Read every calendar now; raise :class:`IcsImportError` for the first that fails."""
-        with self._lock:
-            for staff_id in self.calendars:
+        for staff_id in self.calendars:
+            with self._locks[staff_id]:
                 self._entries.pop(staff_id, None)
                 self._load(staff_id)
-                if staff_id in self.problems:
-                    raise IcsImportError(self.problems[staff_id])
+            if staff_id in self.problems:
+                raise IcsImportError(self.problems[staff_id])
 
     def __call__(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
         """Busy times of the clinic's staff with calendars, overlapping ``[start, end)``."""
         by_resource: dict[str, list[Interval]] = {}
-        with self._lock:
-            for staff_id in self.calendars:
-                if self._clinic_of[staff_id] != clinic_id:
-                    continue
+        for staff_id in self.calendars:
+            if self._clinic_of[staff_id] != clinic_id:
+                continue
+            with self._locks[staff_id]:
                 calendar = self._load(staff_id)
-                if calendar is None:
-                    by_resource[staff_id] = [Interval(start, end)]  # unknown: safe side
-                    continue
-                try:
-                    by_resource[staff_id] = busy_intervals(
-                        calendar, start, end, zone=self._zone_of[staff_id], source=staff_id
-                    )
-                except IcsImportError as exc:
-                    self.problems[staff_id] = str(exc)
-                    by_resource[staff_id] = [Interval(start, end)]
+            if calendar is None:
+                by_resource[staff_id] = [Interval(start, end)]  # unknown: safe side
+                continue
+            try:
+                by_resource[staff_id] = busy_intervals(
+                    calendar, start, end, zone=self._zone_of[staff_id], source=staff_id
+                )
+            except IcsImportError as exc:
+                self.problems[staff_id] = str(exc)
+                by_resource[staff_id] = [Interval(start, end)]
         return BusyTimes(by_resource=by_resource)
 
 

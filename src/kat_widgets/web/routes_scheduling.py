@@ -19,7 +19,11 @@ from litestar.response import Response
 
 from kat_widgets.errors import ValidationError
 from kat_widgets.scheduling import find_slots
-from kat_widgets.scheduling.ics_export import availability_ics
+from kat_widgets.scheduling.ics_export import (
+    availability_ics,
+    availability_vavailability,
+    to_ics,
+)
 from kat_widgets.scheduling.timeparse import parse_moment
 from kat_widgets.web.context import AnyRequest, KatContext
 
@@ -80,7 +84,7 @@ def slots(
 
 
 _FEED_LOCK = threading.Lock()
-_FEED_SEEN: dict[tuple[int, str, str], tuple[str, dt.datetime]] = {}
+_FEED_SEEN: dict[tuple[int, str, str], tuple[str, dt.datetime]] = {}  # feed -> digest, since
 
 
 @get(
@@ -94,12 +98,16 @@ def availability_feed(
     kat: NamedDependency[KatContext],
     clinic_id: FromPath[str],
     service: FromQuery[str | None] = None,
+    format: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """A subscribable iCalendar feed of open slots over the service's booking horizon.
 
     DTSTAMP and ``Last-Modified`` are the time the open slots last changed, so an unchanged feed
-    is byte-identical and ``If-None-Match`` with its ``ETag`` answers 304.
+    answers ``If-None-Match`` with 304. ``format=vavailability`` gives the same slots as one
+    RFC 7953 VAVAILABILITY instead of transparent events.
     """
+    if format not in (None, "", "events", "vavailability"):
+        raise ValidationError("format must be events or vavailability", field="format")
     service_id = _need(service or "info-call", "service")
     clinic = kat.directory.clinic(clinic_id)
     offered = kat.directory.service(service_id)
@@ -110,23 +118,34 @@ def availability_feed(
         kat.directory, clinic_id, service_id, start=now, end=last, busy=busy, now=now
     )
     digest = hashlib.sha256(
-        "|".join(f"{s.start.isoformat()}/{s.end.isoformat()}" for s in found).encode()
+        "|".join(
+            [format or "", *(f"{s.start.isoformat()}/{s.end.isoformat()}" for s in found)]
+        ).encode()
     ).hexdigest()[:32]
-    key = (id(kat), clinic_id, service_id)
+    key = (id(kat), clinic_id, f"{service_id}/{format or ''}")
     with _FEED_LOCK:
         seen = _FEED_SEEN.get(key)
         if seen is None or seen[0] != digest:
             seen = (digest, now.astimezone(dt.UTC).replace(microsecond=0))
             _FEED_SEEN[key] = seen
-    etag = f'"{digest}"'
+    etag = f'W/"{digest}"'  # weak: same open slots, though DTSTAMP may differ after a restart
     headers = {
         "ETag": etag,
         "Last-Modified": format_datetime(seen[1], usegmt=True),
         "Cache-Control": "public, max-age=300",
     }
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    wanted = {
+        tag.strip().removeprefix("W/")
+        for tag in request.headers.get("if-none-match", "").split(",")
+    }
+    if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
-    body = availability_ics(clinic, offered, found, stamp=seen[1])
+    if format == "vavailability":
+        body = to_ics(
+            availability_vavailability(clinic, offered, found, stamp=seen[1], start=now, end=last)
+        )
+    else:
+        body = availability_ics(clinic, offered, found, stamp=seen[1])
     return Response(
         body,
         media_type="text/calendar",
