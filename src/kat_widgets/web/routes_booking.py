@@ -15,7 +15,9 @@ import msgspec
 from anyio import to_thread
 from litestar import MediaType, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.exceptions import ClientException
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody
 
 from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
@@ -25,8 +27,6 @@ from kat_widgets.errors import (
     NotFoundError,
     SlotTakenError,
     StorageUnavailableError,
-    ValidationError,
-    split_validation_error,
 )
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.web import booking_pages
@@ -75,6 +75,19 @@ class SlotOut(msgspec.Struct, kw_only=True):
     end: str
 
 
+class ErrorOut(msgspec.Struct, kw_only=True):
+    status_code: int
+    detail: str
+    field: str | None = None
+    fields: dict[str, str] | None = None
+
+
+class SlotTakenOut(msgspec.Struct, kw_only=True):
+    status_code: int
+    detail: str
+    next_slots: list[SlotOut]
+
+
 def _bookings(kat: KatContext) -> BookingService:
     if kat.bookings is None:
         raise NotFoundError("Online booking is not enabled here.")
@@ -83,20 +96,6 @@ def _bookings(kat: KatContext) -> BookingService:
 
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await to_thread.run_sync(lambda: fn(*args, **kwargs))
-
-
-def _decode(raw: bytes, kind: type[T]) -> T:
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.ValidationError as exc:
-        path, reason = split_validation_error(exc)
-        field = path.split(".")[0].split("[")[0] if path else None
-        if field not in _FIELD_NAMES and kind is BookingRequest:
-            field = None
-        message = f"{path}: {reason}" if path else reason
-        raise ValidationError(message, field=field) from None
-    except msgspec.DecodeError:
-        raise ValidationError("The request body must be a JSON object.") from None
 
 
 def _local(value: dt.datetime, directory: Directory, clinic_id: str) -> str:
@@ -131,13 +130,35 @@ def _answer(
     )
 
 
-@post("/api/bookings", tags=["bookings"], status_code=201)
-async def create_booking(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[Any]:
+def _body_invalid(_: AnyRequest, exc: ClientException) -> Response[dict[str, object]]:
+    """Litestar's 400 for a body of the wrong shape, as our 422 naming the field."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    first = extra[0] if extra and isinstance(extra[0], dict) else {}
+    key = str(first.get("key", "")).split(".")[0]
+    message = str(first.get("message") or "The request body must be a JSON object.")
+    field = key if key in _FIELD_NAMES else None
+    detail = f"{key}: {message}" if key else message
+    return _error(422, detail, **({"field": field} if field else {}))
+
+
+@post(
+    "/api/bookings",
+    tags=["bookings"],
+    status_code=201,
+    exception_handlers={ClientException: _body_invalid},
+    responses={
+        409: ResponseSpec(SlotTakenOut, description="The slot was just taken"),
+        422: ResponseSpec(ErrorOut, description="Invalid input, per field"),
+        503: ResponseSpec(ErrorOut, description="Database unreachable; call the clinic"),
+    },
+)
+async def create_booking(
+    request: AnyRequest, data: JSONBody[BookingRequest], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
     """Book a slot. Send ``Idempotency-Key`` to make retries safe (same key: first result)."""
     bookings = _bookings(kat)
-    body = _decode(await request.body(), BookingRequest)
     key = request.headers.get("idempotency-key")
-    confirmation = await _run(bookings.book, body, idempotency_key=key)
+    confirmation = await _run(bookings.book, data, idempotency_key=key)
     headers = {"Idempotent-Replayed": "true"} if confirmation.replayed else {}
     return Response(
         _answer(request, kat, confirmation.booking, confirmation.token),
@@ -164,14 +185,20 @@ async def cancel_booking(
     return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
 
 
-@post("/api/bookings/{token:str}/reschedule", tags=["bookings"], status_code=200)
+@post(
+    "/api/bookings/{token:str}/reschedule",
+    tags=["bookings"],
+    status_code=200,
+    exception_handlers={ClientException: _body_invalid},
+)
 async def reschedule_booking(
-    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+    request: AnyRequest,
+    token: FromPath[str],
+    data: JSONBody[RescheduleIn],
+    kat: NamedDependency[KatContext],
 ) -> Response[BookingAnswer]:
     """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken."""
-    bookings = _bookings(kat)
-    body = _decode(await request.body(), RescheduleIn)
-    record = await _run(bookings.reschedule, token, body.start)
+    record = await _run(_bookings(kat).reschedule, token, data.start)
     return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
 
 
