@@ -29,7 +29,12 @@ def _serve(args: argparse.Namespace) -> int:
     load_directory(settings.directory_file)
     if settings.mode == "demo":
         os.environ.setdefault("KAT_SECRET_KEY", settings.secret_key)
-        _storage(settings).migrate()  # once, before the workers start
+        from kat_widgets.errors import StorageUnavailableError
+
+        try:
+            _storage(settings).migrate()  # once, before the workers start
+        except StorageUnavailableError:
+            print("kat-widgets: booking database unreachable; booking will answer 503")
     print(f"kat-widgets: serving on http://{args.host}:{args.port}/ ({settings.mode} mode)")
     uvicorn.run(
         "kat_widgets.web.app:create_app",

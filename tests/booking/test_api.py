@@ -312,3 +312,17 @@ def test_the_slots_api_no_longer_offers_a_booked_time(client: TestClient[Litesta
     assert FIRST not in offered() and SECOND in offered()
     client.post(f"/api/bookings/{token}/cancel")
     assert FIRST in offered()
+
+
+def test_demo_page_still_works_when_the_database_is_down(
+    directory: Any, booking_settings: Settings
+) -> None:
+    storage = Storage("postgresql://nobody@127.0.0.1:9/none")
+    bookings = BookingService(directory, booking_settings, storage, clock=lambda: NOW)
+    app = create_app(booking_settings, directory=directory, bookings=bookings)
+    with TestClient(app) as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "Online booking is not available right now" in page.text
+        slots = client.get("/api/clinics/draper/slots", params={"service": "info-call"})
+        assert slots.status_code == 503

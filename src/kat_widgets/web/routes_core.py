@@ -5,7 +5,9 @@ from __future__ import annotations
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Response
+from markupsafe import Markup
 
+from kat_widgets.errors import StorageUnavailableError
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.schemas import ClinicList, Health, clinic_out
 
@@ -28,13 +30,19 @@ def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
 def demo_page(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
     """The demo host page showing every widget."""
     widgets = kat.widgets_for(request)
+    try:
+        availability = widgets.availability(
+            "draper", "info-call", busy_provider=kat.busy_provider, now=kat.clock()
+        )
+    except StorageUnavailableError:  # the rest of the page works without the database
+        phone = kat.directory.organization.phone_display or kat.directory.organization.phone
+        availability = Markup("<p>Online booking is not available right now. Call us at {}.</p>")
+        availability = availability.format(phone)
     html = widgets.render(
         "demo/page.html",
         clinics=kat.directory.clinics,
         widgets_html=widgets.clinic_list(),
-        availability_html=widgets.availability(
-            "draper", "info-call", busy_provider=kat.busy_provider, now=kat.clock()
-        ),
+        availability_html=availability,
     )
     return Response(str(html), media_type="text/html; charset=utf-8")
 
