@@ -139,8 +139,9 @@ def create_engine(url: str) -> Engine:
     if backend == "postgresql":
         return sa.create_engine(
             url,
-            pool_size=10,
-            max_overflow=20,
+            # at most 10 connections per worker process: PostgreSQL's default limit is 100
+            pool_size=5,
+            max_overflow=5,
             pool_pre_ping=True,
             hide_parameters=True,
             connect_args={"connect_timeout": 5},

@@ -1,13 +1,13 @@
 """Booking JSON API and calendar files: thin handlers over ``kat_widgets.booking``.
 
-Bodies are decoded here (not by Litestar) so that every shape error is a 422 naming the field.
+Litestar decodes the bodies (so OpenAPI documents them); a route-level handler turns a body of
+the wrong shape into the contract's 422 naming the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,7 +34,6 @@ from kat_widgets.web.context import AnyRequest, KatContext, base_path
 
 __all__ = ["EXCEPTION_HANDLERS", "ROUTES"]
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _FIELD_NAMES = {"clinic_id", "service", "start", "name", "email", "phone", "note", "consent"}
 
