@@ -60,3 +60,24 @@ def test_purge_uses_the_retention_setting(service: BookingService, clock: object
     clock.now = at(9, 10) + dt.timedelta(days=91)  # type: ignore[attr-defined]
     assert service.purge() == 1
     assert service.storage.by_id(done.booking.id) is None
+
+
+def test_concurrent_group_bookings_never_exceed_capacity(service: BookingService) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = at(10, 10)
+    capacity = service.directory.service("integration-group").capacity
+
+    def attempt(seat: int) -> str:
+        try:
+            service.book(request(start, f"Member {seat}", "integration-group"), public=False)
+        except SlotTakenError:
+            return "taken"
+        return "booked"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, range(capacity + 12)))
+    assert outcomes.count("booked") == capacity
+    assert outcomes.count("taken") == 12
+    busy = service.storage.busy("draper", at(10, 0), at(11, 0))
+    assert busy.group_seats[("integration-group", start.astimezone(dt.UTC))] == capacity
