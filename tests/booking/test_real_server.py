@@ -130,3 +130,24 @@ def test_server_logs_of_a_full_booking_flow_hold_no_personal_data_or_token(
     assert "/api/bookings" in logged  # the access log was on
     for secret in [*private, token]:
         assert secret not in logged
+
+
+async def _same_key_burst(url: str, body: dict[str, Any], count: int) -> list[httpx.Response]:
+    headers = {"Idempotency-Key": "same-key-for-every-retry"}
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        return list(
+            await asyncio.gather(
+                *(client.post("/api/bookings", json=body, headers=headers) for _ in range(count))
+            )
+        )
+
+
+def test_simultaneous_retries_with_one_idempotency_key_make_one_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    start = upcoming_slots("murray", 5)[-1]
+    with Server(tmp_path, server_database, workers=3) as server:
+        answers = asyncio.run(_same_key_burst(server.url, booking_body("murray", start), 10))
+    assert [answer.status_code for answer in answers] == [201] * 10
+    assert len({answer.json()["booking"]["id"] for answer in answers}) == 1
+    assert len({answer.json()["manage_url"] for answer in answers}) == 1
