@@ -167,3 +167,14 @@ def test_a_browser_navigating_to_the_form_gets_a_whole_page(client: TestClient[L
     assert not fragment.lstrip().startswith("<!doctype html>")
     assert page.lstrip().startswith("<!doctype html>")
     assert '<html lang="en">' in page and 'href="/w/static/widgets.css"' in page
+
+
+def test_a_plain_form_post_from_a_browser_answers_a_whole_page(
+    client: TestClient[Litestar],
+) -> None:
+    browser = {"Sec-Fetch-Dest": "document"}
+    invalid = client.post("/fragments/booking", data=form(name=""), headers=browser)
+    booked = client.post("/fragments/booking", data=form(), headers=browser)
+    assert invalid.status_code == 422 and booked.status_code == 201
+    for response in (invalid, booked):
+        assert response.text.lstrip().startswith("<!doctype html>")

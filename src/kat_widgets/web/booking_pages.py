@@ -126,9 +126,8 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     key = values["idempotency_key"] or None
 
     def again(status: int, **options: Any) -> Response[str]:
-        return _html(
-            render_form(widgets, clinic_id, service_id, start, values=values, **options), status
-        )
+        form = render_form(widgets, clinic_id, service_id, start, values=values, **options)
+        return _fragment(request, widgets, form, status)
 
     try:
         done = await to_thread.run_sync(lambda: bookings.book(body, idempotency_key=key))
