@@ -7,8 +7,13 @@ import os
 import sys
 import tomllib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kat_widgets.errors import KatWidgetsError
+
+if TYPE_CHECKING:
+    from kat_widgets.booking import Storage
+    from kat_widgets.settings import Settings
 
 __all__ = ["main"]
 
@@ -24,6 +29,12 @@ def _serve(args: argparse.Namespace) -> int:
     load_directory(settings.directory_file)
     if settings.mode == "demo":
         os.environ.setdefault("KAT_SECRET_KEY", settings.secret_key)
+        from kat_widgets.errors import StorageUnavailableError
+
+        try:
+            _storage(settings).migrate()  # once, before the workers start
+        except StorageUnavailableError:
+            print("kat-widgets: booking database unreachable; booking will answer 503")
     print(f"kat-widgets: serving on http://{args.host}:{args.port}/ ({settings.mode} mode)")
     uvicorn.run(
         "kat_widgets.web.app:create_app",
@@ -175,6 +186,42 @@ def _geocode(args: argparse.Namespace) -> int:
     return 0 if updated == len(outcomes) else 1
 
 
+def _storage(settings: Settings) -> Storage:
+    from kat_widgets.booking import Storage
+
+    return Storage(settings.resolved_database_url)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings()
+    storage = _storage(settings)
+    try:
+        storage.migrate()
+    finally:
+        storage.dispose()
+    print("ok: booking database schema is up to date")
+    return 0
+
+
+def _db_purge(args: argparse.Namespace) -> int:
+    from kat_widgets.booking import BookingService
+    from kat_widgets.directory import load_directory
+    from kat_widgets.settings import load_settings
+
+    settings = load_settings()
+    storage = _storage(settings)
+    try:
+        service = BookingService(load_directory(settings.directory_file), settings, storage)
+        deleted = service.purge(args.older_than)
+    finally:
+        storage.dispose()
+    days = settings.retention_days if args.older_than is None else args.older_than
+    print(f"ok: deleted {deleted} cancelled or past bookings older than {days} days")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kat-widgets",
@@ -218,6 +265,21 @@ def build_parser() -> argparse.ArgumentParser:
     geocode.add_argument("file", help="the clinics.toml to update in place")
     geocode.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     geocode.set_defaults(handler=_geocode)
+    db = commands.add_parser("db", help="booking database: migrate the schema, purge old bookings")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="create or migrate the booking tables")
+    upgrade.set_defaults(handler=_db_upgrade)
+    purge = db_commands.add_parser(
+        "purge", help="delete cancelled and past bookings (personal data) older than DAYS"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        default=None,
+        help="age in days (default: the retention_days setting)",
+    )
+    purge.set_defaults(handler=_db_purge)
     export = commands.add_parser(
         "export-ics", help="write a clinic's open slots for a service as an .ics feed"
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 __all__ = [
+    "BookingConflictError",
     "ConfigurationError",
     "CrisisDataError",
     "DirectoryError",
@@ -12,6 +15,8 @@ __all__ = [
     "GeocoderUnavailableError",
     "KatWidgetsError",
     "NotFoundError",
+    "SlotTakenError",
+    "StorageUnavailableError",
     "ValidationError",
     "split_validation_error",
 ]
@@ -52,10 +57,16 @@ class NotFoundError(KatWidgetsError, LookupError):
 
 
 class ValidationError(KatWidgetsError, ValueError):
-    """Input from a visitor or a caller is invalid; `field` names what to fix."""
+    """Input from a visitor or a caller is invalid; `field` names what to fix.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    ``fields`` maps every invalid field to its message when a form has several problems.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, fields: Mapping[str, str] | None = None
+    ) -> None:
         self.field = field
+        self.fields = dict(fields or {})
         super().__init__(message)
 
 
@@ -73,6 +84,22 @@ class GeocoderUnavailableError(GeocoderError, ConnectionError):
 
 class GeocoderRateLimitedError(GeocoderError):
     """Too many requests: the service said 429, or our own one-per-interval limit said wait."""
+
+
+class BookingConflictError(KatWidgetsError, RuntimeError):
+    """The request conflicts with the booking's state (cancelled, inside the cut-off...)."""
+
+
+class SlotTakenError(BookingConflictError):
+    """Someone else just took the slot; ``next_slots`` are the next free ones (may be empty)."""
+
+    def __init__(self, message: str, *, next_slots: Sequence[object] = ()) -> None:
+        self.next_slots = tuple(next_slots)
+        super().__init__(message)
+
+
+class StorageUnavailableError(KatWidgetsError, ConnectionError):
+    """The booking database cannot be reached; the message says whom to call instead."""
 
 
 def split_validation_error(exc: Exception) -> tuple[str, str]:

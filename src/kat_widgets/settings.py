@@ -69,6 +69,14 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Unit the locator widget shows distances in (the JSON API gives both)."""
     locator_radius_km: Annotated[float, msgspec.Meta(gt=0, le=20000)] = 100.0
     """Default search radius; with nothing inside it the locator shows the nearest anyway."""
+    cancel_cutoff_hours: Annotated[int, msgspec.Meta(ge=0, le=24 * 14)] = 24
+    """Online cancel/reschedule closes this many hours before a visit; then visitors call."""
+    retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    """``kat-widgets db purge`` default: delete cancelled/past bookings older than this."""
+    staff_feed_token: str = ""
+    """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""
+    staff_feed_names: bool = False
+    """Show visitors' names in the staff feed (off: discreet titles only)."""
     busy_calendars: dict[str, str] = msgspec.field(default_factory=dict)
     """Staff calendars whose events block slots: staff id -> ``.ics`` file path or http(s) URL.
 
@@ -101,6 +109,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
             raise ConfigurationError(
                 "geocoder_min_interval_s must be at least 1 for the public Nominatim service"
             )
+        if self.staff_feed_token and len(self.staff_feed_token) < 32:
+            raise ValueError("staff_feed_token must be at least 32 characters")
 
     @property
     def resolved_database_url(self) -> str:

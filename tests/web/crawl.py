@@ -7,12 +7,14 @@ from collections.abc import Callable
 from html import unescape
 from typing import Any
 
-ATTRIBUTE = re.compile(r'\b(?:href|src|action)="([^"]+)"')
+ATTRIBUTE = re.compile(r'\b(?:href|src)="([^"]+)"')
+GET_FORM = re.compile(r'<form\b(?![^>]*method="post")[^>]*\baction="([^"]+)"', re.I)
 
 
 def internal_links(html: str) -> set[str]:
+    """Links, assets and GET form actions (a POST form is not something to GET)."""
     links = set()
-    for raw in ATTRIBUTE.findall(html):
+    for raw in [*ATTRIBUTE.findall(html), *GET_FORM.findall(html)]:
         url = unescape(raw)
         if url.startswith("/") and not url.startswith("//"):
             links.add(url.split("#")[0])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from markupsafe import Markup
 
 from kat_widgets.directory import Clinic, Directory, load_directory
-from kat_widgets.errors import NotFoundError, ValidationError
+from kat_widgets.errors import NotFoundError, StorageUnavailableError, ValidationError
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.locator import Locator, locator_from_settings
@@ -174,14 +174,37 @@ class Widgets:
             if self._calendars is None:
                 self._calendars = default_busy_provider(self.settings, self.directory)
             busy_provider = self._calendars
-        return render_availability(
-            self,
-            clinic_id,
-            service_id,
-            week=week,
-            busy_provider=busy_provider,
-            now=now if now is not None else dt.datetime.now(dt.UTC),
-        )
+        try:
+            return render_availability(
+                self,
+                clinic_id,
+                service_id,
+                week=week,
+                busy_provider=busy_provider,
+                now=now if now is not None else dt.datetime.now(dt.UTC),
+            )
+        except StorageUnavailableError:  # bookings unknown: offer the phone, never a guess
+            return self.render(
+                "scheduling/unavailable.html",
+                clinic=self.directory.clinic(clinic_id),
+                service=self.directory.service(service_id),
+            )
+
+    def booking(
+        self,
+        clinic_id: str,
+        service_id: str,
+        start: str | dt.datetime,
+        **options: Any,
+    ) -> Markup:
+        """The booking form for one slot (a plain HTML form posting to ``/fragments/booking``).
+
+        ``options``: ``values``, ``errors`` (field -> message), ``message``, ``next_slots``.
+        """
+        from kat_widgets.fragments.booking import render_form
+
+        when = dt.datetime.fromisoformat(start) if isinstance(start, str) else start
+        return render_form(self, clinic_id, service_id, when, **options)
 
     def demo_page(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kat_widgets.web.app import create_app, kat_router
+from kat_widgets.web.app import create_app, kat_router, kat_routes
 from kat_widgets.web.plugin import KatWidgetsPlugin
 
-__all__ = ["KatWidgetsPlugin", "create_app", "kat_router"]
+__all__ = ["KatWidgetsPlugin", "create_app", "kat_router", "kat_routes"]

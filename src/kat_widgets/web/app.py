@@ -1,10 +1,15 @@
-"""``create_app`` and ``kat_router``: assemble the kat-widgets routes; nothing else lives here."""
+"""``create_app``, ``kat_routes`` and ``kat_router``: assemble the kat-widgets routes.
+
+Nothing else lives here: the routes, middleware and use cases each have their own module.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from litestar import Litestar, MediaType, Response, Router
 from litestar.config.cors import CORSConfig
@@ -15,13 +20,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from kat_widgets.booking import BookingService, Storage
+from kat_widgets.booking.service import utcnow
 from kat_widgets.directory import Directory, load_directory
-from kat_widgets.errors import KatWidgetsError, NotFoundError, ValidationError
+from kat_widgets.errors import (
+    KatWidgetsError,
+    NotFoundError,
+    StorageUnavailableError,
+    ValidationError,
+)
 from kat_widgets.fragments import Widgets
 from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings, load_settings
 from kat_widgets.web import (
+    log_redaction,
+    routes_booking,
     routes_core,
     routes_crisis,
     routes_embed,
@@ -40,8 +54,9 @@ from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
-__all__ = ["cors_config", "create_app", "kat_router"]
+__all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_SECONDS = 10.0
@@ -60,11 +75,34 @@ def _not_found(_: AnyRequest, exc: NotFoundError) -> Response[dict[str, object]]
 
 
 def _invalid(_: AnyRequest, exc: ValidationError) -> Response[dict[str, object]]:
-    return _error(422, str(exc), **({"field": exc.field} if exc.field else {}))
+    extra: dict[str, object] = {"field": exc.field} if exc.field else {}
+    if exc.fields:
+        extra["fields"] = exc.fields
+    return _error(422, str(exc), **extra)
 
 
 def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
     return _error(400, str(exc))
+
+
+def _internal(directory: Directory) -> Callable[[AnyRequest, Exception], Response[Any]]:
+    organization = directory.organization
+    phone = organization.phone_display or organization.phone
+
+    def internal_error(request: AnyRequest, exc: Exception) -> Response[Any]:
+        """Log the bug by route template and request id (never the path: it may hold a token)."""
+        request_id = request.scope.get("state", {}).get("request_id", "-")
+        route = request.scope.get("path_template", "<unmatched>")
+        log.error(
+            "unhandled %s on %s (request %s)", type(exc).__name__, route, request_id, exc_info=exc
+        )
+        return _error(
+            500,
+            f"Something went wrong on our side. Please try again, or call us at {phone}.",
+            request_id=request_id,
+        )
+
+    return internal_error
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
@@ -74,6 +112,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *routes_embed.ROUTES,
         *routes_locator.ROUTES,
         *routes_scheduling.ROUTES,
+        *routes_booking.ROUTES,
         create_static_files_router(
             path="/static", directories=[STATIC_DIR], include_in_schema=False
         ),
@@ -95,7 +134,33 @@ def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[
     return [DefineMiddleware(RateLimitMiddleware, counter=counter, prefix=prefix, phone=phone)]
 
 
-def kat_router(
+def _booking_service(
+    settings: Settings,
+    directory: Directory,
+    calendars: BusyProvider,
+    clock: Callable[[], dt.datetime] | None,
+) -> BookingService | None:
+    if not settings.secret_key:
+        return None
+    return BookingService(
+        directory,
+        settings,
+        Storage(settings.resolved_database_url),
+        calendars=calendars,
+        clock=clock if clock is not None else utcnow,
+    )
+
+
+class KatRoutes(NamedTuple):
+    """The router plus what its host app must run at startup and shutdown."""
+
+    router: Router
+    context: KatContext
+    on_startup: list[Callable[[], Any]]
+    on_shutdown: list[Callable[[], Any]]
+
+
+def kat_routes(
     settings: Settings,
     *,
     directory: Directory | None = None,
@@ -103,32 +168,60 @@ def kat_router(
     with_security: bool = True,
     busy_provider: BusyProvider | None = None,
     clock: Callable[[], dt.datetime] | None = None,
-) -> Router:
+    bookings: BookingService | None = None,
+) -> KatRoutes:
     """Every kat-widgets route under ``path``, with its dependency, errors and security.
 
-    ``create_app`` sets the security headers app-wide instead (``with_security=False``, a
-    ``before_send`` hook) so that its 404s carry them too; the origin check stays here.
-    ``busy_provider`` says what is taken per clinic (default: the staff calendars imported
-    from ``settings.busy_calendars``); ``clock`` gives "now" (default: the system clock).
+    ``busy_provider`` says what is taken per clinic besides bookings (default: the staff
+    calendars imported from ``settings.busy_calendars``); ``clock`` gives "now" (default: the
+    system clock); ``bookings`` replaces the booking use cases (tests). ``create_app`` sets the
+    security headers app-wide instead (``with_security=False``, a ``before_send`` hook) so its
+    404s carry them too; the origin check stays on the router.
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
     prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
+    calendars = busy_provider or default_busy_provider(settings, directory)
+    if bookings is None:
+        bookings = _booking_service(settings, directory, calendars, clock)
+    if clock is None and bookings is not None:
+        clock = bookings.clock
     context = KatContext(
         settings,
         directory,
         Widgets(settings, directory=directory),
+        bookings,
+        # slots offered = calendars minus stored bookings (the booking service merges both)
+        busy_provider=bookings.busy_provider if bookings is not None else calendars,
         path=prefix,
-        busy_provider=busy_provider or default_busy_provider(settings, directory),
         **({"clock": clock} if clock is not None else {}),
     )
-    return Router(
+    log_redaction.install()  # manage tokens never reach access logs
+
+    def prepare_database() -> None:
+        if bookings is None:
+            return
+        try:
+            if settings.mode == "demo":
+                bookings.storage.migrate()
+            elif not bookings.storage.schema_is_current():
+                log.warning("booking database schema is not current: run `kat-widgets db upgrade`")
+        except StorageUnavailableError:
+            log.warning("booking database unreachable at startup; booking answers 503")
+
+    def dispose() -> None:
+        if bookings is not None:
+            bookings.storage.dispose()
+
+    router = Router(
         path=prefix or "/",
         route_handlers=_route_handlers(),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers={
             NotFoundError: _not_found,
             ValidationError: _invalid,
+            **routes_booking.exception_handlers(directory),
             KatWidgetsError: _domain,
+            500: _internal(directory),
         },
         middleware=[
             RequestLogMiddleware,
@@ -139,6 +232,16 @@ def kat_router(
         request_max_body_size=MAX_BODY_BYTES,
         response_class=SafeJSONResponse,
     )
+    if settings.mode == "demo":
+        # now, not at startup: Starlette/FastAPI mounts never pass lifespan events down
+        prepare_database()
+        return KatRoutes(router, context, [], [dispose])
+    return KatRoutes(router, context, [prepare_database], [dispose])
+
+
+def kat_router(settings: Settings, **options: Any) -> Router:
+    """Just the router of :func:`kat_routes`; run ``kat-widgets db upgrade`` yourself."""
+    return kat_routes(settings, **options).router
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:
@@ -160,25 +263,29 @@ def create_app(
     directory: Directory | None = None,
     busy_provider: BusyProvider | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    bookings: BookingService | None = None,
 ) -> Litestar:
     """Build the complete kat-widgets ASGI app. Mount it under any prefix.
 
     With no arguments, settings come from ``KAT_*`` variables (see :func:`load_settings`).
-    ``busy_provider`` and ``clock`` are passed to :func:`kat_router`.
+    The other arguments are those of :func:`kat_routes`. In demo mode the booking database is
+    migrated at startup; in production run ``kat-widgets db upgrade`` first.
     """
     settings = settings if settings is not None else load_settings()
+    routes = kat_routes(
+        settings,
+        directory=directory,
+        with_security=False,
+        busy_provider=busy_provider,
+        clock=clock,
+        bookings=bookings,
+    )
     from kat_widgets import __version__
 
     return Litestar(
-        route_handlers=[
-            kat_router(
-                settings,
-                directory=directory,
-                with_security=False,
-                busy_provider=busy_provider,
-                clock=clock,
-            )
-        ],
+        route_handlers=[routes.router],
+        on_startup=routes.on_startup,
+        on_shutdown=routes.on_shutdown,
         before_send=[SecurityHeaders(settings.allowed_origins).before_send],
         cors_config=cors_config(settings),
         openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
@@ -191,7 +298,8 @@ def create_app(
                     "propagate": False,
                 },
             },
-            log_exceptions="always",
+            # our handler logs 5xx by route template; Litestar's own line would carry the path
+            log_exceptions="never",
         ),
         debug=False,
     )

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from litestar import Request
 
+from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.scheduling.types import BusyProvider, no_busy_times
@@ -27,6 +28,8 @@ class KatContext:
     settings: Settings
     directory: Directory
     widgets: Widgets
+    bookings: BookingService | None = None
+    """Booking use cases; ``None`` when booking is off (no secret key)."""
     busy_provider: BusyProvider = no_busy_times
     """What is taken at a clinic (bookings, imported staff calendars); see scheduling.types."""
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
@@ -55,7 +58,8 @@ def mount_prefix(request: AnyRequest) -> str:
     raw = scope.get("raw_path")
     if not raw:
         return ""
-    raw_path = unquote(raw.decode("latin-1"))
+    # some servers (and test clients) leave the query string in raw_path
+    raw_path = unquote(raw.decode("latin-1").split("?", 1)[0])
     path = str(scope.get("path") or "")
     if path and path != "/" and raw_path.endswith(path):
         return raw_path[: -len(path)].rstrip("/")

@@ -7,7 +7,7 @@ from litestar.plugins import InitPlugin
 
 from kat_widgets.directory import Directory
 from kat_widgets.settings import Settings, load_settings
-from kat_widgets.web.app import cors_config, kat_router
+from kat_widgets.web.app import cors_config, kat_routes
 
 __all__ = ["KatWidgetsPlugin"]
 
@@ -35,9 +35,10 @@ class KatWidgetsPlugin(InitPlugin):
         self.directory = directory
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.append(
-            kat_router(self.settings, directory=self.directory, path=self.path)
-        )
+        routes = kat_routes(self.settings, directory=self.directory, path=self.path)
+        app_config.route_handlers.append(routes.router)
+        app_config.on_startup.extend(routes.on_startup)
+        app_config.on_shutdown.extend(routes.on_shutdown)
         if app_config.cors_config is None:
             app_config.cors_config = cors_config(self.settings)
         return app_config

@@ -14,12 +14,14 @@ __all__ = [
     "INVALID",
     "LIMITED",
     "NOT_FOUND",
+    "UNAVAILABLE",
     "ClinicList",
     "ClinicOut",
     "ErrorBody",
     "Health",
     "HoursOut",
     "clinic_out",
+    "html_answers",
 ]
 
 Clock = Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["08:00"])]
@@ -45,6 +47,21 @@ INVALID = {422: ResponseSpec(data_container=ErrorBody, description="Invalid inpu
 """For route ``responses=``: documents the 422 a domain ValidationError becomes."""
 
 NOT_FOUND = {404: ResponseSpec(data_container=ErrorBody, description="No such clinic or service")}
+
+UNAVAILABLE = {
+    503: ResponseSpec(data_container=ErrorBody, description="Database unreachable; call the clinic")
+}
+
+
+def html_answers(
+    *codes: int, description: str = "The widget again, with the reason"
+) -> dict[int, ResponseSpec]:
+    """Status codes a fragment answers with HTML (the widget explaining what to fix)."""
+    return {
+        code: ResponseSpec(data_container=str, media_type="text/html", description=description)
+        for code in codes
+    }
+
 
 LIMITED = {
     429: ResponseSpec(

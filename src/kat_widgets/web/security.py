@@ -53,19 +53,19 @@ class SecurityHeaders:
         self.headers: list[tuple[bytes, bytes]] = [
             (b"content-security-policy", content_security_policy(sorted(allowed_origins)).encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
+            # same-origin: no referrer leaves our site, and same-origin form posts keep their
+            # Origin header (under no-referrer, Chromium sends "Origin: null").
+            (b"referrer-policy", b"same-origin"),
             (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
         ]
         self.names = {name for name, _ in self.headers}
 
     def apply(self, message: Message) -> None:
+        """Add each header the response has not set itself (a route may be stricter)."""
         if message["type"] == "http.response.start":
-            kept = [
-                (name, value)
-                for name, value in message.get("headers", [])
-                if name.lower() not in self.names
-            ]
-            message["headers"] = [*kept, *self.headers]
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            message["headers"] = headers + [h for h in self.headers if h[0] not in present]
 
     async def before_send(self, message: Message, _scope: Scope) -> None:
         """As a Litestar ``before_send`` hook: covers every response, 404s included."""
@@ -102,6 +102,8 @@ class SecurityMiddleware:
 
     def _origin_allowed(self, scope: Scope) -> bool:
         headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        if headers.get(b"sec-fetch-site") == "same-origin":
+            return True  # the browser's own word; Origin may be "null" under no-referrer
         origin = headers.get(b"origin")
         if origin is None:
             # Browsers send Origin on cross-origin posts; Sec-Fetch-Site covers the rest.

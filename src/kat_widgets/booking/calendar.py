@@ -1,0 +1,140 @@
+"""Calendar files and add-to-calendar links for a booking; never any personal data in them.
+
+The events come from the scheduling package's builders (stable UID, SEQUENCE, VTIMEZONE,
+reminder); this module only maps stored bookings onto them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.directory import Clinic, Directory, Service
+from kat_widgets.scheduling.ics_export import (
+    StaffFeedEntry,
+    booking_calendar,
+    booking_event,
+    discreet_title,
+    staff_feed,
+    to_ics,
+)
+
+__all__ = ["booking_ics", "event_title", "google_link", "outlook_link", "staff_feed_ics"]
+
+# No clinic mailbox is configured; a reserved .invalid address (RFC 2606) never bounces to a
+# stranger. CN carries the clinic's name.
+ORGANIZER = "bookings@kat-widgets.invalid"
+
+
+def event_title(clinic: Clinic, service: Service) -> str:
+    """``Numinus Draper: informational call``: what kind of visit, never who or which drug."""
+    return f"{clinic.name}: {discreet_title(service)}"
+
+
+def _where(clinic: Clinic, service: Service) -> str:
+    if service.mode == "phone-video":
+        return f"Phone or video call with {clinic.name}"
+    return f"{clinic.name}, {clinic.address.one_line}"
+
+
+def _details(clinic: Clinic) -> str:
+    return (
+        f"To change or cancel, use the link from your confirmation or call {clinic.phone}. "
+        "This calendar entry is not monitored: in a crisis call or text 988, "
+        "in an emergency call 911."
+    )
+
+
+def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
+    """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
+    clinic = directory.clinic(record.clinic_id)
+    service = directory.service(record.service_id)
+    cancelled = record.status == "cancelled"
+    event = booking_event(
+        uid=f"{record.id}@kat-widgets",
+        clinic=clinic,
+        service=service,
+        start=record.start,
+        end=record.end,
+        stamp=now,
+        organizer_email=ORGANIZER,
+        sequence=record.sequence,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        description=_details(clinic),
+    )
+    return to_ics(
+        booking_calendar([event], method="CANCEL" if cancelled else "PUBLISH", tzid=clinic.timezone)
+    )
+
+
+def staff_feed_ics(
+    records: Iterable[BookingRecord],
+    directory: Directory,
+    *,
+    now: dt.datetime,
+    show_names: bool = False,
+) -> bytes:
+    """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on."""
+    events = []
+    by_clinic: dict[str, list[StaffFeedEntry]] = {}
+    for record in records:
+        by_clinic.setdefault(record.clinic_id, []).append(
+            StaffFeedEntry(
+                uid=f"{record.id}@kat-widgets",
+                service_id=record.service_id,
+                start=record.start,
+                end=record.end,
+                sequence=record.sequence,
+                client_name=record.name,
+            )
+        )
+    for clinic_id, entries in by_clinic.items():
+        feed = staff_feed(
+            directory.clinic(clinic_id),
+            directory.services,
+            entries,
+            stamp=now,
+            show_names=show_names,
+        )
+        events.extend(feed.events)
+    return to_ics(booking_calendar(events, method="PUBLISH"))
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_link(record: BookingRecord, directory: Directory) -> str:
+    """A Google Calendar template link; title, place and details only, no personal data."""
+    clinic = directory.clinic(record.clinic_id)
+    service = directory.service(record.service_id)
+    query = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event_title(clinic, service),
+            "dates": f"{_stamp(record.start)}/{_stamp(record.end)}",
+            "location": _where(clinic, service),
+            "details": _details(clinic),
+        }
+    )
+    return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def outlook_link(record: BookingRecord, directory: Directory) -> str:
+    """An Outlook on the web compose link with the same fields as :func:`google_link`."""
+    clinic = directory.clinic(record.clinic_id)
+    service = directory.service(record.service_id)
+    query = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event_title(clinic, service),
+            "startdt": record.start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "enddt": record.end.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "location": _where(clinic, service),
+            "body": _details(clinic),
+        }
+    )
+    return f"https://outlook.office.com/calendar/deeplink/compose?{query}"

@@ -1,0 +1,127 @@
+"""The booking tables as SQLAlchemy Core metadata (queries use it; migrations are written out).
+
+The no-double-booking guarantee lives in the database, not here: ``resource_holds`` has an
+exclusion constraint on PostgreSQL and overlap triggers on SQLite (see the first migration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "UTCDateTime",
+    "bookings",
+    "group_sessions",
+    "idempotency_keys",
+    "metadata",
+    "resource_holds",
+]
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC text on SQLite.
+
+    SQLite keeps fixed-width ``YYYY-MM-DD HH:MM:SS.ffffff`` text, so the overlap triggers can
+    compare values as strings.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the booking store; pass an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+metadata = MetaData()
+
+group_sessions = Table(
+    "group_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinic_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("start_utc", UTCDateTime, nullable=False),
+    Column("end_utc", UTCDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("seats_taken", Integer, nullable=False),
+    CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+    UniqueConstraint("clinic_id", "service_id", "start_utc", name="one_session_per_start"),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("clinic_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("start_utc", UTCDateTime, nullable=False),
+    Column("end_utc", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=True),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("note", String(500), nullable=True),
+    Column(
+        "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('confirmed', 'cancelled')", name="known_status"),
+    Index("bookings_by_clinic_start", "clinic_id", "start_utc"),
+)
+
+resource_holds = Table(
+    "resource_holds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinic_id", String(64), nullable=False),
+    Column("resource_id", String(64), nullable=False),
+    Column("start_utc", UTCDateTime, nullable=False),
+    Column("end_utc", UTCDateTime, nullable=False),
+    Column("booking_id", String(32), ForeignKey("bookings.id", ondelete="CASCADE")),
+    Column("session_id", Integer, ForeignKey("group_sessions.id", ondelete="CASCADE")),
+    CheckConstraint("start_utc < end_utc", name="hold_not_empty"),
+    CheckConstraint("(booking_id IS NULL) <> (session_id IS NULL)", name="hold_has_one_owner"),
+    Index("holds_by_resource", "clinic_id", "resource_id", "start_utc"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("booking_id", String(32), ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False),
+    Column("sealed_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,595 @@
+"""The booking store: the only module that speaks SQL (SQLAlchemy Core, Alembic migrations).
+
+SQLite (default, a file in WAL mode; writers serialised by ``BEGIN IMMEDIATE``) or PostgreSQL
+(``postgresql://`` uses psycopg 3). Overlapping holds of one resource are refused by the database
+itself (exclusion constraint / trigger); this module only translates that refusal into
+:class:`HoldConflict`, and database outages into :class:`StorageUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, Literal
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+
+from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.errors import ConfigurationError, KatWidgetsError, StorageUnavailableError
+from kat_widgets.scheduling.types import BusyTimes, Interval
+
+__all__ = [
+    "BookingRecord",
+    "HoldConflict",
+    "IdempotencyRecord",
+    "NewBooking",
+    "Storage",
+    "database_url",
+    "overlapping",
+]
+
+log = logging.getLogger(__name__)
+Status = Literal["confirmed", "cancelled"]
+_PG_ADVISORY_MIGRATE = 0x6B617477  # "katw"
+
+
+class HoldConflict(KatWidgetsError):
+    """The database refused the holds (overlap, full group, concurrent session creation)."""
+
+
+class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
+    """What :meth:`Storage.create` writes: the slot's times and holds plus the visitor's fields."""
+
+    clinic_id: str
+    service_id: str
+    start: dt.datetime
+    end: dt.datetime
+    hold: Interval
+    resources: tuple[str, ...]
+    capacity: int
+    token_hash: str
+    name: str
+    email: str | None
+    phone: str | None
+    note: str | None
+
+
+class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored booking (times in UTC)."""
+
+    id: str
+    clinic_id: str
+    service_id: str
+    start: dt.datetime
+    end: dt.datetime
+    status: Status
+    sequence: int
+    token_hash: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A remembered POST: the request's keyed hash and the sealed manage token."""
+
+    key_hash: str
+    request_hash: str
+    sealed_token: str
+
+
+def database_url(url: str) -> str:
+    """Normalise an operator's URL: ``postgresql://`` and ``postgres://`` use psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_engine(url: str) -> Engine:
+    # hide_parameters: SQL errors and logs never show the values (names, emails, notes)
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("kat_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for SQLite or PostgreSQL with the settings the guarantee relies on."""
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            "database_url must look like sqlite:///path.db or postgresql://user@host/db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return sa.create_engine(
+            url,
+            # at most 10 connections per worker process: PostgreSQL's default limit is 100
+            pool_size=5,
+            max_overflow=5,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args={"connect_timeout": 5},
+        )
+    raise ConfigurationError(
+        f"database_url: {backend!r} is not supported; use sqlite or postgresql"
+    )
+
+
+def _is_refusal(exc: IntegrityError) -> bool:
+    """Overlap, seat CHECK or a concurrent session insert: the slot is no longer free."""
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("23P01", "23514"):  # exclusion_violation, check_violation
+        return True
+    text = str(exc.orig)
+    if code == "23505":  # unique_violation: only the group session's start
+        return "one_session_per_start" in text
+    return (
+        "resource_hold_overlap" in text
+        or "seats_within_capacity" in text
+        or "group_sessions.clinic_id" in text
+    )
+
+
+class Storage:
+    """Bookings on one database. Methods are synchronous and each runs in one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = database_url(url)
+        self.engine = create_engine(self.url)
+        self.dialect = self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self, *, write: bool = True) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                if self.dialect == "sqlite" and not write:
+                    conn = conn.execution_options(kat_begin="DEFERRED")
+                with conn.begin():
+                    yield conn
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in ("40P01", "40001"):
+                raise HoldConflict("concurrent writers; try again") from None
+            log.warning("booking database error: %s", type(exc.orig).__name__)
+            raise StorageUnavailableError("The booking database is not reachable.") from None
+        except SQLAlchemyError as exc:
+            log.warning("booking database error: %s", type(exc).__name__)
+            raise StorageUnavailableError("The booking database is not reachable.") from None
+
+    # -- schema -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _alembic_config() -> Any:
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("kat_widgets.booking") / "migrations")
+        )
+        return config
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; safe to run from several processes at once."""
+        from alembic import command
+
+        with self._tx() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_ADVISORY_MIGRATE}
+                )
+            config = self._alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def schema_is_current(self) -> bool:
+        """Whether ``kat-widgets db upgrade`` has brought the schema to the newest revision."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        with self._tx(write=False) as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        return bool(current == head)
+
+    def ping(self) -> None:
+        """One ``SELECT 1`` round trip (health checks and the benchmark baseline)."""
+        with self._tx(write=False) as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def busy(
+        self,
+        clinic_id: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        zone: dt.tzinfo = dt.UTC,
+        exclude_booking: str | None = None,
+    ) -> BusyTimes:
+        """What bookings hold at a clinic in ``[start, end)``, in the engine's terms.
+
+        Held spans per resource, seats and resources per group session, and bookings per
+        (service, local date in ``zone``) for daily caps. ``exclude_booking``'s own holds are
+        left out (a booking being moved does not block itself).
+        """
+        by_resource: dict[str, list[Interval]] = defaultdict(list)
+        seats: dict[tuple[str, dt.datetime], int] = {}
+        group_resources: dict[tuple[str, dt.datetime], list[str]] = defaultdict(list)
+        day_counts: dict[tuple[str, dt.date], int] = defaultdict(int)
+        h, s, b = resource_holds.c, group_sessions.c, bookings.c
+        with self._tx(write=False) as conn:
+            query = sa.select(h.resource_id, h.start_utc, h.end_utc).where(
+                h.clinic_id == clinic_id, h.start_utc < end, h.end_utc > start
+            )
+            if exclude_booking is not None:
+                query = query.where(sa.or_(h.booking_id.is_(None), h.booking_id != exclude_booking))
+            rows = conn.execute(query)
+            for resource_id, hold_start, hold_end in rows:
+                by_resource[resource_id].append(Interval(hold_start, hold_end))
+            sessions = conn.execute(
+                sa.select(s.service_id, s.start_utc, s.seats_taken, h.resource_id)
+                .join_from(group_sessions, resource_holds, h.session_id == s.id, isouter=True)
+                .where(s.clinic_id == clinic_id, s.start_utc < end, s.end_utc > start)
+            )
+            for service_id, session_start, taken, resource_id in sessions:
+                seats[(service_id, session_start)] = taken
+                if resource_id is not None:
+                    group_resources[(service_id, session_start)].append(resource_id)
+            for service_id, booking_start in conn.execute(
+                sa.select(b.service_id, b.start_utc).where(
+                    b.clinic_id == clinic_id,
+                    b.status == "confirmed",
+                    b.start_utc >= start - dt.timedelta(days=1),
+                    b.start_utc < end + dt.timedelta(days=1),
+                )
+            ):
+                day_counts[(service_id, booking_start.astimezone(zone).date())] += 1
+        return BusyTimes(
+            by_resource=dict(by_resource),
+            group_seats=seats,
+            group_resources={key: tuple(sorted(ids)) for key, ids in group_resources.items()},
+            day_counts=dict(day_counts),
+        )
+
+    def by_token_hash(self, token_hash: str) -> BookingRecord | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(
+                sa.select(bookings).where(bookings.c.token_hash == token_hash)
+            ).one_or_none()
+        return None if row is None else _record(row)
+
+    def by_id(self, booking_id: str) -> BookingRecord | None:
+        with self._tx(write=False) as conn:
+            return self._by_id(conn, booking_id)
+
+    def idempotent(self, key_hash: str) -> tuple[IdempotencyRecord, BookingRecord] | None:
+        """The booking an earlier POST with this key created, if any."""
+        with self._tx(write=False) as conn:
+            row = conn.execute(
+                sa.select(idempotency_keys).where(idempotency_keys.c.key_hash == key_hash)
+            ).one_or_none()
+            if row is None:
+                return None
+            booking = self._by_id(conn, row.booking_id)
+        if booking is None:
+            return None
+        return (
+            IdempotencyRecord(
+                key_hash=row.key_hash, request_hash=row.request_hash, sealed_token=row.sealed_token
+            ),
+            booking,
+        )
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> list[BookingRecord]:
+        """Confirmed bookings starting in ``[start, end)`` (the staff feed)."""
+        c = bookings.c
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                sa.select(bookings)
+                .where(c.status == "confirmed", c.start_utc >= start, c.start_utc < end)
+                .order_by(c.start_utc)
+            )
+            return [_record(row) for row in rows]
+
+    def all_holds(self) -> list[tuple[str, str, dt.datetime, dt.datetime]]:
+        """Every hold as (clinic, resource, start, end); for checks and tests."""
+        h = resource_holds.c
+        with self._tx(write=False) as conn:
+            rows = conn.execute(sa.select(h.clinic_id, h.resource_id, h.start_utc, h.end_utc))
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def create(
+        self, new: NewBooking, *, now: dt.datetime, idempotency: IdempotencyRecord | None = None
+    ) -> BookingRecord:
+        """Insert a booking with its holds in one transaction.
+
+        Raises :class:`HoldConflict` when the database refuses the holds, and ``KeyError`` when
+        the idempotency key was stored by a concurrent request meanwhile.
+        """
+        booking_id = uuid.uuid4().hex
+        try:
+            with self._tx() as conn:
+                conn.execute(
+                    sa.insert(bookings).values(
+                        id=booking_id,
+                        clinic_id=new.clinic_id,
+                        service_id=new.service_id,
+                        start_utc=new.start,
+                        end_utc=new.end,
+                        status="confirmed",
+                        sequence=0,
+                        token_hash=new.token_hash,
+                        name=new.name,
+                        email=new.email,
+                        phone=new.phone,
+                        note=new.note,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                self._acquire(conn, booking_id, new)
+                if idempotency is not None:
+                    conn.execute(
+                        sa.insert(idempotency_keys).values(
+                            key_hash=idempotency.key_hash,
+                            request_hash=idempotency.request_hash,
+                            booking_id=booking_id,
+                            sealed_token=idempotency.sealed_token,
+                            created_at=now,
+                        )
+                    )
+                record = self._by_id(conn, booking_id)
+        except IntegrityError as exc:
+            if _is_refusal(exc):
+                raise HoldConflict("slot taken") from None
+            if idempotency is not None and "idempotency_keys" in str(exc.orig):
+                raise KeyError("idempotency key already used") from None
+            raise
+        assert record is not None
+        return record
+
+    def cancel(self, booking_id: str, *, now: dt.datetime) -> BookingRecord | None:
+        """Cancel a confirmed booking and free its holds; ``None`` if it was not confirmed."""
+        with self._tx() as conn:
+            current = self._locked(conn, booking_id)
+            if current is None or current.status != "confirmed":
+                return None
+            self._release(conn, booking_id)
+            conn.execute(
+                sa.update(bookings)
+                .where(bookings.c.id == booking_id)
+                .values(
+                    status="cancelled",
+                    sequence=bookings.c.sequence + 1,
+                    session_id=None,
+                    updated_at=now,
+                )
+            )
+            return self._by_id(conn, booking_id)
+
+    def reschedule(
+        self, booking_id: str, new: NewBooking, *, now: dt.datetime
+    ) -> BookingRecord | None:
+        """Move a confirmed booking to ``new``'s slot atomically (old holds freed, new ones taken).
+
+        ``None`` if the booking is not confirmed; :class:`HoldConflict` if the new slot is taken
+        (the booking then stays where it was).
+        """
+        try:
+            with self._tx() as conn:
+                current = self._locked(conn, booking_id)
+                if current is None or current.status != "confirmed":
+                    return None
+                self._release(conn, booking_id)
+                conn.execute(
+                    sa.update(bookings)
+                    .where(bookings.c.id == booking_id)
+                    .values(
+                        start_utc=new.start,
+                        end_utc=new.end,
+                        sequence=bookings.c.sequence + 1,
+                        session_id=None,
+                        updated_at=now,
+                    )
+                )
+                self._acquire(conn, booking_id, new)
+                return self._by_id(conn, booking_id)
+        except IntegrityError as exc:
+            if _is_refusal(exc):
+                raise HoldConflict("slot taken") from None
+            raise
+
+    def purge(self, before: dt.datetime, *, idempotency_before: dt.datetime) -> int:
+        """Delete bookings cancelled or ended before ``before``; returns how many."""
+        c = bookings.c
+        with self._tx() as conn:
+            conn.execute(
+                sa.delete(idempotency_keys).where(
+                    idempotency_keys.c.created_at < idempotency_before
+                )
+            )
+            old = sa.or_(
+                sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before
+            )
+            ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
+            if ids:
+                conn.execute(
+                    sa.delete(idempotency_keys).where(idempotency_keys.c.booking_id.in_(ids))
+                )
+                conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id.in_(ids)))
+                conn.execute(sa.delete(bookings).where(c.id.in_(ids)))
+            old_sessions = sa.select(group_sessions.c.id).where(group_sessions.c.end_utc < before)
+            conn.execute(
+                sa.delete(resource_holds).where(resource_holds.c.session_id.in_(old_sessions))
+            )
+            conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
+            return len(ids)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _by_id(self, conn: Connection, booking_id: str) -> BookingRecord | None:
+        row = conn.execute(sa.select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+        return None if row is None else _record(row)
+
+    def _locked(self, conn: Connection, booking_id: str) -> BookingRecord | None:
+        query = sa.select(bookings).where(bookings.c.id == booking_id)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).one_or_none()
+        return None if row is None else _record(row)
+
+    def _acquire(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
+        holds = [
+            {
+                "clinic_id": new.clinic_id,
+                "resource_id": resource,
+                "start_utc": new.hold.start,
+                "end_utc": new.hold.end,
+            }
+            for resource in sorted(new.resources)
+        ]
+        if new.capacity <= 1:
+            if holds:
+                conn.execute(
+                    sa.insert(resource_holds),
+                    [{**hold, "booking_id": booking_id} for hold in holds],
+                )
+            return
+        s = group_sessions.c
+        session_id = conn.execute(
+            sa.select(s.id).where(
+                s.clinic_id == new.clinic_id,
+                s.service_id == new.service_id,
+                s.start_utc == new.start,
+            )
+        ).scalar_one_or_none()
+        if session_id is None:
+            session_id = conn.execute(
+                sa.insert(group_sessions)
+                .values(
+                    clinic_id=new.clinic_id,
+                    service_id=new.service_id,
+                    start_utc=new.start,
+                    end_utc=new.end,
+                    capacity=new.capacity,
+                    seats_taken=1,
+                )
+                .returning(s.id)
+            ).scalar_one()
+            if holds:
+                conn.execute(
+                    sa.insert(resource_holds),
+                    [{**hold, "session_id": session_id} for hold in holds],
+                )
+        else:
+            conn.execute(
+                sa.update(group_sessions)
+                .where(s.id == session_id)
+                .values(seats_taken=s.seats_taken + 1)
+            )
+        conn.execute(
+            sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
+        )
+
+    def _release(self, conn: Connection, booking_id: str) -> None:
+        conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id == booking_id))
+        session_id = conn.execute(
+            sa.select(bookings.c.session_id).where(bookings.c.id == booking_id)
+        ).scalar_one_or_none()
+        if session_id is None:
+            return
+        s = group_sessions.c
+        conn.execute(
+            sa.update(group_sessions)
+            .where(s.id == session_id)
+            .values(seats_taken=s.seats_taken - 1)
+        )
+        empty = conn.execute(
+            sa.select(s.id).where(s.id == session_id, s.seats_taken == 0)
+        ).scalar_one_or_none()
+        if empty is not None:
+            conn.execute(
+                sa.update(bookings)
+                .where(bookings.c.session_id == session_id)
+                .values(session_id=None)
+            )
+            conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id == session_id))
+            conn.execute(sa.delete(group_sessions).where(s.id == session_id))
+
+
+def _record(row: Any) -> BookingRecord:
+    return BookingRecord(
+        id=row.id,
+        clinic_id=row.clinic_id,
+        service_id=row.service_id,
+        start=row.start_utc,
+        end=row.end_utc,
+        status=row.status,
+        sequence=row.sequence,
+        token_hash=row.token_hash,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        note=row.note,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def overlapping(
+    holds: Sequence[tuple[str, str, dt.datetime, dt.datetime]],
+) -> list[tuple[Any, Any]]:
+    """Pairs of holds of one resource that overlap (should always be empty)."""
+    pairs = []
+    latest: dict[tuple[str, str], tuple[str, str, dt.datetime, dt.datetime]] = {}
+    for hold in sorted(holds, key=lambda h: (h[0], h[1], h[2])):
+        key = (hold[0], hold[1])
+        previous = latest.get(key)
+        if previous is not None and hold[2] < previous[3]:
+            pairs.append((previous, hold))
+        if previous is None or hold[3] > previous[3]:
+            latest[key] = hold
+    return pairs

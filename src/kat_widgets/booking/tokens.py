@@ -1,0 +1,72 @@
+"""Manage tokens and keyed hashes: the token is the visitor's key, the database keeps its hash.
+
+A token is 32 random bytes (256 bits, ``secrets.token_urlsafe(32)``). Only its HMAC-SHA256 under
+the settings' ``secret_key`` is stored, so a copy of the database cannot manage bookings.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+__all__ = [
+    "TOKEN_BYTES",
+    "keyed_hash",
+    "looks_like_token",
+    "new_token",
+    "seal",
+    "token_hash",
+    "unseal",
+]
+
+TOKEN_BYTES = 32
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_token() -> str:
+    """A fresh manage token: 256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def looks_like_token(value: str) -> bool:
+    """Cheap shape check so malformed tokens never reach the database."""
+    return bool(_TOKEN_RE.match(value))
+
+
+def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value``, separated by ``purpose`` so hashes never collide across uses."""
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def token_hash(secret_key: str, token: str) -> str:
+    """The stored form of a manage token."""
+    return keyed_hash(secret_key, "manage-token", token)
+
+
+def _pad(secret_key: str, idempotency_key: str) -> bytes:
+    return hmac.new(
+        secret_key.encode(), f"idempotency-pad\x00{idempotency_key}".encode(), hashlib.sha256
+    ).digest()
+
+
+def seal(secret_key: str, idempotency_key: str, token: str) -> str:
+    """Encrypt ``token`` for the idempotency record: XOR with a pad only the key can rebuild.
+
+    The pad is an HMAC of the (unique) idempotency key, used once; neither the database nor the
+    key alone reveals the token.
+    """
+    raw = base64.urlsafe_b64decode(token + "=")
+    sealed = bytes(a ^ b for a, b in zip(raw, _pad(secret_key, idempotency_key), strict=True))
+    return sealed.hex()
+
+
+def unseal(secret_key: str, idempotency_key: str, sealed: str) -> str:
+    """Inverse of :func:`seal`."""
+    raw = bytes(
+        a ^ b for a, b in zip(bytes.fromhex(sealed), _pad(secret_key, idempotency_key), strict=True)
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -1,0 +1,321 @@
+"""Booking JSON API and calendar files: thin handlers over ``kat_widgets.booking``.
+
+Litestar decodes the bodies (so OpenAPI documents them); a route-level handler turns a body of
+the wrong shape into the contract's 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from anyio import to_thread
+from litestar import MediaType, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody
+
+from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
+from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
+from kat_widgets.directory import Directory
+from kat_widgets.errors import (
+    BookingConflictError,
+    NotFoundError,
+    SlotTakenError,
+    StorageUnavailableError,
+)
+from kat_widgets.scheduling.types import Slot
+from kat_widgets.web import booking_pages
+from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.schemas import INVALID, LIMITED, NOT_FOUND, UNAVAILABLE
+
+__all__ = ["ROUTES", "exception_handlers"]
+
+T = TypeVar("T")
+_FIELD_NAMES = {"clinic_id", "service", "start", "name", "email", "phone", "note", "consent"}
+
+
+class BookingOut(msgspec.Struct, kw_only=True):
+    """A booking as its owner sees it; times in ISO 8601 with the clinic's offset."""
+
+    id: str
+    clinic_id: str
+    service: str
+    start: str
+    end: str
+    status: str
+
+
+class CalendarLinks(msgspec.Struct, kw_only=True):
+    google: str
+    outlook: str
+
+
+class BookingAnswer(msgspec.Struct, kw_only=True):
+    """``POST /api/bookings`` and the manage endpoints answer with this."""
+
+    booking: BookingOut
+    manage_url: str
+    ics_url: str
+    add_to_calendar: CalendarLinks
+    cancel_by: str
+    """Online cancel/reschedule closes at this time; after it, visitors call the clinic."""
+
+
+class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    start: dt.datetime
+
+
+class SlotOut(msgspec.Struct, kw_only=True):
+    start: str
+    end: str
+
+
+class ErrorOut(msgspec.Struct, kw_only=True):
+    status_code: int
+    detail: str
+    field: str | None = None
+    fields: dict[str, str] | None = None
+
+
+class SlotTakenOut(msgspec.Struct, kw_only=True):
+    status_code: int
+    detail: str
+    next_slots: list[SlotOut]
+
+
+def _bookings(kat: KatContext) -> BookingService:
+    if kat.bookings is None:
+        raise NotFoundError("Online booking is not enabled here.")
+    return kat.bookings
+
+
+async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def _local(value: dt.datetime, directory: Directory, clinic_id: str) -> str:
+    return value.astimezone(directory.clinic(clinic_id).zone).isoformat()
+
+
+def booking_out(record: BookingRecord, directory: Directory) -> BookingOut:
+    return BookingOut(
+        id=record.id,
+        clinic_id=record.clinic_id,
+        service=record.service_id,
+        start=_local(record.start, directory, record.clinic_id),
+        end=_local(record.end, directory, record.clinic_id),
+        status=record.status,
+    )
+
+
+def _answer(
+    request: AnyRequest, kat: KatContext, record: BookingRecord, token: str
+) -> BookingAnswer:
+    base = kat.prefix(request)
+    cutoff = record.start - dt.timedelta(hours=kat.settings.cancel_cutoff_hours)
+    return BookingAnswer(
+        booking=booking_out(record, kat.directory),
+        manage_url=f"{base}/bookings/{token}",
+        ics_url=f"{base}/calendars/bookings/{token}.ics",
+        add_to_calendar=CalendarLinks(
+            google=google_link(record, kat.directory),
+            outlook=outlook_link(record, kat.directory),
+        ),
+        cancel_by=_local(cutoff, kat.directory, record.clinic_id),
+    )
+
+
+def _body_invalid(_: AnyRequest, exc: ClientException) -> Response[dict[str, object]]:
+    """Litestar's 400 for a body of the wrong shape, as our 422 naming the field."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    first = extra[0] if extra and isinstance(extra[0], dict) else {}
+    key = str(first.get("key", "")).split(".")[0]
+    message = str(first.get("message") or "The request body must be a JSON object.")
+    field = key if key in _FIELD_NAMES else None
+    detail = f"{key}: {message}" if key else message
+    return _error(422, detail, **({"field": field} if field else {}))
+
+
+_CONFLICT = {409: ResponseSpec(ErrorOut, description="Inside the cut-off: call the clinic")}
+
+
+@post(
+    "/api/bookings",
+    tags=["bookings"],
+    status_code=201,
+    exception_handlers={ClientException: _body_invalid},
+    responses={
+        409: ResponseSpec(SlotTakenOut, description="The slot was just taken"),
+        422: ResponseSpec(ErrorOut, description="Invalid input, per field"),
+        503: ResponseSpec(ErrorOut, description="Database unreachable; call the clinic"),
+        **LIMITED,
+    },
+)
+async def create_booking(
+    request: AnyRequest, data: JSONBody[BookingRequest], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """Book a slot. Send ``Idempotency-Key`` to make retries safe (same key: first result)."""
+    bookings = _bookings(kat)
+    key = request.headers.get("idempotency-key")
+    confirmation = await _run(bookings.book, data, idempotency_key=key)
+    headers = {"Idempotent-Replayed": "true"} if confirmation.replayed else {}
+    return Response(
+        _answer(request, kat, confirmation.booking, confirmation.token),
+        status_code=201,
+        headers={**headers, "Cache-Control": "no-store"},
+    )
+
+
+@get("/api/bookings/{token:str}", tags=["bookings"], responses={**NOT_FOUND, **UNAVAILABLE})
+async def view_booking(
+    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """The booking a manage token opens (404 for any unknown token)."""
+    record = await _run(_bookings(kat).view, token)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+@post(
+    "/api/bookings/{token:str}/cancel",
+    tags=["bookings"],
+    status_code=200,
+    responses={**NOT_FOUND, **_CONFLICT, **UNAVAILABLE},
+)
+async def cancel_booking(
+    request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[BookingAnswer]:
+    """Cancel; refused (409) inside the cut-off, with the number to call."""
+    record = await _run(_bookings(kat).cancel, token)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+@post(
+    "/api/bookings/{token:str}/reschedule",
+    tags=["bookings"],
+    status_code=200,
+    exception_handlers={ClientException: _body_invalid},
+    responses={
+        409: ResponseSpec(SlotTakenOut, description="Taken, or inside the cut-off"),
+        **NOT_FOUND,
+        **INVALID,
+        **UNAVAILABLE,
+    },
+)
+async def reschedule_booking(
+    request: AnyRequest,
+    token: FromPath[str],
+    data: JSONBody[RescheduleIn],
+    kat: NamedDependency[KatContext],
+) -> Response[BookingAnswer]:
+    """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken."""
+    record = await _run(_bookings(kat).reschedule, token, data.start)
+    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+
+
+def _ics(filename: str) -> str:
+    if not filename.endswith(".ics"):
+        raise NotFoundError("Calendar files end in .ics.")
+    return filename.removesuffix(".ics")
+
+
+@get(
+    "/calendars/bookings/{filename:str}",
+    tags=["calendars"],
+    media_type="text/calendar",
+    responses={**NOT_FOUND, **UNAVAILABLE},
+)
+async def booking_calendar(
+    filename: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[bytes]:
+    """The visitor's own event: PUBLISH, or CANCEL with a higher SEQUENCE once cancelled."""
+    bookings = _bookings(kat)
+    record = await _run(bookings.view, _ics(filename))
+    body = booking_ics(record, kat.directory, now=bookings.clock())
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@get(
+    "/calendars/staff/{filename:str}",
+    tags=["calendars"],
+    media_type="text/calendar",
+    responses={**NOT_FOUND, **UNAVAILABLE},
+)
+async def staff_calendar(
+    filename: FromPath[str], kat: NamedDependency[KatContext]
+) -> Response[bytes]:
+    """Booked visits for staff calendars; discreet titles unless ``staff_feed_names`` is on."""
+    bookings = _bookings(kat)
+    expected = kat.settings.staff_feed_token
+    given = _ics(filename)
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise NotFoundError("No such calendar.")
+    now = bookings.clock()
+    records = await _run(
+        bookings.storage.between, now - dt.timedelta(days=7), now + dt.timedelta(days=120)
+    )
+    body = staff_feed_ics(records, kat.directory, now=now, show_names=kat.settings.staff_feed_names)
+    return Response(
+        body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _slot_out(slot: Slot) -> dict[str, str]:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+
+def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
+    return Response(
+        {"status_code": status, "detail": detail, **extra},
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _slot_taken(_: AnyRequest, exc: SlotTakenError) -> Response[dict[str, object]]:
+    slots = [_slot_out(slot) for slot in exc.next_slots if isinstance(slot, Slot)]
+    return _error(409, str(exc), next_slots=slots)
+
+
+def _conflict(_: AnyRequest, exc: BookingConflictError) -> Response[dict[str, object]]:
+    return _error(409, str(exc))
+
+
+def exception_handlers(
+    directory: Directory,
+) -> dict[int | type[Exception], Callable[[AnyRequest, Any], Response[Any]]]:
+    """Booking errors as answers; a database outage says which number to call instead."""
+    organization = directory.organization
+    phone = organization.phone_display or organization.phone
+
+    def unavailable(_: AnyRequest, exc: StorageUnavailableError) -> Response[dict[str, object]]:
+        return _error(503, f"Online booking is not available right now. Please call us at {phone}.")
+
+    return {
+        SlotTakenError: _slot_taken,
+        BookingConflictError: _conflict,
+        StorageUnavailableError: unavailable,
+    }
+
+
+ROUTES = [
+    *booking_pages.ROUTES,
+    create_booking,
+    view_booking,
+    cancel_booking,
+    reschedule_booking,
+    booking_calendar,
+    staff_calendar,
+]

@@ -1,0 +1,67 @@
+"""Fixtures for booking tests: a fresh database per test on SQLite and (when set) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kat_widgets.booking import BookingService, Storage
+from kat_widgets.directory import Directory, load_directory
+from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
+from tests.booking.booking_support import NOW, SECRET, fresh_postgres, sqlite_url
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    return load_directory(BUNDLED_DIRECTORY)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    server = os.environ.get("KAT_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
+    with fresh_postgres(server) as url:
+        yield url
+
+
+@pytest.fixture
+def storage(database_url: str) -> Iterator[Storage]:
+    store = Storage(database_url)
+    store.migrate()
+    yield store
+    store.dispose()
+
+
+class Clock:
+    """A settable clock for cut-off tests."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def booking_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=str(tmp_path / "kat-data"), secret_key=SECRET)
+
+
+@pytest.fixture
+def service(
+    directory: Directory, booking_settings: Settings, storage: Storage, clock: Clock
+) -> BookingService:
+    return BookingService(directory, booking_settings, storage, clock=clock)

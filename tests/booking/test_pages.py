@@ -1,0 +1,180 @@
+"""The booking widget as plain HTML forms (no JavaScript), through the test client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from kat_widgets import create_app
+from kat_widgets.booking import BookingService
+from kat_widgets.settings import Settings
+
+START = "2027-03-09T10:00:00-07:00"
+
+
+@pytest.fixture
+def client(service: BookingService, booking_settings: Settings) -> Iterator[TestClient[Litestar]]:
+    app = create_app(booking_settings, directory=service.directory, bookings=service)
+    with TestClient(app, root_path="/w") as test_client:
+        yield test_client
+
+
+def form(**changes: str) -> dict[str, str]:
+    values = {
+        "clinic_id": "draper",
+        "service": "info-call",
+        "start": START,
+        "name": "Robin Example",
+        "email": "robin@example.com",
+        "phone": "",
+        "note": "",
+        "consent": "yes",
+        "idempotency_key": "form-key-123456",
+    }
+    values.update(changes)
+    return values
+
+
+def test_form_has_labelled_fields_and_the_emergency_notice(client: TestClient[Litestar]) -> None:
+    response = client.get(
+        "/fragments/booking", params={"clinic": "draper", "service": "info-call", "start": START}
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert 'action="/w/fragments/booking"' in html and 'method="post"' in html
+    for field in ("name", "email", "phone", "note", "consent"):
+        assert f'for="kat-booking-{field}"' in html and f'id="kat-booking-{field}"' in html
+    assert "This form is not monitored for emergencies" in html
+    assert 'href="tel:988"' in html and 'href="tel:911"' in html
+    assert "Tuesday 9 March 2027, 10:00 AM Mountain Time" in html
+
+
+def test_non_public_services_have_no_form(client: TestClient[Litestar]) -> None:
+    response = client.get(
+        "/fragments/booking",
+        params={"clinic": "draper", "service": "experience-iv", "start": START},
+    )
+    assert response.status_code == 422
+
+
+def test_errors_are_shown_next_to_their_fields(client: TestClient[Litestar]) -> None:
+    response = client.post("/fragments/booking", data=form(name="", email="nope", consent=""))
+    assert response.status_code == 422
+    html = response.text
+    for field in ("name", "email", "consent"):
+        assert f'id="kat-booking-{field}-error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'value="nope"' in html  # what the visitor typed is kept
+
+
+def test_booking_by_form_shows_the_confirmation_with_calendar_links(
+    client: TestClient[Litestar],
+) -> None:
+    response = client.post("/fragments/booking", data=form())
+    assert response.status_code == 201
+    html = response.text
+    assert "You are booked" in html
+    token = re.search(r"/w/bookings/([A-Za-z0-9_-]{43})", html)
+    assert token is not None
+    assert f"/w/calendars/bookings/{token.group(1)}.ics" in html
+    assert "calendar.google.com" in html and "outlook.office.com" in html
+    assert "Robin" not in html.split("You are booked")[1].split("Change or cancel")[0]
+    again = client.post("/fragments/booking", data=form())  # double submit: same booking
+    assert again.status_code == 201 and token.group(1) in again.text
+
+
+def test_a_crisis_word_in_the_note_puts_crisis_resources_first(
+    client: TestClient[Litestar],
+) -> None:
+    response = client.post("/fragments/booking", data=form(note="Some days I want to die"))
+    assert response.status_code == 201
+    html = response.text
+    assert html.index('href="tel:988"') < html.index("You are booked")
+
+
+def test_a_taken_slot_offers_the_next_times(client: TestClient[Litestar]) -> None:
+    client.post("/fragments/booking", data=form())
+    response = client.post(
+        "/fragments/booking", data=form(name="Other Person", idempotency_key="other-key-1234")
+    )
+    assert response.status_code == 409
+    assert "just taken" in response.text
+    assert "10:30 AM Mountain Time" in response.text
+
+
+def _book(client: TestClient[Litestar]) -> str:
+    html = client.post("/fragments/booking", data=form()).text
+    match = re.search(r"/w/bookings/([A-Za-z0-9_-]{43})", html)
+    assert match is not None
+    return match.group(1)
+
+
+def test_manage_page_cancels_with_a_plain_form(client: TestClient[Litestar]) -> None:
+    token = _book(client)
+    page = client.get(f"/bookings/{token}")
+    assert page.status_code == 200
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert f'action="/w/bookings/{token}/cancel"' in page.text
+    done = client.post(f"/bookings/{token}/cancel", follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/w/bookings/{token}?done=cancelled"
+    after = client.get(f"/bookings/{token}?done=cancelled")
+    assert "Your appointment is cancelled" in after.text
+    assert "Cancel this appointment" not in after.text
+
+
+def test_manage_page_reschedules_to_a_listed_time(client: TestClient[Litestar]) -> None:
+    token = _book(client)
+    page = client.get(f"/bookings/{token}").text
+    choices = re.findall(r'name="start" value="([^"]+)"', page)
+    assert choices and START not in choices
+    done = client.post(f"/bookings/{token}/reschedule", data={"start": choices[0]})
+    assert done.status_code == 200 and "has been moved" in done.text
+    assert client.get(f"/api/bookings/{token}").json()["booking"]["start"] == choices[0]
+
+
+def test_manage_page_inside_the_cutoff_says_to_call(
+    client: TestClient[Litestar], clock: Any
+) -> None:
+    import datetime as dt
+
+    token = _book(client)
+    clock.now = dt.datetime(2027, 3, 9, 0, 0, tzinfo=dt.UTC)
+    page = client.get(f"/bookings/{token}").text
+    assert "Please call us to cancel or change within 24 hours" in page
+    assert "Cancel this appointment" not in page
+    refused = client.post(f"/bookings/{token}/cancel")
+    assert refused.status_code == 409
+
+
+def test_unknown_manage_link_is_a_404_page(client: TestClient[Litestar]) -> None:
+    response = client.get("/bookings/" + "A" * 43)
+    assert response.status_code == 404
+    assert "We could not find a booking for this link" in response.text
+
+
+def test_a_browser_navigating_to_the_form_gets_a_whole_page(client: TestClient[Litestar]) -> None:
+    params = {"clinic": "draper", "service": "info-call", "start": START}
+    fragment = client.get("/fragments/booking", params=params).text
+    page = client.get(
+        "/fragments/booking", params=params, headers={"Sec-Fetch-Dest": "document"}
+    ).text
+    assert not fragment.lstrip().startswith("<!doctype html>")
+    assert page.lstrip().startswith("<!doctype html>")
+    assert '<html lang="en">' in page and 'href="/w/static/widgets.css"' in page
+
+
+def test_a_plain_form_post_from_a_browser_answers_a_whole_page(
+    client: TestClient[Litestar],
+) -> None:
+    browser = {"Sec-Fetch-Dest": "document"}
+    invalid = client.post("/fragments/booking", data=form(name=""), headers=browser)
+    booked = client.post("/fragments/booking", data=form(), headers=browser)
+    assert invalid.status_code == 422 and booked.status_code == 201
+    for response in (invalid, booked):
+        assert response.text.lstrip().startswith("<!doctype html>")

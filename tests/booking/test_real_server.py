@@ -1,0 +1,161 @@
+"""Through a real ``kat-widgets serve`` (uvicorn, several workers): no double booking, no loss."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kat_widgets.booking.storage import Storage, overlapping
+from tests.booking.booking_support import (
+    Server,
+    booking_body,
+    fresh_postgres,
+    sqlite_url,
+    upcoming_slots,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    server = os.environ.get("KAT_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
+    with fresh_postgres(server) as url:
+        yield url
+
+
+async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        gate = asyncio.Event()
+
+        async def one() -> int:
+            await gate.wait()
+            response = await client.post("/api/bookings", json=body)
+            return response.status_code
+
+        tasks = [asyncio.create_task(one()) for _ in range(count)]
+        await asyncio.sleep(0)
+        gate.set()
+        return list(await asyncio.gather(*tasks))
+
+
+def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    starts = upcoming_slots("draper", 10)
+    log_file = tmp_path / "server.log"
+    with Server(tmp_path, server_database, workers=3, log_file=log_file) as server:
+        for start in starts:
+            statuses = asyncio.run(_burst(server.url, booking_body("draper", start), 50))
+            log_tail = log_file.read_text(errors="replace")[-3000:]
+            assert statuses.count(201) == 1, (statuses, log_tail)
+            assert statuses.count(409) == 49, (statuses, log_tail)
+    storage = Storage(server_database)
+    try:
+        holds = storage.all_holds()
+        assert len(holds) == 10
+        assert overlapping(holds) == []
+    finally:
+        storage.dispose()
+
+
+def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    plan = [
+        (clinic, start) for clinic in ("draper", "murray") for start in upcoming_slots(clinic, 60)
+    ]
+    confirmed: list[str] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+    server = Server(tmp_path, server_database, workers=2).start()
+
+    def load(part: list[tuple[str, Any]]) -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            for clinic, start in part:
+                try:
+                    response = client.post("/api/bookings", json=booking_body(clinic, start))
+                except httpx.TransportError:
+                    return  # the server is gone
+                if response.status_code == 201:
+                    with lock:
+                        confirmed.append(response.json()["manage_url"].rsplit("/", 1)[1])
+                        if len(confirmed) >= 25:
+                            enough.set()
+
+    threads = [threading.Thread(target=load, args=(plan[i::4],)) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        assert enough.wait(timeout=120), "the load never reached 25 bookings"
+        server.kill()  # mid-load: requests are in flight
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        server.kill()
+    assert len(confirmed) >= 25
+    with Server(tmp_path, server_database, workers=1) as restarted:
+        missing = [
+            token
+            for token in confirmed
+            if httpx.get(f"{restarted.url}/api/bookings/{token}", timeout=10).status_code != 200
+        ]
+    assert missing == []
+
+
+def test_server_logs_of_a_full_booking_flow_hold_no_personal_data_or_token(
+    tmp_path: Path,
+) -> None:
+    log_file = tmp_path / "server.log"
+    private = ["Robin Logcheck", "robin.logcheck@example.com", "801-555-0177", "quiet note xyz"]
+    start = upcoming_slots("layton", 60)[-1]  # beyond the 24 h cancel cut-off
+    body = booking_body("layton", start, name=private[0])
+    body.update(email=private[1], phone=private[2], note=private[3])
+    with Server(tmp_path, sqlite_url(tmp_path), workers=1, log_file=log_file) as server:
+        created = httpx.post(f"{server.url}/api/bookings", json=body, timeout=10)
+        assert created.status_code == 201
+        token = created.json()["manage_url"].rsplit("/", 1)[1]
+        assert httpx.get(f"{server.url}/api/bookings/{token}").status_code == 200
+        assert httpx.get(f"{server.url}/calendars/bookings/{token}.ics").status_code == 200
+        assert httpx.get(f"{server.url}/bookings/{token}").status_code == 200
+        bad = dict(body, email="robin.logcheck@", start="yesterday")
+        assert httpx.post(f"{server.url}/api/bookings", json=bad).status_code == 422
+        assert httpx.post(f"{server.url}/api/bookings/{token}/cancel").status_code == 200
+    logged = log_file.read_text(encoding="utf-8", errors="replace")
+    assert "/api/bookings" in logged  # the access log was on
+    for secret in [*private, token]:
+        assert secret not in logged
+
+
+async def _same_key_burst(url: str, body: dict[str, Any], count: int) -> list[httpx.Response]:
+    headers = {"Idempotency-Key": "same-key-for-every-retry"}
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        return list(
+            await asyncio.gather(
+                *(client.post("/api/bookings", json=body, headers=headers) for _ in range(count))
+            )
+        )
+
+
+def test_simultaneous_retries_with_one_idempotency_key_make_one_booking(
+    tmp_path: Path, server_database: str
+) -> None:
+    start = upcoming_slots("murray", 5)[-1]
+    with Server(tmp_path, server_database, workers=3) as server:
+        answers = asyncio.run(_same_key_burst(server.url, booking_body("murray", start), 10))
+    assert [answer.status_code for answer in answers] == [201] * 10
+    assert len({answer.json()["booking"]["id"] for answer in answers}) == 1
+    assert len({answer.json()["manage_url"] for answer in answers}) == 1

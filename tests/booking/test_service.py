@@ -1,0 +1,83 @@
+"""Use cases directly (no HTTP): group capacity, purge, staff calendars as busy time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kat_widgets.booking import BookingRequest, BookingService
+from kat_widgets.errors import SlotTakenError
+from kat_widgets.scheduling.types import BusyTimes, Interval
+from tests.booking.booking_support import at
+
+
+def request(start: dt.datetime, name: str, service: str = "info-call") -> BookingRequest:
+    return BookingRequest(
+        clinic_id="draper",
+        service=service,
+        start=start,
+        name=name,
+        email=f"{name.lower().replace(' ', '.')}@example.com",
+        consent=True,
+    )
+
+
+def test_group_sessions_take_up_to_capacity_then_refuse(service: BookingService) -> None:
+    start = at(9, 10)
+    capacity = service.directory.service("integration-group").capacity
+    for seat in range(capacity):
+        service.book(request(start, f"Member {seat}", "integration-group"), public=False)
+    with pytest.raises(SlotTakenError):
+        service.book(request(start, "One Too Many", "integration-group"), public=False)
+    holds = service.storage.all_holds()
+    assert len(holds) == 2  # one therapist and one group room, shared by every seat
+
+
+def test_cancelling_a_group_seat_frees_it(service: BookingService) -> None:
+    start = at(9, 10)
+    capacity = service.directory.service("integration-group").capacity
+    bookings = [
+        service.book(request(start, f"Member {seat}", "integration-group"), public=False)
+        for seat in range(capacity)
+    ]
+    service.cancel(bookings[0].token)
+    service.book(request(start, "Late Joiner", "integration-group"), public=False)
+
+
+def test_staff_calendar_busy_time_blocks_booking(service: BookingService) -> None:
+    def calendars(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+        return BusyTimes(by_resource={"draper-navigator": [Interval(at(9, 10), at(9, 11))]})
+
+    service.calendars = calendars
+    with pytest.raises(SlotTakenError):
+        service.book(request(at(9, 10, 30), "Robin Example"))
+    assert service.book(request(at(9, 11), "Robin Example")).booking.start == at(9, 11)
+
+
+def test_purge_uses_the_retention_setting(service: BookingService, clock: object) -> None:
+    done = service.book(request(at(9, 10), "Robin Example"))
+    clock.now = at(9, 10) + dt.timedelta(days=91)  # type: ignore[attr-defined]
+    assert service.purge() == 1
+    assert service.storage.by_id(done.booking.id) is None
+
+
+def test_concurrent_group_bookings_never_exceed_capacity(service: BookingService) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = at(10, 10)
+    capacity = service.directory.service("integration-group").capacity
+
+    def attempt(seat: int) -> str:
+        try:
+            service.book(request(start, f"Member {seat}", "integration-group"), public=False)
+        except SlotTakenError:
+            return "taken"
+        return "booked"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, range(capacity + 12)))
+    assert outcomes.count("booked") == capacity
+    assert outcomes.count("taken") == 12
+    busy = service.storage.busy("draper", at(10, 0), at(11, 0))
+    assert busy.group_seats[("integration-group", start.astimezone(dt.UTC))] == capacity

@@ -1,0 +1,143 @@
+"""The store on SQLite and PostgreSQL: the database itself refuses overlapping holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from kat_widgets.booking.storage import HoldConflict, NewBooking, Storage, overlapping
+from kat_widgets.scheduling.types import Interval
+from tests.booking.booking_support import NOW, at
+
+
+def new(
+    start: dt.datetime,
+    minutes: int = 20,
+    *,
+    resources: tuple[str, ...] = ("navigator-1",),
+    capacity: int = 1,
+    token: str = "t",
+    service: str = "info-call",
+) -> NewBooking:
+    end = start + dt.timedelta(minutes=minutes)
+    return NewBooking(
+        clinic_id="draper",
+        service_id=service,
+        start=start,
+        end=end,
+        hold=Interval(start, end),
+        resources=resources,
+        capacity=capacity,
+        token_hash=token * 64 if len(token) == 1 else token,
+        name="Test Person",
+        email="test@example.com",
+        phone=None,
+        note=None,
+    )
+
+
+def test_booking_round_trips_with_utc_times(storage: Storage) -> None:
+    record = storage.create(new(at(9, 10)), now=NOW)
+    assert record.status == "confirmed" and record.sequence == 0
+    assert record.start == at(9, 10) and record.start.tzinfo == dt.UTC
+    assert storage.by_token_hash("t" * 64) == record
+
+
+def test_overlapping_hold_on_the_same_resource_is_refused(storage: Storage) -> None:
+    storage.create(new(at(9, 10)), now=NOW)
+    with pytest.raises(HoldConflict):
+        storage.create(new(at(9, 10, 10), token="u"), now=NOW)
+    assert len(storage.all_holds()) == 1
+
+
+def test_adjacent_holds_and_other_resources_are_fine(storage: Storage) -> None:
+    storage.create(new(at(9, 10)), now=NOW)
+    storage.create(new(at(9, 10, 20), token="u"), now=NOW)
+    storage.create(new(at(9, 10), resources=("navigator-2",), token="v"), now=NOW)
+    assert len(storage.all_holds()) == 3
+    assert overlapping(storage.all_holds()) == []
+
+
+def test_a_booking_holds_every_resource_or_none(storage: Storage) -> None:
+    storage.create(new(at(9, 10), 60, resources=("room-1",)), now=NOW)
+    with pytest.raises(HoldConflict):
+        storage.create(new(at(9, 10), 60, resources=("therapist-1", "room-1"), token="u"), now=NOW)
+    assert [hold[1] for hold in storage.all_holds()] == ["room-1"]
+
+
+def test_trigger_or_constraint_refuses_raw_sql_too(storage: Storage) -> None:
+    storage.create(new(at(9, 10)), now=NOW)
+    with storage.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE resource_holds SET start_utc = start_utc, resource_id = 'navigator-1'")
+        )
+    with pytest.raises(sa.exc.IntegrityError), storage.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO resource_holds (clinic_id, resource_id, start_utc, end_utc, "
+                "booking_id) SELECT clinic_id, resource_id, start_utc, end_utc, booking_id "
+                "FROM resource_holds"
+            )
+        )
+
+
+def test_group_session_shares_holds_and_stops_at_capacity(storage: Storage) -> None:
+    group = {"resources": ("therapist-1", "group-room"), "capacity": 3, "service": "group"}
+    for token in "abc":
+        storage.create(new(at(9, 17), 90, token=token, **group), now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(HoldConflict):
+        storage.create(new(at(9, 17), 90, token="d", **group), now=NOW)  # type: ignore[arg-type]
+    assert len(storage.all_holds()) == 2
+    busy = storage.busy("draper", at(9, 0), at(10, 0))
+    key = ("group", at(9, 17).astimezone(dt.UTC))
+    assert busy.group_seats[key] == 3
+    assert busy.group_resources[key] == ("group-room", "therapist-1")
+
+
+def test_cancel_frees_the_holds_and_bumps_the_sequence(storage: Storage) -> None:
+    record = storage.create(new(at(9, 10)), now=NOW)
+    cancelled = storage.cancel(record.id, now=NOW)
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.sequence) == ("cancelled", 1)
+    assert storage.all_holds() == []
+    assert storage.cancel(record.id, now=NOW) is None
+    storage.create(new(at(9, 10), token="u"), now=NOW)
+
+
+def test_reschedule_is_atomic(storage: Storage) -> None:
+    first = storage.create(new(at(9, 10)), now=NOW)
+    storage.create(new(at(9, 11), token="u"), now=NOW)
+    with pytest.raises(HoldConflict):
+        storage.reschedule(first.id, new(at(9, 11)), now=NOW)
+    assert storage.by_id(first.id).start == at(9, 10)  # type: ignore[union-attr]
+    moved = storage.reschedule(first.id, new(at(9, 12)), now=NOW)
+    assert moved is not None and moved.start == at(9, 12) and moved.sequence == 1
+    assert sorted(hold[2] for hold in storage.all_holds()) == [at(9, 11), at(9, 12)]
+
+
+def test_purge_deletes_old_cancelled_and_past_bookings_only(storage: Storage) -> None:
+    past = storage.create(new(at(1, 10)), now=NOW)
+    cancelled = storage.create(new(at(20, 10), token="u"), now=NOW)
+    storage.cancel(cancelled.id, now=NOW)
+    upcoming = storage.create(new(at(21, 10), token="v"), now=NOW)
+    later = NOW + dt.timedelta(days=2)
+    assert storage.purge(later - dt.timedelta(days=1), idempotency_before=later) == 2
+    assert storage.by_id(past.id) is None and storage.by_id(cancelled.id) is None
+    assert storage.by_id(upcoming.id) is not None
+
+
+def test_migrate_twice_is_a_no_op(storage: Storage) -> None:
+    storage.migrate()
+    storage.ping()
+
+
+def test_schema_version_is_reported(database_url: str) -> None:
+    fresh = Storage(database_url)
+    try:
+        assert not fresh.schema_is_current()
+        fresh.migrate()
+        assert fresh.schema_is_current()
+    finally:
+        fresh.dispose()

@@ -1,0 +1,72 @@
+"""Booking .ics files as Mozilla's ical.js reads them: same instants, UID, SEQUENCE, METHOD."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kat_widgets.booking.calendar import booking_ics
+from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.directory import load_directory
+from kat_widgets.settings import BUNDLED_DIRECTORY
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("booking_ics.mjs")
+
+
+def _read_with_icaljs(data: bytes) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "ical.js").exists():
+        pytest.skip("needs node and `npm ci` (ical.js)")
+    result = subprocess.run(
+        [node, str(SCRIPT)], input=data, capture_output=True, check=True, cwd=ROOT, timeout=30
+    )
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def _record(status: str, sequence: int) -> BookingRecord:
+    start = dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC)
+    return BookingRecord(
+        id="b" * 32,
+        clinic_id="draper",
+        service_id="info-call",
+        start=start,
+        end=start + dt.timedelta(minutes=20),
+        status=status,  # type: ignore[arg-type]
+        sequence=sequence,
+        token_hash="0" * 64,
+        name="Robin Example",
+        email="robin@example.com",
+        phone=None,
+        note=None,
+        created_at=start,
+        updated_at=start,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "sequence", "method"),
+    [
+        ("confirmed", 0, "PUBLISH"),
+        ("cancelled", 2, "CANCEL"),
+    ],
+)
+def test_icaljs_reads_the_booking_event(status: str, sequence: int, method: str) -> None:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    now = dt.datetime(2027, 3, 8, 15, 0, tzinfo=dt.UTC)
+    seen = _read_with_icaljs(booking_ics(_record(status, sequence), directory, now=now))
+    assert seen["method"] == method
+    [event] = seen["events"]
+    assert event["uid"] == "b" * 32 + "@kat-widgets"
+    assert event["sequence"] == sequence
+    assert event["start"] == "2027-03-09T17:00:00.000Z"
+    assert event["end"] == "2027-03-09T17:20:00.000Z"
+    assert event["status"] == status.upper()
+    assert "Robin" not in event["summary"]
