@@ -39,6 +39,7 @@
         root.innerHTML = STYLES.map(function (sheet) {
           return '<link rel="stylesheet" href="' + base + "/static/" + sheet + '">';
         }).join("") + '<div class="kat-widget-root">' + html + "</div>";
+        absolute(root);
         if (!host.__katWired) wire(host, root);
         if (focus) {
           var target = root.querySelector("h1, h2, h3, [role=alert]");
@@ -47,6 +48,18 @@
         announce(host, root);
       });
     });
+  }
+
+  /* Fragment links are root-relative ("/fragments/...", "/calendars/..."): in a shadow root they
+     would resolve against the host page, so point them at the widget server. */
+  function absolute(root) {
+    var origin = new URL(base).origin;
+    var nodes = root.querySelectorAll("a[href], form[action]");
+    for (var i = 0; i < nodes.length; i++) {
+      var attr = nodes[i].hasAttribute("href") ? "href" : "action";
+      var value = nodes[i].getAttribute(attr);
+      if (/^\/(?!\/)/.test(value)) nodes[i].setAttribute(attr, origin + value);
+    }
   }
 
   function wire(host, root) {
