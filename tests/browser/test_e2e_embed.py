@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .conftest import ROOT, LiveServer, axe_violations, describe, screenshot
 from .e2e_flow import (
@@ -64,6 +65,8 @@ def test_book_inside_the_shadow_dom_of_the_static_example(page: Any, tmp_path: P
             locator.get_by_role("heading", name=f"Free informational call at {NEAREST}").wait_for()
             slot = locator.get_by_role("link", name=SLOT_NAME).first
             booked = slot_start(slot.get_attribute("href"))
+            booked_href = quote(booked.isoformat(), safe="")
+            assert widget.locator(f'a[href*="{booked_href}"]').count() == 1  # offered there too
             slot.click()
             locator.get_by_role("heading", name="Book: Free informational call").wait_for()
             fill_booking_form(locator, name="Embed Visitor", email="embed@example.com")
@@ -74,6 +77,13 @@ def test_book_inside_the_shadow_dom_of_the_static_example(page: Any, tmp_path: P
 
             events = page.evaluate("window.katEvents")
             assert events == [{"type": "kat:booking-created", "detail": None, "widget": "locator"}]
+            # The page's other open-times widget reloads and stops offering the booked time.
+            page.wait_for_function(
+                """(start) => !document.querySelector('[data-kat-widget=availability]')
+                    .shadowRoot.querySelector(`a[href*="${start}"]`)""",
+                arg=booked_href,
+            )
+            assert widget.get_by_role("link", name=SLOT_NAME).count() > 0
 
             with page.expect_download() as download_info:
                 locator.get_by_role("link", name="Download for your calendar (.ics)").click()

@@ -23,13 +23,26 @@
   function announce(host, root) {
     var found = root.querySelectorAll("[data-kat-event]");
     for (var i = 0; i < found.length; i++) {
-      host.dispatchEvent(new CustomEvent("kat:" + found[i].getAttribute("data-kat-event"),
-        { bubbles: true, composed: true }));
+      var name = found[i].getAttribute("data-kat-event");
+      host.dispatchEvent(new CustomEvent("kat:" + name, { bubbles: true, composed: true }));
+      if (name === "booking-created") refresh(host);
+    }
+  }
+
+  /* A time was just booked: other open-times widgets on the page reload so they stop offering it. */
+  function refresh(except) {
+    var hosts = document.querySelectorAll("[data-kat-widget]");
+    for (var i = 0; i < hosts.length; i++) {
+      var url = hosts[i].__katUrl;
+      if (hosts[i] !== except && url && url.indexOf(prefix + "availability") === 0) {
+        load(hosts[i], url)["catch"](function () { /* keep what is shown */ });
+      }
     }
   }
 
   function load(host, url, init, focus) {
     init = init || {};
+    if (!init.method) host.__katUrl = url;
     init.credentials = "omit";
     init.headers = { Accept: "text/html" };
     return fetch(url, init).then(function (response) {
