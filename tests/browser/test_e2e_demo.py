@@ -59,6 +59,7 @@ def test_find_the_nearest_clinic_book_its_free_call_and_download_the_ics(
 
     page.get_by_role("heading", name="You are booked").wait_for()
     assert page.get_by_text("Demo Visitor").count() == 0  # no personal data echoed back
+    assert page.get_by_role("link", name="1-833-NUMINUS (686-4687)").first.is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "booking-confirmation")
