@@ -146,3 +146,40 @@ def test_iframe_reports_its_height_and_the_booking(page: Any, tmp_path: Path) ->
             assert created == [{"type": "kat:booking-created", "widget": "booking"}]
             assert all(set(m) <= {"type", "widget", "height"} for m in page.evaluate("katMessages"))
             screenshot(page, "iframe-booking-confirmation")
+
+
+def test_a_booking_that_cannot_be_sent_says_so_in_the_widget(page: Any, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with static_site(site) as origin:
+        settings = flow_settings(tmp_path / "data", origins=(origin,))
+        with LiveServer(settings) as kat:
+            html = EXAMPLE.read_text(encoding="utf-8").replace("http://127.0.0.1:8000", kat.url)
+            (site / "index.html").write_text(html, encoding="utf-8")
+            page.goto(origin + "/index.html")
+            widget = page.locator("[data-kat-widget=availability]")
+            widget.get_by_role("link", name=SLOT_NAME).first.click()
+            widget.get_by_role("heading", name="Book: Free informational call").wait_for()
+            fill_booking_form(widget, name="Unlucky Visitor", email="unlucky@example.com")
+            refusal = "Too many tries. Please wait a minute, or call us at 1-833-686-4687."
+            page.route(
+                "**/fragments/booking",
+                lambda route: route.fulfill(
+                    status=429,
+                    json={"status_code": 429, "detail": refusal},
+                    headers={"Access-Control-Allow-Origin": origin},
+                ),
+            )
+            widget.get_by_role("button", name="Book ").click()
+            alert = widget.get_by_role("alert").filter(has_text="Too many tries")
+            alert.wait_for()
+            assert alert.evaluate("el => el === el.getRootNode().activeElement")
+            assert widget.get_by_label("Your name").input_value() == "Unlucky Visitor"  # kept
+
+            page.unroute("**/fragments/booking")
+            page.route("**/fragments/booking", lambda route: route.abort())
+            widget.get_by_role("button", name="Book ").click()
+            widget.get_by_role("alert").filter(has_text="could not be sent").wait_for()
+            violations = axe_violations(page)
+            assert violations == [], describe(violations)
+            screenshot(page, "embed-booking-send-failed")

@@ -47,7 +47,11 @@
     init.headers = { Accept: "text/html" };
     return fetch(url, init).then(function (response) {
       return response.text().then(function (html) {
-        if (!response.ok && !/^\s*</.test(html)) throw new Error(response.status);
+        if (!response.ok && !/^\s*</.test(html)) {
+          var failure = new Error(response.status);
+          try { failure.detail = JSON.parse(html).detail; } catch (e) { /* not JSON */ }
+          throw failure;
+        }
         var root = host.shadowRoot || host.attachShadow({ mode: "open" });
         root.innerHTML = STYLES.map(function (sheet) {
           return '<link rel="stylesheet" href="' + base + "/static/" + sheet + '">';
@@ -75,6 +79,23 @@
     }
   }
 
+  /* A form or link that could not load says so inside the widget instead of doing nothing. */
+  function failed(root) {
+    return function (error) {
+      var note = root.querySelector(".kat-embed-error");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "kat-embed-error";
+        note.setAttribute("role", "alert");
+        note.tabIndex = -1;
+        root.querySelector(".kat-widget-root").prepend(note);
+      }
+      note.textContent = (error && error.detail) ||
+        "Sorry, this could not be sent. Please try again in a moment, or call us.";
+      note.focus();
+    };
+  }
+
   function wire(host, root) {
     host.__katWired = true;
     root.addEventListener("submit", function (event) {
@@ -83,17 +104,16 @@
       var action = form.action;
       if (action.indexOf(base + "/") !== 0) return;
       event.preventDefault();
-      if ((form.method || "get").toLowerCase() === "get") {
-        load(host, action.split("?")[0] + "?" + data.toString(), null, true);
-      } else {
-        load(host, action, { method: "POST", body: data }, true);
-      }
+      var loading = (form.method || "get").toLowerCase() === "get"
+        ? load(host, action.split("?")[0] + "?" + data.toString(), null, true)
+        : load(host, action, { method: "POST", body: data }, true);
+      loading["catch"](failed(root));
     });
     root.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
       if (!link || link.href.indexOf(prefix) !== 0 || link.hasAttribute("download")) return;
       event.preventDefault();
-      load(host, link.href, null, true);
+      load(host, link.href, null, true)["catch"](failed(root));
     });
   }
 
