@@ -8,6 +8,7 @@ __all__ = [
     "BookingConflictError",
     "ConfigurationError",
     "CrisisDataError",
+    "DataFileError",
     "DirectoryError",
     "GeocoderError",
     "GeocoderRateLimitedError",
@@ -30,8 +31,8 @@ class ConfigurationError(KatWidgetsError, ValueError):
     """Settings or data files are wrong; the message says what to change."""
 
 
-class DirectoryError(ConfigurationError):
-    """A clinic directory file is invalid; carries the file and the path inside it."""
+class DataFileError(ConfigurationError):
+    """A data file (TOML) is invalid; carries the file and the path inside it."""
 
     def __init__(self, message: str, *, file: str | None = None, path: str | None = None) -> None:
         self.file = file
@@ -41,15 +42,12 @@ class DirectoryError(ConfigurationError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-class CrisisDataError(ConfigurationError):
-    """The crisis resources file is invalid; carries the file and the path inside it."""
+class DirectoryError(DataFileError):
+    """The clinic directory file is invalid (``clinics[2].timezone``...)."""
 
-    def __init__(self, message: str, *, file: str | None = None, path: str | None = None) -> None:
-        self.file = file
-        self.path = path
-        self.reason = message
-        where = ": ".join(part for part in (file, path) if part)
-        super().__init__(f"{where}: {message}" if where else message)
+
+class CrisisDataError(DataFileError):
+    """The crisis resources file is invalid (``resources[2].source``...)."""
 
 
 class NotFoundError(KatWidgetsError, LookupError):

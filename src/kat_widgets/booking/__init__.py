@@ -6,16 +6,12 @@
 from __future__ import annotations
 
 from kat_widgets.booking.service import BookingRequest, BookingService, Confirmation
-from kat_widgets.booking.slots import ENGINE, EngineSlots, SlotSource
 from kat_widgets.booking.storage import BookingRecord, Storage
 
 __all__ = [
-    "ENGINE",
     "BookingRecord",
     "BookingRequest",
     "BookingService",
     "Confirmation",
-    "EngineSlots",
-    "SlotSource",
     "Storage",
 ]

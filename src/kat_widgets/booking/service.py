@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import msgspec
 
-from kat_widgets.booking.slots import ENGINE, SlotSource
 from kat_widgets.booking.storage import (
     BookingRecord,
     HoldConflict,
@@ -37,6 +36,7 @@ from kat_widgets.errors import (
     SlotTakenError,
     ValidationError,
 )
+from kat_widgets.scheduling import find_slots, slot_at
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
 from kat_widgets.settings import Settings
 
@@ -118,7 +118,7 @@ def _validate(request: BookingRequest, now: dt.datetime) -> BookingRequest:
 
 
 class BookingService:
-    """The use cases over one directory, one store and a slot engine."""
+    """The use cases over one directory, one store and the scheduling engine."""
 
     def __init__(
         self,
@@ -126,7 +126,6 @@ class BookingService:
         settings: Settings,
         storage: Storage,
         *,
-        slots: SlotSource = ENGINE,
         calendars: BusyProvider = no_busy_times,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
@@ -135,7 +134,6 @@ class BookingService:
         self.directory = directory
         self.settings = settings
         self.storage = storage
-        self.slots = slots
         self.calendars = calendars
         self.clock = clock
 
@@ -185,7 +183,7 @@ class BookingService:
         days = min(14, service.policy.horizon_days)
         end = after + dt.timedelta(days=days)
         try:
-            found = self.slots.find_slots(
+            found = find_slots(
                 self.directory,
                 clinic.id,
                 service.id,
@@ -204,12 +202,10 @@ class BookingService:
         """The slot at ``start`` given the stored holds; typed errors when there is none."""
         now = self.clock()
         busy = self.busy(clinic, start, start + dt.timedelta(minutes=1), exclude_booking=moving)
-        slot = self.slots.slot_at(self.directory, clinic.id, service.id, start, busy=busy, now=now)
+        slot = slot_at(self.directory, clinic.id, service.id, start, busy=busy, now=now)
         if slot is not None:
             return slot
-        free = self.slots.slot_at(
-            self.directory, clinic.id, service.id, start, busy=BusyTimes(), now=now
-        )
+        free = slot_at(self.directory, clinic.id, service.id, start, busy=BusyTimes(), now=now)
         if free is None:
             raise ValidationError(
                 "That time is not offered. Please choose one of the available times.",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from functools import cache
 from pathlib import Path
 
-import msgspec
-
 from kat_widgets.crisis.models import CrisisData, CrisisResource, LocalText
-from kat_widgets.errors import CrisisDataError, split_validation_error
+from kat_widgets.errors import CrisisDataError
+from kat_widgets.tomlfile import decode_toml
 
 __all__ = [
     "BUNDLED_CRISIS",
@@ -49,16 +47,7 @@ def cached_crisis_data(path: str) -> CrisisData:
 
 def parse_crisis_data(raw: bytes | str, *, source: str = "<memory>") -> CrisisData:
     """Decode crisis TOML text; see :func:`load_crisis_data`."""
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CrisisDataError(f"not valid TOML: {exc}", file=source) from None
-    try:
-        data = msgspec.convert(document, CrisisData)
-    except msgspec.ValidationError as exc:
-        path, reason = split_validation_error(exc)
-        raise CrisisDataError(reason, file=source, path=path or None) from None
+    data = decode_toml(raw, CrisisData, source=source, error=CrisisDataError)
     _check(data, source)
     return data
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import msgspec
 
 from kat_widgets.directory.models import (
     Clinic,
@@ -19,7 +16,8 @@ from kat_widgets.directory.models import (
     Role,
     Service,
 )
-from kat_widgets.errors import DirectoryError, NotFoundError, split_validation_error
+from kat_widgets.errors import DirectoryError, NotFoundError
+from kat_widgets.tomlfile import decode_toml
 
 __all__ = ["Directory", "load_directory", "parse_directory"]
 
@@ -84,16 +82,7 @@ def load_directory(path: str | os.PathLike[str]) -> Directory:
 
 def parse_directory(raw: bytes | str, *, source: str = "<memory>") -> Directory:
     """Decode directory TOML text; see :func:`load_directory`."""
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DirectoryError(f"not valid TOML: {exc}", file=source) from None
-    try:
-        data = msgspec.convert(document, DirectoryData)
-    except msgspec.ValidationError as exc:
-        path, reason = split_validation_error(exc)
-        raise DirectoryError(reason, file=source, path=path or None) from None
+    data = decode_toml(raw, DirectoryData, source=source, error=DirectoryError)
     return Directory(data, source=source)
 
 

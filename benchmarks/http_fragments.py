@@ -2,7 +2,7 @@
 
 All three routes live in the same app (the real ``create_app`` plus two baseline routes) and are
 driven in-process through ASGI, so the figures compare the handlers, not a network or a server.
-Goal: the crisis banner at >= 0.8x the Jinja route. Run: ``python benchmarks/http.py``.
+Goal: the crisis banner at >= 0.8x the Jinja route. Run: ``python benchmarks/http_fragments.py``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named http.py: keep the standard library's ``http`` ahead of it on sys.path.
+# Keep the standard library ahead of this folder on sys.path.
 _HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE] + [_HERE]
 
 import asyncio  # noqa: E402
+import logging  # noqa: E402
 import tempfile  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -85,6 +86,8 @@ def asgi_caller(app: Any, path: str, query: str) -> Any:
 def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app(Settings(data_dir=data_dir, secret_key="x" * 40))
+        # one JSON log line per request would measure the terminal; the bench routes have none
+        logging.getLogger("kat_widgets.requests").setLevel(logging.WARNING)
         app.register(plain_text)
         app.register(plain_jinja)
         calls = {
@@ -111,7 +114,7 @@ def main() -> None:
             lambda: render_crisis_banner("US-UT", "en", "bar", data=data), number=number
         )
     report(
-        "http",
+        "http_fragments",
         {
             "crisis_bar_render_uncached_per_s": round(uncached),
             "text_rps": round(per_second["text"]),
