@@ -41,13 +41,15 @@ def test_static_page_renders_widget_in_shadow_dom(
         (folder / "index.html").write_text(html, encoding="utf-8")
         page.goto(origin + "/index.html")
         page.wait_for_function(
-            "document.querySelector('[data-kat-widget]').shadowRoot?.querySelector('h2')"
+            "document.querySelector('[data-kat-widget=clinics]').shadowRoot?.querySelector('h2')"
         )
-        text = page.evaluate("document.querySelector('[data-kat-widget]').shadowRoot.textContent")
+        text = page.evaluate(
+            "document.querySelector('[data-kat-widget=clinics]').shadowRoot.textContent"
+        )
         assert "721 E 12200 S, Draper, UT 84020" in text
         # widgets.css reaches the shadow root: the clinic cards get their border.
         page.wait_for_function(
-            "getComputedStyle(document.querySelector('[data-kat-widget]').shadowRoot"
+            "getComputedStyle(document.querySelector('[data-kat-widget=clinics]').shadowRoot"
             ".querySelector('.kat-clinic')).borderTopStyle === 'solid'"
         )
         screenshot(page, "embed-static-page")

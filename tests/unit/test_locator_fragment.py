@@ -34,7 +34,8 @@ def test_render_from_any_host_without_litestar() -> None:
     widgets = Widgets(Settings(secret_key="w" * 40), base_path="/widgets/")
     html = str(widgets.locator("Lehi, UT", limit=2, action="/find-a-clinic"))
     assert 'action="/find-a-clinic"' in html
-    assert 'href="/widgets/fragments/booking?clinic=american-fork&amp;service=info-call"' in html
+    book = "/widgets/fragments/availability?clinic=american-fork&amp;service=info-call"
+    assert f'href="{book}"' in html
     assert '<script src="/widgets/static/locator.js" defer></script>' in html
     assert html.count('class="kat-clinic kat-locator-clinic"') == 2
 

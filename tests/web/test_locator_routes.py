@@ -24,7 +24,7 @@ def test_locate_answers_the_contract_shape(client: Client) -> None:
     assert first["distance_mi"] == pytest.approx(first["distance_km"] / 1.609344, abs=1e-3)
     assert first["clinic"]["address_line"] == "721 E 12200 S, Draper, UT 84020"
     assert "staff" not in first["clinic"]
-    assert first["booking_url"] == "/fragments/booking?clinic=draper&service=info-call"
+    assert first["booking_url"] == "/fragments/availability?clinic=draper&service=info-call"
 
 
 def test_browser_coordinates_are_accepted(client: Client) -> None:
@@ -82,7 +82,7 @@ def test_fragment_lists_clinics_with_distance_links_and_json_ld(client: Client) 
     assert "https://www.google.com/maps/dir/?api=1&amp;destination=154%20E%20Myrtle" in html
     assert "https://maps.apple.com/?daddr=154%20E%20Myrtle" in html
     assert "openstreetmap.org/directions?route=%3B40.66400%2C-111.88500" in html
-    assert 'href="/fragments/booking?clinic=murray&amp;service=info-call"' in html
+    assert 'href="/fragments/availability?clinic=murray&amp;service=info-call"' in html
     assert "Open now" in html or "Closed now" in html
     assert "<svg" in html and 'role="img"' in html
     payload = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]

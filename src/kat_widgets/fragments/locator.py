@@ -235,9 +235,13 @@ def _number(params: Mapping[str, str], key: str) -> float | None:
     return value
 
 
-def locator_from_params(widgets: Widgets, params: Mapping[str, str]) -> LocatorView:
+def locator_from_params(
+    widgets: Widgets, params: Mapping[str, str], *, action: str | None = None
+) -> LocatorView:
     """The locator from URL query strings (``q``, ``lat``, ``lon``, ``limit``, ``radius_km``,
-    ``service``); a malformed value becomes the widget's message, never an exception."""
+    ``service``); a malformed value becomes the widget's message, never an exception.
+
+    ``action`` is where the search form submits (default: the page showing it)."""
     q = params.get("q")
     try:
         limit = _number(params, "limit")
@@ -254,6 +258,7 @@ def locator_from_params(widgets: Widgets, params: Mapping[str, str]) -> LocatorV
             limit=int(limit) if limit is not None else 5,
             radius_km=radius,
             service=params.get("service") or None,
+            action=action,
         )
     except ValidationError as exc:
-        return render_locator(widgets, q, error=str(exc))
+        return render_locator(widgets, q, error=str(exc), action=action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from markupsafe import Markup
 
@@ -92,13 +92,24 @@ class Widgets:
     def title(self, name: str) -> str:
         return _FRAGMENTS[name][0]
 
-    def fragment(self, name: str, params: Mapping[str, str]) -> Markup:
-        """Render widget ``name`` from string parameters (as in a URL query)."""
+    def fragment(
+        self,
+        name: str,
+        params: Mapping[str, str],
+        *,
+        busy_provider: BusyProvider | None = None,
+        now: dt.datetime | None = None,
+    ) -> Markup:
+        """Render widget ``name`` from string parameters (as in a URL query).
+
+        ``busy_provider`` and ``now`` reach the open-times widgets (``availability``,
+        ``booking``): a server passes its bookings-aware provider so booked slots are not offered.
+        """
         try:
             _, render = _FRAGMENTS[name]
         except KeyError:
             raise NotFoundError(f"No widget called {name!r}.") from None
-        return render(self, params)
+        return render(self, params, _When(busy_provider, now))
 
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""
@@ -226,26 +237,60 @@ class Widgets:
         )
 
 
-def _locator(widgets: Widgets, params: Mapping[str, str]) -> Markup:
+class _When(NamedTuple):
+    """What is taken and what time it is, for the open-times widgets."""
+
+    busy_provider: BusyProvider | None
+    now: dt.datetime | None
+
+
+def _locator(widgets: Widgets, params: Mapping[str, str], _when: _When) -> Markup:
     from kat_widgets.fragments.locator import locator_from_params
 
     return locator_from_params(widgets, params).html
 
 
-def _availability(widgets: Widgets, params: Mapping[str, str]) -> Markup:
+def _availability(widgets: Widgets, params: Mapping[str, str], when: _When) -> Markup:
     clinic, service = params.get("clinic"), params.get("service", "info-call")
     if not clinic:
         raise ValidationError("Choose a clinic: add clinic=<id>.", field="clinic")
-    return widgets.availability(clinic, service, week=params.get("week") or None)
+    return widgets.availability(
+        clinic,
+        service,
+        week=params.get("week") or None,
+        busy_provider=when.busy_provider,
+        now=when.now,
+    )
 
 
-_FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str]], Markup]]] = {
-    "clinics": ("Our clinics", lambda widgets, _params: widgets.clinic_list()),
+def _booking(widgets: Widgets, params: Mapping[str, str], when: _When) -> Markup:
+    """The form for ``start``; with no ``start`` yet, the open times (each links to the form)."""
+    clinic, service = params.get("clinic"), params.get("service", "info-call")
+    if not clinic:
+        raise ValidationError("Choose a clinic: add clinic=<id>.", field="clinic")
+    raw = (params.get("start") or "").strip()
+    if not raw:
+        return _availability(widgets, params, when)
+    try:
+        start = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError("start must be an ISO 8601 date-time", field="start") from None
+    if start.tzinfo is None:
+        raise ValidationError("start needs a UTC offset", field="start")
+    offered = widgets.directory.service(service)
+    if not offered.public:
+        raise ValidationError(f"{offered.name} cannot be booked online.", field="service")
+    return widgets.booking(clinic, service, start)
+
+
+_FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str], _When], Markup]]] = {
+    "clinics": ("Our clinics", lambda widgets, _params, _when: widgets.clinic_list()),
     "locator": ("Find a clinic near you", _locator),
     "availability": ("Open times", _availability),
+    "booking": ("Book an appointment", _booking),
     "crisis-banner": (
         "Get help now",
-        lambda widgets, params: widgets.crisis_banner(
+        lambda widgets, params, _when: widgets.crisis_banner(
             params.get("region"), params.get("lang"), params.get("variant", "card")
         ),
     ),

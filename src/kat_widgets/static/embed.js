@@ -23,22 +23,40 @@
   function announce(host, root) {
     var found = root.querySelectorAll("[data-kat-event]");
     for (var i = 0; i < found.length; i++) {
-      host.dispatchEvent(new CustomEvent("kat:" + found[i].getAttribute("data-kat-event"),
-        { bubbles: true, composed: true }));
+      var name = found[i].getAttribute("data-kat-event");
+      host.dispatchEvent(new CustomEvent("kat:" + name, { bubbles: true, composed: true }));
+      if (name === "booking-created") refresh(host);
+    }
+  }
+
+  /* A time was just booked: other open-times widgets on the page reload so they stop offering it. */
+  function refresh(except) {
+    var hosts = document.querySelectorAll("[data-kat-widget]");
+    for (var i = 0; i < hosts.length; i++) {
+      var url = hosts[i].__katUrl;
+      if (hosts[i] !== except && url && url.indexOf(prefix + "availability") === 0) {
+        load(hosts[i], url)["catch"](function () { /* keep what is shown */ });
+      }
     }
   }
 
   function load(host, url, init, focus) {
     init = init || {};
+    if (!init.method) host.__katUrl = url;
     init.credentials = "omit";
     init.headers = { Accept: "text/html" };
     return fetch(url, init).then(function (response) {
       return response.text().then(function (html) {
-        if (!response.ok && !/^\s*</.test(html)) throw new Error(response.status);
+        if (!response.ok && !/^\s*</.test(html)) {
+          var failure = new Error(response.status);
+          try { failure.detail = JSON.parse(html).detail; } catch (e) { /* not JSON */ }
+          throw failure;
+        }
         var root = host.shadowRoot || host.attachShadow({ mode: "open" });
         root.innerHTML = STYLES.map(function (sheet) {
           return '<link rel="stylesheet" href="' + base + "/static/" + sheet + '">';
         }).join("") + '<div class="kat-widget-root">' + html + "</div>";
+        absolute(root);
         if (!host.__katWired) wire(host, root);
         if (focus) {
           var target = root.querySelector("h1, h2, h3, [role=alert]");
@@ -49,6 +67,35 @@
     });
   }
 
+  /* Fragment links are root-relative ("/fragments/...", "/calendars/..."): in a shadow root they
+     would resolve against the host page, so point them at the widget server. */
+  function absolute(root) {
+    var origin = new URL(base).origin;
+    var nodes = root.querySelectorAll("a[href], form[action]");
+    for (var i = 0; i < nodes.length; i++) {
+      var attr = nodes[i].hasAttribute("href") ? "href" : "action";
+      var value = nodes[i].getAttribute(attr);
+      if (/^\/(?!\/)/.test(value)) nodes[i].setAttribute(attr, origin + value);
+    }
+  }
+
+  /* A form or link that could not load says so inside the widget instead of doing nothing. */
+  function failed(root) {
+    return function (error) {
+      var note = root.querySelector(".kat-embed-error");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "kat-embed-error";
+        note.setAttribute("role", "alert");
+        note.tabIndex = -1;
+        root.querySelector(".kat-widget-root").prepend(note);
+      }
+      note.textContent = (error && error.detail) ||
+        "Sorry, this could not be sent. Please try again in a moment, or call us.";
+      note.focus();
+    };
+  }
+
   function wire(host, root) {
     host.__katWired = true;
     root.addEventListener("submit", function (event) {
@@ -57,17 +104,16 @@
       var action = form.action;
       if (action.indexOf(base + "/") !== 0) return;
       event.preventDefault();
-      if ((form.method || "get").toLowerCase() === "get") {
-        load(host, action.split("?")[0] + "?" + data.toString(), null, true);
-      } else {
-        load(host, action, { method: "POST", body: data }, true);
-      }
+      var loading = (form.method || "get").toLowerCase() === "get"
+        ? load(host, action.split("?")[0] + "?" + data.toString(), null, true)
+        : load(host, action, { method: "POST", body: data }, true);
+      loading["catch"](failed(root));
     });
     root.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
       if (!link || link.href.indexOf(prefix) !== 0 || link.hasAttribute("download")) return;
       event.preventDefault();
-      load(host, link.href, null, true);
+      load(host, link.href, null, true)["catch"](failed(root));
     });
   }
 

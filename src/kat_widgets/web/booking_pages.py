@@ -106,9 +106,18 @@ def booking_form(
     service: FromQuery[str | None] = None,
     start: FromQuery[str | None] = None,
 ) -> Response[str]:
-    """HTML fragment: the booking form for one slot (it POSTs back as a plain form)."""
+    """HTML fragment: the booking form for one slot (it POSTs back as a plain form).
+
+    With no ``start`` yet, the clinic's open times for the service, each linking back here.
+    """
     if not clinic or not service:
         raise ValidationError("the clinic and service query parameters are required")
+    if not (start or "").strip():
+        widgets = kat.widgets_for(request)
+        grid = widgets.availability(
+            clinic, service, busy_provider=kat.busy_provider, now=kat.clock()
+        )
+        return fragment_response(request, kat, grid, widget="availability", title="Open times")
     offered = kat.directory.service(service)
     if not offered.public:
         raise ValidationError(

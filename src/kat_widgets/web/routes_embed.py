@@ -38,7 +38,7 @@ def embed_page(
         names = ", ".join(sorted(widgets.embeddable))
         raise NotFoundException(f"No widget called {widget!r}. Widgets: {names}.")
     params = {key: value for key, value in request.query_params.items()}
-    fragment = widgets.fragment(widget, params)
+    fragment = widgets.fragment(widget, params, busy_provider=kat.busy_provider, now=kat.clock())
     return fragment_response(
         request, kat, fragment, widget=widget, title=widgets.title(widget), page=True
     )

@@ -64,7 +64,8 @@ class LocateResultOut(msgspec.Struct, kw_only=True):
     distance_mi: float
     open_now: bool
     booking_url: str
-    """The free informational call (phone or video) with this clinic's health navigators."""
+    """Where to book the free informational call (phone or video) with this clinic's health
+    navigators: its open times, each linking to the booking form."""
 
 
 class LocateOut(msgspec.Struct, kw_only=True):
@@ -95,7 +96,7 @@ def _locate_out(answer: LocateAnswer, base: str) -> LocateOut:
                 distance_km=round(result.distance_km, 3),
                 distance_mi=round(result.distance_mi, 3),
                 open_now=result.status.open,
-                booking_url=f"{base}/fragments/booking?clinic={result.clinic.id}&service=info-call",
+                booking_url=f"{base}/fragments/availability?clinic={result.clinic.id}&service=info-call",
             )
             for result in answer.results
         ],
@@ -155,7 +156,9 @@ def locator_fragment(
     Numbers arrive as text so that a malformed one is explained inside the widget too.
     """
     params = {key: value for key, value in request.query_params.items()}
-    view = locator_from_params(kat.widgets_for(request), params)
+    widgets = kat.widgets_for(request)
+    # the form submits here, not to the host page that fetched it (embed.js) or shows it
+    view = locator_from_params(widgets, params, action=f"{widgets.base_path}/fragments/locator")
     return fragment_response(
         request,
         kat,
