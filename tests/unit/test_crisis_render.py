@@ -225,3 +225,16 @@ def test_unverified_entries_are_labelled_when_shown() -> None:
     html = str(render_crisis_banner("US-UT", "en", "card", include_unverified=True))
     assert "<h3>Utah Warm Line (peer support, not for crises) (not yet confirmed)</h3>" in html
     assert "Text START to 678-678</a> (not yet confirmed)" in html
+
+
+def test_every_widget_ends_with_the_get_help_now_link() -> None:
+    widgets = Widgets(load_settings({}, persist_secret=False))
+    for html in (
+        widgets.clinic_list(),
+        widgets.locator(),
+        widgets.locator("84020"),
+        widgets.availability("draper", "info-call"),
+    ):
+        assert 'class="kat-crisis-now" href="tel:988">Get help now: call 988</a>' in str(html)
+    page = str(widgets.demo_page())
+    assert page.count("Get help now: call 988") == 1  # the bar's link, not one per widget

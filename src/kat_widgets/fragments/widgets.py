@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -45,6 +46,9 @@ class Widgets:
             directory if directory is not None else load_directory(self.settings.directory_file)
         )
         self.base_path = base_path.rstrip("/")
+        self.crisis_link = True
+        """Each widget ends with the permanent "Get help now" link (off inside the demo page,
+        whose crisis bar already carries it)."""
         # shared by every copy (with_base_path) so the geocoder's cache and rate limit are too
         self.locator_service = (
             locator if locator is not None else locator_from_settings(self.settings, self.directory)
@@ -62,6 +66,7 @@ class Widgets:
             locator=self.locator_service,
         )
         other._calendars = self._calendars
+        other.crisis_link = self.crisis_link
         return other
 
     def render(self, template: str, **context: Any) -> Markup:
@@ -78,6 +83,7 @@ class Widgets:
                 base=self.base_path,
                 settings=self.settings,
                 crisis_banner=self.crisis_banner,
+                crisis_link=self.crisis_link,
                 clinic_list=self.clinic_list,
                 stylesheets=STYLESHEETS,
                 **context,
@@ -228,10 +234,12 @@ class Widgets:
         now: dt.datetime | None = None,
     ) -> Markup:
         """The demo host page served at ``/``; the locator's form submits back to it."""
-        return self.render(
+        inner = copy.copy(self)
+        inner.crisis_link = False  # the page's crisis bar already holds the link
+        return inner.render(
             "demo/page.html",
-            locator_html=self.locator(q, lat=lat, lon=lon, service=service),
-            availability_html=self.availability(
+            locator_html=inner.locator(q, lat=lat, lon=lon, service=service),
+            availability_html=inner.availability(
                 "draper", "info-call", busy_provider=busy_provider, now=now
             ),
         )
