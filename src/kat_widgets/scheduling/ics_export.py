@@ -324,7 +324,7 @@ def staff_feed(
         service = by_id[entry.service_id]
         title = f"Booked: {discreet_title(service)}"
         if show_names and entry.client_name:
-            title = f"{title} ({entry.client_name})"
+            title = f"{title} ({' '.join(entry.client_name.split())})"  # one line, always
         event = icalendar.Event.new(
             uid=entry.uid,
             sequence=entry.sequence,
