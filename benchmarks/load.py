@@ -4,7 +4,8 @@ What runs: a fresh PostgreSQL database (created here, dropped afterwards), the s
 operator would start it (``KAT_DATABASE_URL``, ``KAT_SECRET_KEY``, ``KAT_RATE_LIMIT_STORE`` on
 Redis with the default limits), and an asyncio/httpx load generator on loopback only:
 
-- baseline, same run: ``GET /healthz`` with the same concurrency (the HTTP stack's ceiling);
+- baseline, same run: ``GET /healthz`` one at a time on one connection (the per-request floor)
+  and with the same concurrency as the load (the HTTP stack's ceiling);
 - mixed load for a fixed time: locate (ZIP, city, coordinates), slots, the availability
   ``.ics`` feed (half of them revalidating with ``If-None-Match``), and booking POSTs that all
   aim at the first few open slots of a shrinking set, so many collide (409 expected).
@@ -270,6 +271,17 @@ async def baseline(base: str, seconds: float) -> tuple[float, list[float]]:
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
+def sequential_healthz(base: str, count: int = 200) -> list[float]:
+    """One keep-alive connection, one request at a time: the per-request floor."""
+    latencies = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            assert client.get("/healthz").status_code == 200
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
 def _ms(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -300,6 +312,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as folder,
         serve(Path(folder), database_url, redis_url) as base,
     ):
+        one_by_one = sequential_healthz(base)
         health_rps, health_latency = asyncio.run(baseline(base, BASELINE_SECONDS))
         load = Load(base)
         elapsed = asyncio.run(load.run(SECONDS))
@@ -310,6 +323,7 @@ def main() -> None:
     limited = sum(c[429] for c in load.status.values())
     figures.update(
         {
+            "baseline_healthz_1_connection_p50_ms": _ms(one_by_one, 0.50),
             "baseline_healthz_rps": round(health_rps, 1),
             "baseline_healthz_p50_ms": _ms(health_latency, 0.50),
             "baseline_healthz_p99_ms": _ms(health_latency, 0.99),
