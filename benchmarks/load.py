@@ -156,6 +156,7 @@ class Load:
         self.latency: defaultdict[str, list[float]] = defaultdict(list)
         self.status: defaultdict[str, Counter[int]] = defaultdict(Counter)
         self.transport_errors = 0
+        self.error_kinds: Counter[str] = Counter()
         self.etags: dict[str, str] = {}
         now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
         directory = load_directory(BUNDLED_DIRECTORY)
@@ -215,8 +216,9 @@ class Load:
         try:
             response = await client.send(request)
             await response.aread()
-        except httpx.TransportError:
+        except httpx.TransportError as exc:
             self.transport_errors += 1
+            self.error_kinds[f"{kind}:{type(exc).__name__}"] += 1
             return
         self.latency[kind].append(time.perf_counter() - started)
         self.status[kind][response.status_code] += 1
@@ -317,6 +319,9 @@ def main() -> None:
         load = Load(base)
         elapsed = asyncio.run(load.run(SECONDS))
         pairs, stored = audit(database_url)
+        server_log = (Path(folder) / "server.log").read_text(errors="replace")
+    if server_log.strip():
+        print("server log (tail):\n" + server_log[-3000:], file=sys.stderr)
     total = sum(len(v) for v in load.latency.values())
     every = [x for values in load.latency.values() for x in values]
     server_errors = sum(n for c in load.status.values() for code, n in c.items() if code >= 500)
@@ -351,6 +356,8 @@ def main() -> None:
         figures[f"{kind}_mean_ms"] = round(statistics.fmean(values) * 1000, 1)
     for kind, codes in sorted(load.status.items()):
         print(f"{kind}: {dict(sorted(codes.items()))}", file=sys.stderr)
+    if load.error_kinds:
+        print(f"transport errors: {dict(load.error_kinds)}", file=sys.stderr)
     ok = (
         server_errors == 0
         and load.transport_errors == 0
