@@ -130,14 +130,19 @@ def serve(folder: Path, database_url: str, redis_url: str) -> Iterator[str]:
 
 
 class Addresses:
-    """Distinct loopback source addresses: one per simulated visitor."""
+    """Distinct loopback source addresses: one per simulated visitor.
+
+    A random second octet per run: Redis keeps a visitor's count for the limit's window (60 s),
+    so a run straight after another must not reuse its addresses.
+    """
 
     def __init__(self) -> None:
         self.next = 0
+        self.octet = random.randint(1, 254)
 
     def take(self) -> str:
         self.next += 1
-        return f"127.0.{1 + self.next // 250}.{1 + self.next % 250}"
+        return f"127.{self.octet}.{1 + self.next // 250}.{1 + self.next % 250}"
 
 
 class Visitor:
@@ -183,6 +188,8 @@ class Load:
     async def _one(self, visitor: Visitor, kind: str) -> None:
         client = visitor.client
         clinic = random.choice(self.clinics)
+        if kind == "book" and not self.targets:  # all taken meanwhile
+            kind = "slots"
         headers: dict[str, str] = {}
         if kind == "locate":
             if random.random() < 0.25:
