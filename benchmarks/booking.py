@@ -31,8 +31,8 @@ from kat_widgets.settings import BUNDLED_DIRECTORY
 
 BOOKINGS = 240
 CLIENTS = 8
-# One worker: with uvicorn's multi-process mode this host adds ~40 ms to every keep-alive
-# request (also to /healthz), which would hide the booking path's own cost.
+# One worker by default. (Several workers used to add ~40 ms to every keep-alive request:
+# Nagle's algorithm was left on; ``kat_widgets.web.nodelay`` turns it off.)
 WORKERS = int(os.environ.get("KAT_BENCH_WORKERS", "1"))
 
 

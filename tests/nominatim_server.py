@@ -23,6 +23,8 @@ class FakeNominatim:
         self.mode = "house"
         self.delay_s = 2.0
         self.requests: list[dict[str, Any]] = []
+        self.answered = 0
+        """Answers fully sent (a client that gave up first does not count one)."""
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,6 +62,8 @@ class FakeNominatim:
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
+                    self.wfile.flush()
+                    fake.answered += 1
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from kat_widgets import Settings, create_app
 
 
 def test_healthz(client: TestClient[Litestar]) -> None:
@@ -53,3 +57,32 @@ def test_openapi_documents_clinics(client: TestClient[Litestar]) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert "/api/clinics" in schema["paths"]
     assert "/healthz" in schema["paths"]
+    assert "/readyz" in schema["paths"]
+
+
+def test_readyz_says_ready_when_the_booking_database_answers(client: TestClient[Litestar]) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+def test_readyz_is_503_with_a_message_when_the_database_is_down(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=str(tmp_path / "kat-data"),
+        secret_key="s" * 40,
+        database_url="postgresql://nobody@127.0.0.1:1/none",
+    )
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/readyz")
+        live = client.get("/healthz")
+    assert ready.status_code == 503
+    assert ready.json()["detail"] == "The booking database is not reachable."
+    assert "Traceback" not in ready.text
+    assert live.status_code == 200
+
+
+def test_readyz_is_ready_without_booking(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=str(tmp_path / "kat-data")))) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from litestar import Litestar, get, post
 from litestar.middleware import DefineMiddleware
 from litestar.testing import TestClient
 
+from kat_widgets import Settings, create_app
 from kat_widgets.web.ratelimit import Limit, MemoryCounter, RateLimitMiddleware, RedisCounter
 
 LIMITS = {("POST", "/book"): Limit(3, 60)}
@@ -70,3 +72,12 @@ def test_redis_counter_is_shared_between_workers(redis_url: str) -> None:
         statuses = [a.post("/book").status_code, b.post("/book").status_code]
         statuses += [a.post("/book").status_code, b.post("/book").status_code]
     assert statuses == [201, 201, 201, 429]
+
+
+@pytest.mark.redis
+def test_the_app_runs_with_a_redis_store(redis_url: str, tmp_path: Path) -> None:
+    # Litestar deep-copies routers at registration: the Redis client must survive that
+    settings = Settings(data_dir=str(tmp_path), secret_key="r" * 40, rate_limit_store=redis_url)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/locate", params={"q": "84020"})
+    assert response.status_code == 200

@@ -45,10 +45,15 @@ __all__ = ["BookingRequest", "BookingService", "Confirmation", "utcnow"]
 NOTE_MAX = 500
 NAME_MAX = 200
 NEXT_SLOTS = 3
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# no spaces or markup anywhere; the domain is dot-separated labels (IDN letters allowed)
+_EMAIL_RE = re.compile(
+    r"^[^@\s<>\x00-\x1f\x7f]{1,64}@[^@\s<>()\[\]\\,;:\"'.]+(\.[^@\s<>()\[\]\\,;:\"'.]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)$"
+)
 _PHONE_RE = re.compile(r"^\+?[0-9 ().-]{7,32}$")
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a name is one line: it becomes a calendar title for staff
+_NAME_BREAK_RE = re.compile(r"[\t\n\r\x85\u2028\u2029]")
 _ATTEMPTS = 3
 
 
@@ -95,8 +100,10 @@ def _validate(request: BookingRequest, now: dt.datetime) -> BookingRequest:
     )
     if not name:
         errors["name"] = "Please tell us your name."
-    elif len(name) > NAME_MAX or _CONTROL_RE.search(name):
+    elif len(name) > NAME_MAX:
         errors["name"] = f"Please use at most {NAME_MAX} letters for your name."
+    elif _CONTROL_RE.search(name) or _NAME_BREAK_RE.search(name):
+        errors["name"] = "Please write your name on one line, without special characters."
     if email and (len(email) > 254 or not _EMAIL_RE.match(email)):
         errors["email"] = "Please check the email address, e.g. name@example.com."
     if phone and (not _PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 10):
@@ -105,6 +112,8 @@ def _validate(request: BookingRequest, now: dt.datetime) -> BookingRequest:
         errors["email"] = "Please give an email address or a phone number so we can reach you."
     if note and len(note) > NOTE_MAX:
         errors["note"] = f"Please keep the note to {NOTE_MAX} characters ({len(note)} now)."
+    elif note and _CONTROL_RE.search(note):  # e.g. NUL, which PostgreSQL text refuses
+        errors["note"] = "Please remove special characters from the note."
     if request.consent is not True:
         errors["consent"] = "Please confirm that we may contact you about this appointment."
     if request.start.tzinfo is None:

@@ -8,6 +8,7 @@ appear unless the caller asks (``show_names``). Every calendar carries a compact
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -157,7 +158,12 @@ def availability_vavailability(
 # -- the fast serialiser: the same content as availability_calendar, written directly ---------
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 3.3.11)
+
+
 def _escape(text: str) -> str:
+    # any line break becomes an escaped \n: a bare CR would end the content line for some readers
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
@@ -324,7 +330,7 @@ def staff_feed(
         service = by_id[entry.service_id]
         title = f"Booked: {discreet_title(service)}"
         if show_names and entry.client_name:
-            title = f"{title} ({entry.client_name})"
+            title = f"{title} ({' '.join(entry.client_name.split())})"  # one line, always
         event = icalendar.Event.new(
             uid=entry.uid,
             sequence=entry.sequence,

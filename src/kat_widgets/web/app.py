@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from litestar import Litestar, MediaType, Response, Router
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -50,7 +51,7 @@ from kat_widgets.web.ratelimit import (
     RedisCounter,
     WindowCounter,
 )
-from kat_widgets.web.responses import SafeJSONResponse
+from kat_widgets.web.responses import SafeJSONResponse, safe_http_error
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
@@ -221,6 +222,7 @@ def kat_routes(
             ValidationError: _invalid,
             **routes_booking.exception_handlers(directory),
             KatWidgetsError: _domain,
+            HTTPException: safe_http_error,
             500: _internal(directory),
         },
         middleware=[

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import time
 from collections.abc import Mapping
@@ -33,6 +34,9 @@ __all__ = [
     "RedisCounter",
     "WindowCounter",
 ]
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +85,20 @@ class RedisCounter:
     """Counters shared by every worker and host through Redis."""
 
     def __init__(self, url: str, *, prefix: str = "kat:rl:") -> None:
-        from redis.asyncio import Redis
-
-        self._redis: Any = Redis.from_url(url)
+        self._url = url
+        self._redis: Any = None  # made on first use, inside the worker's event loop
         self._prefix = prefix
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> RedisCounter:
+        # Litestar deep-copies routers when registering them; the client must stay shared
+        return self
+
     async def hit(self, key: str, window_seconds: int) -> tuple[int, float]:
+        if self._redis is None:
+            from redis.asyncio import Redis
+
+            # a dead Redis must not hold requests up: the middleware then lets them through
+            self._redis = Redis.from_url(self._url, socket_connect_timeout=1, socket_timeout=1)
         name = self._prefix + key
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
@@ -119,7 +131,13 @@ class RateLimitMiddleware:
             if limit is not None:
                 client = (scope.get("client") or ("unknown", 0))[0]
                 bucket = f"{scope['method']}:{scope['path_template']}:{client}"
-                count, retry_after = await self.counter.hit(bucket, limit.seconds)
+                try:
+                    count, retry_after = await self.counter.hit(bucket, limit.seconds)
+                except Exception as exc:  # store down: serve unlimited rather than fail
+                    log.warning(
+                        "rate-limit store unavailable (%s); not limiting", type(exc).__name__
+                    )
+                    count, retry_after = 0, 0.0
                 if count > limit.requests:
                     await self._refuse(send, math.ceil(retry_after) or 1)
                     return

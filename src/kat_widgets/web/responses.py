@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from litestar import Response
+from litestar.exceptions import HTTPException
+from litestar.exceptions.responses import create_exception_response
 from litestar.serialization import default_serializer
 from litestar.types import Serializer
 from markupsafe import Markup
 
 from kat_widgets.web.context import AnyRequest, KatContext
 
-__all__ = ["SafeJSONResponse", "fragment_response", "wants_page"]
+__all__ = ["SafeJSONResponse", "fragment_response", "safe_http_error", "wants_page"]
 
 HTML = "text/html"
 PAGE_DESTINATIONS = frozenset({"document", "iframe", "frame"})
@@ -33,6 +35,25 @@ class SafeJSONResponse(Response[T]):
             for raw, escaped in _JSON_UNSAFE:
                 body = body.replace(raw, escaped)
         return body
+
+
+def safe_http_error(request: AnyRequest, exc: HTTPException) -> Response[Any]:
+    """Litestar's own answer to an HTTPException, with its JSON made inert like ours.
+
+    Some details echo the request (a static file's path); Litestar renders them as plain JSON,
+    or as JSON bytes under the route's own media type (``text/html`` for fragments).
+    """
+    response = create_exception_response(request, exc)
+    content = response.content
+    if isinstance(content, bytes):
+        for raw, escaped in _JSON_UNSAFE:
+            content = content.replace(raw, escaped)
+    return SafeJSONResponse(
+        content,
+        status_code=response.status_code,
+        headers=dict(response.headers),
+        media_type=response.media_type,
+    )
 
 
 def wants_page(request: AnyRequest) -> bool:

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+from anyio import to_thread
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromQuery
 from litestar.response import Response
 
+from kat_widgets.errors import StorageUnavailableError
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import ClinicList, Health, clinic_out
+from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, Health, clinic_out
 
-__all__ = ["ROUTES", "clinics", "clinics_fragment", "demo_page", "healthz"]
+__all__ = ["ROUTES", "clinics", "clinics_fragment", "demo_page", "healthz", "readyz"]
 
 
 @get("/healthz", tags=["health"], sync_to_thread=False)
 def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
+
+
+@get("/readyz", tags=["health"], responses=UNAVAILABLE)
+async def readyz(kat: NamedDependency[KatContext]) -> Health:
+    """Readiness: the booking database answers ``SELECT 1`` (no table, no personal data read).
+
+    With booking off (no secret key) there is no database to wait for, so the worker is ready.
+    """
+    if kat.bookings is not None:
+        try:
+            await to_thread.run_sync(kat.bookings.storage.ping)
+        except StorageUnavailableError:
+            raise ServiceUnavailableException("The booking database is not reachable.") from None
+    return Health(status="ready")
 
 
 @get("/api/clinics", tags=["clinics"], sync_to_thread=False)
@@ -49,4 +66,4 @@ def clinics_fragment(request: AnyRequest, kat: NamedDependency[KatContext]) -> R
     return fragment_response(request, kat, fragment, widget="clinics", title="Our clinics")
 
 
-ROUTES = [healthz, clinics, clinics_fragment, demo_page]
+ROUTES = [healthz, readyz, clinics, clinics_fragment, demo_page]

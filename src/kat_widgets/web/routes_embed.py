@@ -6,10 +6,10 @@ from pathlib import Path
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
+from kat_widgets.errors import NotFoundError
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.responses import fragment_response
 
@@ -36,7 +36,7 @@ def embed_page(
     widgets = kat.widgets_for(request)
     if widget not in widgets.embeddable:
         names = ", ".join(sorted(widgets.embeddable))
-        raise NotFoundException(f"No widget called {widget!r}. Widgets: {names}.")
+        raise NotFoundError(f"No widget called {widget!r}. Widgets: {names}.")  # safe JSON
     params = {key: value for key, value in request.query_params.items()}
     fragment = widgets.fragment(widget, params, busy_provider=kat.busy_provider, now=kat.clock())
     return fragment_response(

@@ -2,31 +2,24 @@
 
 All three routes live in the same app (the real ``create_app`` plus two baseline routes) and are
 driven in-process through ASGI, so the figures compare the handlers, not a network or a server.
-Goal: the crisis banner at >= 0.8x the Jinja route. Run: ``python benchmarks/http_fragments.py``.
+Goal: the crisis banner at >= 0.8x the Jinja route. Run: ``python benchmarks/crisis_http.py``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import asyncio
+import logging
+import tempfile
+from typing import Any
 
-# Keep the standard library ahead of this folder on sys.path.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE] + [_HERE]
+import jinja2
+from _harness import best_time, report
+from litestar import MediaType, get
+from litestar.response import Response
 
-import asyncio  # noqa: E402
-import logging  # noqa: E402
-import tempfile  # noqa: E402
-from typing import Any  # noqa: E402
-
-import jinja2  # noqa: E402
-from _harness import best_time, report  # noqa: E402
-from litestar import MediaType, get  # noqa: E402
-from litestar.response import Response  # noqa: E402
-
-from kat_widgets import Settings, create_app  # noqa: E402
-from kat_widgets.crisis import bundled_crisis_data  # noqa: E402
-from kat_widgets.fragments.crisis import render_crisis_banner  # noqa: E402
+from kat_widgets import Settings, create_app
+from kat_widgets.crisis import bundled_crisis_data
+from kat_widgets.fragments.crisis import render_crisis_banner
 
 PAGE = jinja2.Environment(autoescape=True).from_string(
     '<aside lang="{{ lang }}" aria-label="{{ label }}"><p>{{ lead }}</p><ul>'
@@ -114,7 +107,7 @@ def main() -> None:
             lambda: render_crisis_banner("US-UT", "en", "bar", data=data), number=number
         )
     report(
-        "http_fragments",
+        "crisis_http",
         {
             "crisis_bar_render_uncached_per_s": round(uncached),
             "text_rps": round(per_second["text"]),
