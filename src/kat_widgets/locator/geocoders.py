@@ -209,4 +209,7 @@ class OnlineGeocoder:
                 f"the {self.service} geocoder failed: {type(exc).__name__}"
             ) from None
         except geopy_exc.GeopyError as exc:
-            raise GeocoderError(f"the {self.service} geocoder failed: {exc}") from None
+            # the type only: geopy messages can repeat the request URL, i.e. the address
+            raise GeocoderError(
+                f"the {self.service} geocoder failed: {type(exc).__name__}"
+            ) from None
