@@ -1,0 +1,46 @@
+"""The generated reference pages cover the code they are generated from."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import msgspec
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import docgen  # noqa: E402
+
+
+def test_clinics_reference_names_every_field_of_every_struct() -> None:
+    page = docgen.clinics_reference()
+    structs = docgen.directory_structs()
+    assert {s.__name__ for s in structs} >= {"Clinic", "Service", "HoursRule", "Staff"}
+    for struct in structs:
+        assert f"## {struct.__name__}" in page
+        for field in msgspec.structs.fields(struct):
+            assert f"| `{field.encode_name}` |" in page, f"{struct.__name__}.{field.name}"
+
+
+def test_clinics_reference_carries_attribute_docstrings_and_defaults() -> None:
+    page = docgen.clinics_reference()
+    assert "No slot starts sooner than this after" in page
+    assert "| `min_notice_minutes` | `int` | `120` | ge=0" in page
+    assert "| `timezone` | `str` | **required**" in page
+
+
+def test_http_reference_lists_every_operation_of_the_schema() -> None:
+    schema = docgen.openapi_schema()
+    page = docgen.http_reference(schema)
+    for path, item in schema["paths"].items():
+        for method in item:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                assert f"## `{method.upper()} {path}`" in page
+    assert "## `POST /api/bookings`" in page
+
+
+def test_a_missing_screenshot_becomes_a_note() -> None:
+    text = "![Gallery](screenshots/never-taken-xyz.png)"
+    assert "not built" in docgen.missing_screenshots_as_notes(text)
+    assert "](screenshots/" not in docgen.missing_screenshots_as_notes(text)
