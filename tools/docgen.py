@@ -77,14 +77,48 @@ def _annotations(cls: type) -> dict[str, tuple[str, str]]:
     return out
 
 
+class _StripMeta(ast.NodeTransformer):
+    """``Annotated[X, msgspec.Meta(...)]`` -> ``X``, collecting the Meta keywords as limits."""
+
+    def __init__(self) -> None:
+        self.limits: list[str] = []
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.value, ast.Name) and node.value.id == "Annotated":
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            for meta in parts[1:]:
+                if isinstance(meta, ast.Call):
+                    self.limits += [f"{k.arg}={ast.unparse(k.value)}" for k in meta.keywords]
+            return parts[0]
+        return node
+
+
 def _type_and_limits(source: str) -> tuple[str, str]:
     """``Annotated[int, msgspec.Meta(ge=0)] | None`` -> (``int | None``, ``ge=0``)."""
-    limits = ", ".join(re.findall(r"msgspec\.Meta\(([^)]*)\)", source))
-    plain = re.sub(
-        r"Annotated\[([^,\[\]]+(?:\[[^\]]*\])?), msgspec\.Meta\([^)]*\)\]", r"\1", source
-    )
-    plain = plain.replace("dt.", "")
-    return plain, limits
+    if not source:
+        return "", ""
+    strip = _StripMeta()
+    tree = strip.visit(ast.parse(source, mode="eval"))
+    return ast.unparse(tree).replace("dt.", ""), ", ".join(strip.limits)
+
+
+ALIAS = re.compile(r"^(Slug|Text|Minutes|Weekday|Precision|Step) = (.+)$", re.MULTILINE)
+
+
+def _aliases() -> list[str]:
+    """The named types used in the tables (``Slug``, ``Text``, ...), as defined in the code."""
+    from kat_widgets.directory import models
+
+    lines = ["## Named types", "", "| name | type | limits |", "|---|---|---|"]
+    for name, source in ALIAS.findall(inspect.getsource(models)):
+        type_, limits = _type_and_limits(source)
+        lines.append(
+            f"| `{name}` | `{_cell(type_)}` | `{_cell(limits)}` |"
+            if limits
+            else f"| `{name}` | `{_cell(type_)}` | |"
+        )
+    return [*lines, ""]
 
 
 def _default(field: Any) -> str:
@@ -124,10 +158,10 @@ def clinics_reference() -> str:
             type_, limits = _type_and_limits(source)
             lines.append(
                 f"| `{field.encode_name}` | `{_cell(type_)}` | {_cell(_default(field))} "
-                f"| {_cell(limits)} | {_cell(about)} |"
+                f"| {f'`{_cell(limits)}`' if limits else ''} | {_cell(about)} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _aliases())
 
 
 def openapi_schema() -> dict[str, Any]:

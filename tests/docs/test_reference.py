@@ -26,8 +26,9 @@ def test_clinics_reference_names_every_field_of_every_struct() -> None:
 def test_clinics_reference_carries_attribute_docstrings_and_defaults() -> None:
     page = docgen.clinics_reference()
     assert "No slot starts sooner than this after" in page
-    assert "| `min_notice_minutes` | `int` | `120` | ge=0" in page
+    assert "| `min_notice_minutes` | `int` | `120` | `ge=0, le=60 * 24 * 60` |" in page
     assert "| `timezone` | `str` | **required**" in page
+    assert "| `Text` | `str` | `min_length=1, max_length=500` |" in page
 
 
 def test_http_reference_lists_every_operation_of_the_schema() -> None:
