@@ -210,17 +210,67 @@ def http_reference(schema: dict[str, Any] | None = None) -> str:
                     )
                 lines.append("")
             if "requestBody" in op:
-                types = ", ".join(f"`{t}`" for t in op["requestBody"].get("content", {}))
+                content = op["requestBody"].get("content", {})
+                types = ", ".join(
+                    f"`{kind}` {_shape(c.get('schema'))}" for kind, c in content.items()
+                )
                 lines += [f"Request body: {types}.", ""]
             responses = op.get("responses", {})
             if responses:
-                lines += ["| status | meaning |", "|---|---|"]
+                lines += ["| status | meaning | body |", "|---|---|---|"]
                 for code, resp in responses.items():
-                    lines.append(
-                        f"| {code} | {_cell(' '.join(str(resp.get('description', '')).split()))} |"
+                    about = _cell(" ".join(str(resp.get("description", "")).split()))
+                    bodies = ", ".join(
+                        f"`{kind}` {_shape(c.get('schema'))}".strip()
+                        for kind, c in resp.get("content", {}).items()
                     )
+                    lines.append(f"| {code} | {about} | {_cell(bodies)} |")
                 lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _schemas(schema))
+
+
+def _shape(schema: Any) -> str:
+    """A link to a named schema, or a short description of an inline one."""
+    if not isinstance(schema, dict):
+        return ""
+    ref = schema.get("$ref", "")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    if schema.get("type") == "object" and "properties" in schema:
+        return "(" + ", ".join(f"`{key}`" for key in schema["properties"]) + ")"
+    return f"({schema.get('type', '')})" if schema.get("type") else ""
+
+
+def _prop_type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return _shape(prop)
+    if "oneOf" in prop:
+        return " or ".join(_prop_type(p) for p in prop["oneOf"])
+    kind = prop.get("type", "")
+    if kind == "array":
+        return f"array of {_prop_type(prop.get('items', {}))}"
+    if isinstance(kind, list):
+        kind = " or ".join(kind)
+    fmt = f" ({prop['format']})" if "format" in prop else ""
+    enum = " one of " + ", ".join(f"`{v}`" for v in prop["enum"]) if "enum" in prop else ""
+    return f"{kind}{fmt}{enum}"
+
+
+def _schemas(schema: dict[str, Any]) -> list[str]:
+    """Every named JSON shape: its fields, their types and whether they are required."""
+    lines = ["## Schemas", ""]
+    for name, body in sorted(schema.get("components", {}).get("schemas", {}).items()):
+        lines += [f"### {name}", ""]
+        required = set(body.get("required", []))
+        props = body.get("properties", {})
+        if props:
+            lines += ["| field | type | required |", "|---|---|---|"]
+            for key, prop in props.items():
+                needed = "yes" if key in required else "no"
+                lines.append(f"| `{key}` | {_cell(_prop_type(prop))} | {needed} |")
+        lines.append("")
+    return lines
 
 
 def _write_if_changed(path: Path, text: str) -> None:

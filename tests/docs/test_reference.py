@@ -41,6 +41,16 @@ def test_http_reference_lists_every_operation_of_the_schema() -> None:
     assert "## `POST /api/bookings`" in page
 
 
+def test_http_reference_describes_every_schema_field() -> None:
+    schema = docgen.openapi_schema()
+    page = docgen.http_reference(schema)
+    for name, body in schema["components"]["schemas"].items():
+        assert f"### {name}" in page
+        for field in body.get("properties", {}):
+            assert f"| `{field}` |" in page, f"{name}.{field}"
+    assert "Request body: `application/json` [BookingRequest](#bookingrequest)." in page
+
+
 def test_a_missing_screenshot_becomes_a_note() -> None:
     text = "![Gallery](screenshots/never-taken-xyz.png)"
     assert "not built" in docgen.missing_screenshots_as_notes(text)
