@@ -55,3 +55,22 @@ def test_a_missing_screenshot_becomes_a_note() -> None:
     text = "![Gallery](screenshots/never-taken-xyz.png)"
     assert "not built" in docgen.missing_screenshots_as_notes(text)
     assert "](screenshots/" not in docgen.missing_screenshots_as_notes(text)
+
+
+def test_the_gallery_shows_only_screenshots_the_browser_tests_take() -> None:
+    gallery = (ROOT / "docs" / "widgets.md").read_text(encoding="utf-8")
+    names = [
+        m.group(2).removeprefix("screenshots/").removesuffix(".png")
+        for m in docgen.IMAGE.finditer(gallery)
+    ]
+    assert len(names) >= 8
+    browser = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "browser").glob("*.py")
+    )
+    for name in names:
+        taken = f'"{name}"' in browser or (
+            name.startswith("crisis-")
+            and 'f"crisis-{variant}"' in browser
+            and f'"{name.removeprefix("crisis-")}"' in browser
+        )
+        assert taken, f"no browser test saves {name}.png"
