@@ -280,10 +280,16 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def copy_screenshots() -> None:
+    """Copy the browser tests' screenshots into docs/screenshots/ (gitignored)."""
     if SHOTS_FROM.is_dir():
         SHOTS_TO.mkdir(exist_ok=True)
         for shot in SHOTS_FROM.glob("*.png"):
-            shutil.copy2(shot, SHOTS_TO / shot.name)
+            target = SHOTS_TO / shot.name
+            old = target.stat() if target.exists() else None
+            new = shot.stat()
+            # only changed files, so `mkdocs serve` does not rebuild in a loop
+            if old is None or (old.st_size, old.st_mtime) != (new.st_size, new.st_mtime):
+                shutil.copy2(shot, target)
 
 
 IMAGE = re.compile(r"!\[([^\]]*)\]\((screenshots/[^)\s]+\.png)\)")
