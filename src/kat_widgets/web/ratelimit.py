@@ -8,7 +8,6 @@ lives in Redis (``INCR`` + ``EXPIRE`` in one transaction). Over the limit: ``429
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import time
@@ -19,12 +18,12 @@ from typing import Any, Protocol
 from litestar.enums import ScopeType
 from litestar.types import (
     ASGIApp,
-    HTTPResponseBodyEvent,
-    HTTPResponseStartEvent,
     Receive,
     Scope,
     Send,
 )
+
+from kat_widgets.web.asgi_errors import send_json_error
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -146,20 +145,4 @@ class RateLimitMiddleware:
     async def _refuse(self, send: Send, retry_after: int) -> None:
         detail = f"Too many requests. Please try again in {retry_after} seconds"
         detail += f", or call us at {self.phone}." if self.phone else "."
-        body = json.dumps({"status_code": 429, "detail": detail}).encode()
-        start: HTTPResponseStartEvent = {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(retry_after).encode()),
-            ],
-        }
-        await send(start)
-        end: HTTPResponseBodyEvent = {
-            "type": "http.response.body",
-            "body": body,
-            "more_body": False,
-        }
-        await send(end)
+        await send_json_error(send, 429, detail, [(b"retry-after", str(retry_after).encode())])

@@ -8,20 +8,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
 from litestar.types import (
     ASGIApp,
-    HTTPResponseBodyEvent,
-    HTTPResponseStartEvent,
     Message,
     Receive,
     Scope,
     Send,
 )
+
+from kat_widgets.web.asgi_errors import send_json_error
 
 __all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy"]
 
@@ -113,26 +112,10 @@ class SecurityMiddleware:
         return origin != "null" and urlsplit(origin).netloc == headers.get(b"host")
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "status_code": 403,
-                "detail": "This form was sent from a site that is not allowed to embed these "
-                "widgets. Please book on the clinic's own website or call us.",
-            }
-        ).encode()
-        start: HTTPResponseStartEvent = {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *self.security_headers.headers,
-            ],
-        }
-        await send(start)
-        end: HTTPResponseBodyEvent = {
-            "type": "http.response.body",
-            "body": body,
-            "more_body": False,
-        }
-        await send(end)
+        await send_json_error(
+            send,
+            403,
+            "This form was sent from a site that is not allowed to embed these widgets. "
+            "Please book on the clinic's own website or call us.",
+            self.security_headers.headers,
+        )
