@@ -149,24 +149,17 @@ def _crisis_snippet(args: argparse.Namespace) -> int:
 
 def _geocode(args: argparse.Namespace) -> int:
     from kat_widgets.errors import ConfigurationError
-    from kat_widgets.locator.geocoders import OnlineGeocoder
+    from kat_widgets.locator.geocoders import geocoder_from_settings
     from kat_widgets.locator.refine import RefineOutcome, refine_directory_file
     from kat_widgets.settings import load_settings
 
     settings = load_settings(None, persist_secret=False)
-    if settings.geocoder == "offline":
+    geocoder = geocoder_from_settings(settings)
+    if geocoder is None:
         raise ConfigurationError(
             "geocode needs an online geocoder: set KAT_GEOCODER=nominatim and "
             "KAT_GEOCODER_USER_AGENT to something that identifies you"
         )
-    geocoder = OnlineGeocoder(
-        settings.geocoder,
-        user_agent=settings.geocoder_user_agent,
-        domain=settings.geocoder_domain,
-        scheme=settings.geocoder_scheme,
-        timeout_s=settings.geocoder_timeout_s,
-        min_interval_s=settings.geocoder_min_interval_s,
-    )
     print(
         f"geocoding {args.file} with {settings.geocoder} "
         f"(at most one request every {settings.geocoder_min_interval_s:g} s)"

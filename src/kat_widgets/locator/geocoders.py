@@ -11,9 +11,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
+
+if TYPE_CHECKING:
+    from kat_widgets.settings import Settings
 
 from kat_widgets.errors import (
     ConfigurationError,
@@ -23,7 +26,13 @@ from kat_widgets.errors import (
     GeocoderUnavailableError,
 )
 
-__all__ = ["GeocodeResult", "MinIntervalLimiter", "OnlineGeocoder", "TTLCache"]
+__all__ = [
+    "GeocodeResult",
+    "MinIntervalLimiter",
+    "OnlineGeocoder",
+    "TTLCache",
+    "geocoder_from_settings",
+]
 
 ResultPrecision = Literal["rooftop", "address", "street", "zip", "city"]
 _CITY_TYPES = frozenset(
@@ -213,3 +222,17 @@ class OnlineGeocoder:
             raise GeocoderError(
                 f"the {self.service} geocoder failed: {type(exc).__name__}"
             ) from None
+
+
+def geocoder_from_settings(settings: Settings) -> OnlineGeocoder | None:
+    """The online geocoder the settings name; ``None`` for ``offline``."""
+    if settings.geocoder == "offline":
+        return None
+    return OnlineGeocoder(
+        settings.geocoder,
+        user_agent=settings.geocoder_user_agent,
+        domain=settings.geocoder_domain,
+        scheme=settings.geocoder_scheme,
+        timeout_s=settings.geocoder_timeout_s,
+        min_interval_s=settings.geocoder_min_interval_s,
+    )

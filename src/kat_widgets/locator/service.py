@@ -15,7 +15,7 @@ import msgspec
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.errors import GeocoderError, ValidationError
 from kat_widgets.locator.gazetteer import Gazetteer, default_gazetteer
-from kat_widgets.locator.geocoders import OnlineGeocoder
+from kat_widgets.locator.geocoders import OnlineGeocoder, geocoder_from_settings
 from kat_widgets.locator.hours import OpenStatus, open_status
 from kat_widgets.locator.index import SpatialIndex
 from kat_widgets.locator.places import (
@@ -282,16 +282,7 @@ class Locator:
 
 def locator_from_settings(settings: Settings, directory: Directory) -> Locator:
     """A :class:`Locator` with the online geocoder the settings name (none for ``offline``)."""
-    geocoder = None
-    if settings.geocoder != "offline":
-        geocoder = OnlineGeocoder(
-            settings.geocoder,
-            user_agent=settings.geocoder_user_agent,
-            domain=settings.geocoder_domain,
-            scheme=settings.geocoder_scheme,
-            timeout_s=settings.geocoder_timeout_s,
-            min_interval_s=settings.geocoder_min_interval_s,
-        )
+    geocoder = geocoder_from_settings(settings)
     region = settings.region.split("-")
     home_state = region[1] if len(region) == 2 and region[0] == "US" else "UT"
     return Locator(
