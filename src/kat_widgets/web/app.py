@@ -290,7 +290,9 @@ def create_app(
         on_shutdown=routes.on_shutdown,
         before_send=[SecurityHeaders(settings.allowed_origins).before_send],
         cors_config=cors_config(settings),
-        openapi_config=OpenAPIConfig(title="kat-widgets", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="kat-widgets", version=__version__, path="/schema", use_handler_docstrings=True
+        ),
         logging_config=LoggingConfig(
             loggers={
                 "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},

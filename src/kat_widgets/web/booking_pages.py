@@ -94,6 +94,7 @@ def _start(value: str | None) -> dt.datetime:
 
 @get(
     "/fragments/booking",
+    summary="Booking form widget (HTML)",
     tags=["fragments"],
     sync_to_thread=False,
     media_type="text/html",
@@ -135,6 +136,7 @@ def _form_values(form: Any) -> dict[str, str]:
 
 @post(
     "/fragments/booking",
+    summary="Submit the booking form (HTML)",
     tags=["fragments"],
     status_code=201,
     media_type="text/html",

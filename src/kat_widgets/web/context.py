@@ -15,6 +15,7 @@ from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.scheduling.types import BusyProvider, no_busy_times
 from kat_widgets.settings import Settings
+from kat_widgets.web.feed_memory import FeedMemory
 
 __all__ = ["AnyRequest", "KatContext", "mount_prefix"]
 
@@ -35,6 +36,8 @@ class KatContext:
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     """"Now" for notice and horizon; tests pass a fixed clock."""
     path: str = ""
+    feeds: FeedMemory = field(default_factory=FeedMemory, compare=False)
+    """When each availability feed last changed (``Last-Modified``), for this app only."""
 
     def prefix(self, request: AnyRequest) -> str:
         """Where our routes live as the browser sees them: mount prefix + router path."""

@@ -146,6 +146,7 @@ _CONFLICT = {409: ResponseSpec(ErrorOut, description="Inside the cut-off: call t
 
 @post(
     "/api/bookings",
+    summary="Book an appointment",
     tags=["bookings"],
     status_code=201,
     exception_handlers={ClientException: _body_invalid},
@@ -171,7 +172,12 @@ async def create_booking(
     )
 
 
-@get("/api/bookings/{token:str}", tags=["bookings"], responses={**NOT_FOUND, **UNAVAILABLE})
+@get(
+    "/api/bookings/{token:str}",
+    summary="View a booking",
+    tags=["bookings"],
+    responses={**NOT_FOUND, **UNAVAILABLE},
+)
 async def view_booking(
     request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[BookingAnswer]:
@@ -182,6 +188,7 @@ async def view_booking(
 
 @post(
     "/api/bookings/{token:str}/cancel",
+    summary="Cancel a booking",
     tags=["bookings"],
     status_code=200,
     responses={**NOT_FOUND, **_CONFLICT, **UNAVAILABLE},
@@ -196,6 +203,7 @@ async def cancel_booking(
 
 @post(
     "/api/bookings/{token:str}/reschedule",
+    summary="Move a booking to another time",
     tags=["bookings"],
     status_code=200,
     exception_handlers={ClientException: _body_invalid},
@@ -225,6 +233,7 @@ def _ics(filename: str) -> str:
 
 @get(
     "/calendars/bookings/{filename:str}",
+    summary="A visitor's appointment as a calendar file (.ics)",
     tags=["calendars"],
     media_type="text/calendar",
     responses={**NOT_FOUND, **UNAVAILABLE},
@@ -248,6 +257,7 @@ async def booking_calendar(
 
 @get(
     "/calendars/staff/{filename:str}",
+    summary="Booked visits as a staff calendar feed (.ics)",
     tags=["calendars"],
     media_type="text/calendar",
     responses={**NOT_FOUND, **UNAVAILABLE},

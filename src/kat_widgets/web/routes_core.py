@@ -17,13 +17,13 @@ from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, Health, clinic_out
 __all__ = ["ROUTES", "clinics", "clinics_fragment", "demo_page", "healthz", "readyz"]
 
 
-@get("/healthz", tags=["health"], sync_to_thread=False)
+@get("/healthz", summary="Liveness check", tags=["health"], sync_to_thread=False)
 def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
 
 
-@get("/readyz", tags=["health"], responses=UNAVAILABLE)
+@get("/readyz", summary="Readiness check", tags=["health"], responses=UNAVAILABLE)
 async def readyz(kat: NamedDependency[KatContext]) -> Health:
     """Readiness: the booking database answers ``SELECT 1`` (no table, no personal data read).
 
@@ -37,7 +37,7 @@ async def readyz(kat: NamedDependency[KatContext]) -> Health:
     return Health(status="ready")
 
 
-@get("/api/clinics", tags=["clinics"], sync_to_thread=False)
+@get("/api/clinics", summary="List the clinics", tags=["clinics"], sync_to_thread=False)
 def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
     """Every clinic in the directory, as the public sees it."""
     return ClinicList(clinics=[clinic_out(clinic) for clinic in kat.directory.clinics])

@@ -19,6 +19,7 @@ __all__ = ["ROUTES", "crisis_banner"]
 
 @get(
     "/fragments/crisis-banner",
+    summary="Crisis-resource banner (HTML)",
     tags=["fragments"],
     sync_to_thread=False,
     media_type="text/html",

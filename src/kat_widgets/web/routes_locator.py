@@ -106,7 +106,13 @@ def _locate_out(answer: LocateAnswer, base: str) -> LocateOut:
     )
 
 
-@get("/api/locate", tags=["locator"], sync_to_thread=True, responses={**INVALID, **LIMITED})
+@get(
+    "/api/locate",
+    summary="Find the nearest clinics",
+    tags=["locator"],
+    sync_to_thread=True,
+    responses={**INVALID, **LIMITED},
+)
 def locate(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
@@ -131,6 +137,7 @@ def locate(
 
 @get(
     "/fragments/locator",
+    summary="Clinic locator widget (HTML)",
     tags=["fragments"],
     sync_to_thread=True,
     media_type="text/html",

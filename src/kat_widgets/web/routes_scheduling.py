@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from email.utils import format_datetime
 
 import msgspec
@@ -55,6 +54,7 @@ def _need(value: str | None, field: str) -> str:
 
 @get(
     "/api/clinics/{clinic_id:str}/slots",
+    summary="Open times for a service at a clinic",
     tags=["scheduling"],
     sync_to_thread=True,
     responses={**NOT_FOUND, **INVALID},
@@ -91,12 +91,9 @@ def slots(
     )
 
 
-_FEED_LOCK = threading.Lock()
-_FEED_SEEN: dict[tuple[int, str, str], tuple[str, dt.datetime]] = {}  # feed -> digest, since
-
-
 @get(
     "/calendars/{clinic_id:str}/availability.ics",
+    summary="Open times as a calendar feed (.ics)",
     tags=["scheduling"],
     sync_to_thread=True,
     media_type="text/calendar",
@@ -135,16 +132,11 @@ def availability_feed(
             [format or "", *(f"{s.start.isoformat()}/{s.end.isoformat()}" for s in found)]
         ).encode()
     ).hexdigest()[:32]
-    key = (id(kat), clinic_id, f"{service_id}/{format or ''}")
-    with _FEED_LOCK:
-        seen = _FEED_SEEN.get(key)
-        if seen is None or seen[0] != digest:
-            seen = (digest, now.astimezone(dt.UTC).replace(microsecond=0))
-            _FEED_SEEN[key] = seen
+    since = kat.feeds.since(f"{clinic_id}/{service_id}/{format or ''}", digest, now)
     etag = f'W/"{digest}"'  # weak: same open slots, though DTSTAMP may differ after a restart
     headers = {
         "ETag": etag,
-        "Last-Modified": format_datetime(seen[1], usegmt=True),
+        "Last-Modified": format_datetime(since, usegmt=True),
         "Cache-Control": "public, max-age=300",
     }
     wanted = {
@@ -155,10 +147,10 @@ def availability_feed(
         return Response(b"", status_code=304, headers=headers)
     if format == "vavailability":
         body = to_ics(
-            availability_vavailability(clinic, offered, found, stamp=seen[1], start=now, end=last)
+            availability_vavailability(clinic, offered, found, stamp=since, start=now, end=last)
         )
     else:
-        body = availability_ics(clinic, offered, found, stamp=seen[1])
+        body = availability_ics(clinic, offered, found, stamp=since)
     return Response(
         body,
         media_type="text/calendar",
@@ -171,6 +163,7 @@ def availability_feed(
 
 @get(
     "/fragments/availability",
+    summary="Open-times widget (HTML)",
     tags=["fragments"],
     sync_to_thread=True,
     media_type="text/html",
