@@ -189,9 +189,11 @@ def http_reference(schema: dict[str, Any] | None = None) -> str:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             lines += [f"## `{method.upper()} {path}`", ""]
-            for key in ("summary", "description"):
-                if op.get(key):
-                    lines += [" ".join(str(op[key]).split()), ""]
+            if op.get("summary"):
+                lines += [f"**{op['summary']}**", ""]
+            for paragraph in str(op.get("description", "")).split("\n\n"):
+                if paragraph.strip():
+                    lines += [" ".join(paragraph.replace("``", "`").split()), ""]
             params = op.get("parameters", [])
             if params:
                 lines += [

@@ -41,6 +41,21 @@ def test_http_reference_lists_every_operation_of_the_schema() -> None:
     assert "## `POST /api/bookings`" in page
 
 
+def test_every_operation_has_a_readable_summary_and_a_description() -> None:
+    schema = docgen.openapi_schema()
+    page = docgen.http_reference(schema)
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            name = f"{method.upper()} {path}"
+            # Litestar's fallback summary is the handler name ("CreateBooking"): one word.
+            assert " " in op.get("summary", ""), f"{name} has no summary of its own"
+            assert op["summary"] != op.get("operationId"), name
+            assert len(op.get("description", "")) > 20, f"{name} has no description"
+            assert f"**{op['summary']}**" in page, name
+    assert "**Book an appointment**" in page
+    assert "Send `Idempotency-Key` to make retries safe" in page
+
+
 def test_http_reference_describes_every_schema_field() -> None:
     schema = docgen.openapi_schema()
     page = docgen.http_reference(schema)
