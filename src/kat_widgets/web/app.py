@@ -193,8 +193,8 @@ def kat_routes(
         bookings,
         # slots offered = calendars minus stored bookings (the booking service merges both)
         busy_provider=bookings.busy_provider if bookings is not None else calendars,
+        clock=clock if clock is not None else utcnow,
         path=prefix,
-        **({"clock": clock} if clock is not None else {}),
     )
     log_redaction.install()  # manage tokens never reach access logs
 
