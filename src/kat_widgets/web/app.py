@@ -52,6 +52,7 @@ from kat_widgets.web.ratelimit import (
     WindowCounter,
 )
 from kat_widgets.web.responses import SafeJSONResponse, safe_http_error
+from kat_widgets.web.root_path import RootPathLitestar
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
@@ -284,7 +285,7 @@ def create_app(
     )
     from kat_widgets import __version__
 
-    return Litestar(
+    return RootPathLitestar(
         route_handlers=[routes.router],
         on_startup=routes.on_startup,
         on_shutdown=routes.on_shutdown,
