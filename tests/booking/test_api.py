@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 
 from kat_widgets import create_app
 from kat_widgets.booking import BookingService, Storage
-from kat_widgets.booking.tokens import token_hash
+from kat_widgets.booking.tokens import calendar_key, token_hash
 from kat_widgets.settings import Settings
 from tests.booking.booking_support import NOW, SECRET
 
@@ -63,7 +63,9 @@ def test_book_returns_201_with_urls_under_the_mount_prefix(client: TestClient[Li
     token = token_of(answer)
     assert len(token) == 43
     assert answer["manage_url"] == f"/widgets/bookings/{token}"
-    assert answer["ics_url"] == f"/widgets/calendars/bookings/{token}.ics"
+    calendar = calendar_key(SECRET, token)
+    assert answer["ics_url"] == f"/widgets/calendars/bookings/{calendar}.ics"
+    assert token not in answer["ics_url"]
     assert "Robin" not in str(answer["add_to_calendar"])
 
 
@@ -214,7 +216,7 @@ def test_idempotency_key_replays_the_first_result(
 
 
 def _calendar(client: TestClient[Litestar], token: str) -> Calendar:
-    response = client.get(f"/calendars/bookings/{token}.ics")
+    response = client.get(f"/calendars/bookings/{calendar_key(SECRET, token)}.ics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
     return Calendar.from_ical(response.content)
@@ -286,7 +288,7 @@ def test_a_full_booking_flow_logs_no_personal_data(
         answer = book(client, phone="801-555-0142", note="private note text")
         token = token_of(answer)
         client.get(f"/api/bookings/{token}")
-        client.get(f"/calendars/bookings/{token}.ics")
+        client.get(answer["ics_url"].removeprefix("/widgets"))
         client.post(f"/api/bookings/{token}/reschedule", json={"start": SECOND})
         client.post("/api/bookings", json=body(start=SECOND, note="private note text"))
         client.post("/api/bookings", json=body(email="robin@example", note="private note text"))
@@ -296,6 +298,10 @@ def test_a_full_booking_flow_logs_no_personal_data(
     assert caplog.records, "expected some log output to check"
     for bit in secret_bits:
         assert bit not in logged
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("kat_widgets"))
+    assert ours, "expected request log lines from kat_widgets"
+    for secret in (token, calendar_key(SECRET, token)):  # the test client's httpx logs URLs
+        assert secret not in ours
 
 
 def test_the_slots_api_no_longer_offers_a_booked_time(client: TestClient[Litestar]) -> None:
@@ -326,3 +332,48 @@ def test_demo_page_still_works_when_the_database_is_down(
         assert "Online booking is not available right now" in page.text
         slots = client.get("/api/clinics/draper/slots", params={"service": "info-call"})
         assert slots.status_code == 503
+
+
+def test_the_calendar_address_opens_the_file_and_nothing_else(
+    client: TestClient[Litestar], storage: Storage
+) -> None:
+    answer = book(client)
+    token = token_of(answer)
+    ics = answer["ics_url"].removeprefix("/widgets")
+    calendar = ics.rsplit("/", 1)[1].removesuffix(".ics")
+    assert client.get(ics).status_code == 200
+    # the calendar key is not a manage token ...
+    assert client.get(f"/api/bookings/{calendar}").status_code == 404
+    assert client.get(f"/bookings/{calendar}").status_code == 404
+    assert client.post(f"/api/bookings/{calendar}/cancel").status_code == 404
+    # ... and the manage token no longer opens the file of a booking that has a calendar key
+    assert client.get(f"/calendars/bookings/{token}.ics").status_code == 404
+    # moving the visit keeps the calendar address; cancelling turns the file into a CANCEL
+    moved = client.post(f"/api/bookings/{token}/reschedule", json={"start": SECOND})
+    assert moved.status_code == 200 and moved.json()["ics_url"] == answer["ics_url"]
+    assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
+    cancelled = Calendar.from_ical(client.get(ics).content)
+    assert str(cancelled["METHOD"]) == "CANCEL"
+    with storage.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash, calendar_hash FROM bookings")).one()
+    assert calendar not in stored and token not in stored  # only keyed hashes are kept
+
+
+def test_a_retry_with_the_same_key_gives_the_same_calendar_address(
+    client: TestClient[Litestar],
+) -> None:
+    headers = {"Idempotency-Key": "calendar-retry-1"}
+    first = client.post("/api/bookings", json=body(), headers=headers).json()
+    again = client.post("/api/bookings", json=body(), headers=headers).json()
+    assert again["ics_url"] == first["ics_url"]
+
+
+def test_bookings_made_before_calendar_keys_open_their_file_by_manage_token(
+    client: TestClient[Litestar], storage: Storage
+) -> None:
+    token = token_of(book(client))
+    with storage.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE bookings SET calendar_hash = NULL"))
+    response = client.get(f"/calendars/bookings/{token}.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")

@@ -81,7 +81,8 @@ def test_booking_by_form_shows_the_confirmation_with_calendar_links(
     assert "You are booked" in html
     token = re.search(r"/w/bookings/([A-Za-z0-9_-]{43})", html)
     assert token is not None
-    assert f"/w/calendars/bookings/{token.group(1)}.ics" in html
+    ics = re.search(r'href="/w/calendars/bookings/([A-Za-z0-9_-]{43})\.ics"', html)
+    assert ics is not None and ics.group(1) != token.group(1)
     assert "calendar.google.com" in html and "outlook.office.com" in html
     assert "Robin" not in html.split("You are booked")[1].split("Change or cancel")[0]
     again = client.post("/fragments/booking", data=form())  # double submit: same booking
@@ -126,6 +127,11 @@ def test_manage_page_cancels_with_a_plain_form(client: TestClient[Litestar]) -> 
     after = client.get(f"/bookings/{token}?done=cancelled")
     assert "Your appointment is cancelled" in after.text
     assert "Cancel this appointment" not in after.text
+    assert "Add to Google Calendar" not in after.text
+    ics = re.search(r'href="/w(/calendars/bookings/[A-Za-z0-9_-]{43}\.ics)"', after.text)
+    assert ics is not None and "please delete it there" in after.text
+    cancellation = client.get(ics.group(1))
+    assert cancellation.status_code == 200 and "METHOD:CANCEL" in cancellation.text
 
 
 def test_manage_page_reschedules_to_a_listed_time(client: TestClient[Litestar]) -> None:

@@ -129,14 +129,16 @@ def test_server_logs_of_a_full_booking_flow_hold_no_personal_data_or_token(
         assert created.status_code == 201
         token = created.json()["manage_url"].rsplit("/", 1)[1]
         assert httpx.get(f"{server.url}/api/bookings/{token}").status_code == 200
-        assert httpx.get(f"{server.url}/calendars/bookings/{token}.ics").status_code == 200
+        ics_url = created.json()["ics_url"]
+        assert httpx.get(f"{server.url}{ics_url}").status_code == 200
         assert httpx.get(f"{server.url}/bookings/{token}").status_code == 200
         bad = dict(body, email="robin.logcheck@", start="yesterday")
         assert httpx.post(f"{server.url}/api/bookings", json=bad).status_code == 422
         assert httpx.post(f"{server.url}/api/bookings/{token}/cancel").status_code == 200
     logged = log_file.read_text(encoding="utf-8", errors="replace")
     assert "/api/bookings" in logged  # the access log was on
-    for secret in [*private, token]:
+    calendar = ics_url.rsplit("/", 1)[1].removesuffix(".ics")
+    for secret in [*private, token, calendar]:
         assert secret not in logged
 
 

@@ -36,7 +36,9 @@ def test_a_token_that_starts_like_the_mount_opens_its_manage_page(
         assert page.status_code == 200, page.text
         assert re.findall(r'name="start" value="([^"]+)"', page.text)
         assert client.get(f"/api/bookings/{token}").status_code == 200
-        assert client.get(f"/calendars/bookings/{token}.ics").status_code == 200
+        ics = re.search(r'href="/w(/calendars/bookings/[A-Za-z0-9_-]{43}\.ics)"', booked.text)
+        assert ics is not None
+        assert client.get(ics.group(1)).status_code == 200
 
 
 def _scope(path: str, root: str) -> dict[str, Any]:

@@ -141,3 +141,31 @@ def test_schema_version_is_reported(database_url: str) -> None:
         assert fresh.schema_is_current()
     finally:
         fresh.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_bookings(database_url: str) -> None:
+    """A database made by revision 0001 (no calendar keys) upgrades with its rows intact."""
+    from alembic import command
+
+    old = Storage(database_url)
+    try:
+        with old.engine.begin() as conn:
+            config = Storage._alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0001")
+        assert not old.schema_is_current()
+        with old.engine.begin() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("bookings")}
+        assert "calendar_hash" not in columns
+    finally:
+        old.dispose()
+    store = Storage(database_url)
+    try:
+        store.migrate()
+        assert store.schema_is_current()
+        record = store.create(new(at(9, 10)), now=NOW)
+        assert store.by_id(record.id) is not None and record.calendar_hash is None
+        twin = store.create(new(at(9, 13), token="u"), now=NOW)
+        assert twin.calendar_hash is None  # NULLs do not clash in the unique index
+    finally:
+        store.dispose()

@@ -71,8 +71,7 @@ def test_clinic_text_in_every_calendar(payload: str, tmp_path: Path) -> None:
         }
         answer = client.post("/api/bookings", json=body)
         assert answer.status_code == 201, answer.text
-        token = answer.json()["manage_url"].rsplit("/", 1)[1]
-        for url in (f"/calendars/bookings/{token}.ics", f"/calendars/staff/{FEED}.ics"):
+        for url in (answer.json()["ics_url"], f"/calendars/staff/{FEED}.ics"):
             response = client.get(url)
             assert response.status_code == 200, url
             (event,) = _events(response.content)

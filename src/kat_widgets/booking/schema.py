@@ -88,6 +88,7 @@ bookings = Table(
     Column("status", String(16), nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
+    Column("calendar_hash", String(64), nullable=True),
     Column("name", String(200), nullable=True),
     Column("email", String(254), nullable=True),
     Column("phone", String(32), nullable=True),
@@ -99,6 +100,7 @@ bookings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     CheckConstraint("status IN ('confirmed', 'cancelled')", name="known_status"),
     Index("bookings_by_clinic_start", "clinic_id", "start_utc"),
+    Index("bookings_by_calendar_hash", "calendar_hash", unique=True),
 )
 
 resource_holds = Table(

@@ -22,6 +22,8 @@ from kat_widgets.booking.storage import (
     Storage,
 )
 from kat_widgets.booking.tokens import (
+    calendar_hash,
+    calendar_key,
     keyed_hash,
     looks_like_token,
     new_token,
@@ -226,7 +228,13 @@ class BookingService:
         )
 
     def _new(
-        self, clinic: Clinic, service: Service, slot: Slot, request: BookingRequest, digest: str
+        self,
+        clinic: Clinic,
+        service: Service,
+        slot: Slot,
+        request: BookingRequest,
+        digest: str,
+        calendar: str | None,
     ) -> NewBooking:
         return NewBooking(
             clinic_id=clinic.id,
@@ -237,6 +245,7 @@ class BookingService:
             resources=slot.resources,
             capacity=service.capacity,
             token_hash=digest,
+            calendar_hash=calendar,
             name=request.name,
             email=request.email,
             phone=request.phone,
@@ -296,11 +305,12 @@ class BookingService:
         idempotency: IdempotencyRecord | None,
     ) -> Confirmation:
         digest = token_hash(self.settings.secret_key, token)
+        calendar = calendar_hash(self.settings.secret_key, self.calendar_key(token))
         for _ in range(_ATTEMPTS):
             slot = self._slot(clinic, service, request.start)
             try:
                 record = self.storage.create(
-                    self._new(clinic, service, slot, request, digest),
+                    self._new(clinic, service, slot, request, digest, calendar),
                     now=self.clock(),
                     idempotency=idempotency,
                 )
@@ -334,6 +344,24 @@ class BookingService:
         digest = token_hash(self.settings.secret_key, token)
         record = self.storage.by_token_hash(digest)
         if record is None or not hmac.compare_digest(record.token_hash, digest):
+            raise NotFoundError("We could not find a booking for this link.")
+        return record
+
+    def calendar_key(self, token: str) -> str:
+        """The key of the booking's read-only .ics address (see :func:`tokens.calendar_key`)."""
+        return calendar_key(self.settings.secret_key, token)
+
+    def view_calendar(self, key: str) -> BookingRecord:
+        """The booking a calendar key opens; manage tokens still work for older bookings."""
+        if not looks_like_token(key):
+            raise NotFoundError("We could not find a booking for this link.")
+        digest = calendar_hash(self.settings.secret_key, key)
+        record = self.storage.by_calendar_hash(digest)
+        stored = record.calendar_hash if record is not None else None
+        if record is not None and stored is not None and hmac.compare_digest(stored, digest):
+            return record
+        record = self.view(key)  # links handed out before calendar keys existed
+        if record.calendar_hash is not None:
             raise NotFoundError("We could not find a booking for this link.")
         return record
 
@@ -394,7 +422,9 @@ class BookingService:
             try:
                 moved = self.storage.reschedule(
                     record.id,
-                    self._new(clinic, service, slot, stored, record.token_hash),
+                    self._new(
+                        clinic, service, slot, stored, record.token_hash, record.calendar_hash
+                    ),
                     now=self.clock(),
                 )
             except HoldConflict:

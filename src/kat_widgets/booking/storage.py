@@ -57,6 +57,7 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     resources: tuple[str, ...]
     capacity: int
     token_hash: str
+    calendar_hash: str | None = None
     name: str
     email: str | None
     phone: str | None
@@ -74,6 +75,8 @@ class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
     status: Status
     sequence: int
     token_hash: str
+    calendar_hash: str | None = None
+    """Keyed hash of the read-only calendar key (``None`` for bookings older than it)."""
     name: str | None
     email: str | None
     phone: str | None
@@ -299,6 +302,13 @@ class Storage:
             ).one_or_none()
         return None if row is None else _record(row)
 
+    def by_calendar_hash(self, calendar_hash: str) -> BookingRecord | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(
+                sa.select(bookings).where(bookings.c.calendar_hash == calendar_hash)
+            ).one_or_none()
+        return None if row is None else _record(row)
+
     def by_id(self, booking_id: str) -> BookingRecord | None:
         with self._tx(write=False) as conn:
             return self._by_id(conn, booking_id)
@@ -362,6 +372,7 @@ class Storage:
                         status="confirmed",
                         sequence=0,
                         token_hash=new.token_hash,
+                        calendar_hash=new.calendar_hash,
                         name=new.name,
                         email=new.email,
                         phone=new.phone,
@@ -570,6 +581,7 @@ def _record(row: Any) -> BookingRecord:
         status=row.status,
         sequence=row.sequence,
         token_hash=row.token_hash,
+        calendar_hash=row.calendar_hash,
         name=row.name,
         email=row.email,
         phone=row.phone,

@@ -14,6 +14,8 @@ import secrets
 
 __all__ = [
     "TOKEN_BYTES",
+    "calendar_hash",
+    "calendar_key",
     "keyed_hash",
     "looks_like_token",
     "new_token",
@@ -45,6 +47,22 @@ def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
 def token_hash(secret_key: str, token: str) -> str:
     """The stored form of a manage token."""
     return keyed_hash(secret_key, "manage-token", token)
+
+
+def calendar_key(secret_key: str, token: str) -> str:
+    """The read-only key of a booking's .ics address, derived from its manage token.
+
+    43 URL-safe characters like a token, but it opens the calendar file only: someone given
+    the calendar address (or a calendar app that subscribed to it) cannot cancel or move the
+    visit. Derived rather than random so that an idempotent replay gives the same address.
+    """
+    digest = hmac.new(secret_key.encode(), f"calendar-link\x00{token}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def calendar_hash(secret_key: str, key: str) -> str:
+    """The stored form of a calendar key (the database never holds the key itself)."""
+    return keyed_hash(secret_key, "calendar-key", key)
 
 
 def _pad(secret_key: str, idempotency_key: str) -> bytes:

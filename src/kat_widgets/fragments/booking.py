@@ -16,6 +16,7 @@ from kat_widgets.booking.calendar import event_title, google_link, outlook_link
 from kat_widgets.booking.crisis_words import mentions_crisis
 from kat_widgets.booking.service import NOTE_MAX
 from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.booking.tokens import calendar_key
 from kat_widgets.directory import Clinic
 from kat_widgets.fragments.scheduling import spoken_time
 from kat_widgets.scheduling.types import Slot
@@ -89,13 +90,14 @@ def _visit(widgets: Widgets, record: BookingRecord, token: str) -> dict[str, Any
     clinic = directory.clinic(record.clinic_id)
     service = directory.service(record.service_id)
     base = widgets.base_path
+    calendar = calendar_key(widgets.settings.secret_key, token)  # read-only: not the token
     return {
         "clinic": clinic,
         "service": service,
         "record": record,
         "title": event_title(clinic, service),
         "when": spoken_time(record.start.astimezone(clinic.zone), clinic.timezone),
-        "ics_href": f"{base}/calendars/bookings/{token}.ics",
+        "ics_href": f"{base}/calendars/bookings/{calendar}.ics",
         "manage_href": f"{base}/bookings/{token}",
         "google_href": google_link(record, directory),
         "outlook_href": outlook_link(record, directory),

@@ -21,6 +21,7 @@ from litestar.params import FromPath, JSONBody
 
 from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
+from kat_widgets.booking.tokens import calendar_key
 from kat_widgets.directory import Directory
 from kat_widgets.errors import (
     BookingConflictError,
@@ -60,7 +61,9 @@ class BookingAnswer(msgspec.Struct, kw_only=True):
 
     booking: BookingOut
     manage_url: str
+    """The visitor's secret link: view, cancel, move. Show it only to them."""
     ics_url: str
+    """The visit as an .ics file, by a read-only key: it cannot change the booking."""
     add_to_calendar: CalendarLinks
     cancel_by: str
     """Online cancel/reschedule closes at this time; after it, visitors call the clinic."""
@@ -121,7 +124,7 @@ def _answer(
     return BookingAnswer(
         booking=booking_out(record, kat.directory),
         manage_url=f"{base}/bookings/{token}",
-        ics_url=f"{base}/calendars/bookings/{token}.ics",
+        ics_url=f"{base}/calendars/bookings/{calendar_key(kat.settings.secret_key, token)}.ics",
         add_to_calendar=CalendarLinks(
             google=google_link(record, kat.directory),
             outlook=outlook_link(record, kat.directory),
@@ -243,7 +246,7 @@ async def booking_calendar(
 ) -> Response[bytes]:
     """The visitor's own event: PUBLISH, or CANCEL with a higher SEQUENCE once cancelled."""
     bookings = _bookings(kat)
-    record = await _run(bookings.view, _ics(filename))
+    record = await _run(bookings.view_calendar, _ics(filename))
     body = booking_ics(record, kat.directory, now=bookings.clock())
     return Response(
         body,
