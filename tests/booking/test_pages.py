@@ -185,3 +185,40 @@ def test_a_plain_form_post_from_a_browser_answers_a_whole_page(
     assert invalid.status_code == 422 and booked.status_code == 201
     for response in (invalid, booked):
         assert response.text.lstrip().startswith("<!doctype html>")
+
+
+def _choices(html: str) -> list[str]:
+    return re.findall(r'name="start" value="([^"]+)"', html)
+
+
+def test_manage_page_pages_through_later_times_to_move_to(client: TestClient[Litestar]) -> None:
+    token = _book(client)
+    first = client.get(f"/bookings/{token}").text
+    shown = _choices(first)
+    assert len(shown) == 8 and START not in shown
+    later = re.search(r'href="/w(/bookings/[^"]+\?after=[^"]+)">Show later times', first)
+    assert later is not None and "Show the earliest times" not in first
+    second = client.get(later.group(1).replace("&amp;", "&")).text
+    more = _choices(second)
+    assert more and min(more) > max(shown)  # same offset (MST), so ISO strings sort by time
+    assert 'href="/w/bookings/' in second and "Show the earliest times" in second
+    moved = client.post(f"/bookings/{token}/reschedule", data={"start": more[-1]})
+    assert moved.status_code == 200 and "has been moved" in moved.text
+    assert client.get(f"/api/bookings/{token}").json()["booking"]["start"] == more[-1]
+
+
+def test_manage_page_with_a_bad_after_says_what_is_wrong(client: TestClient[Litestar]) -> None:
+    token = _book(client)
+    for bad in ("tomorrow", "2027-03-20T10:00:00"):
+        page = client.get(f"/bookings/{token}", params={"after": bad})
+        assert page.status_code == 422
+        assert "after must be an ISO 8601 date-time with a UTC offset" in page.text
+
+
+def test_manage_page_past_the_open_times_says_to_call(client: TestClient[Litestar]) -> None:
+    token = _book(client)
+    page = client.get(f"/bookings/{token}", params={"after": "2027-06-01T00:00:00-06:00"})
+    assert page.status_code == 200
+    assert not _choices(page.text)
+    assert "There are no open times online in these two weeks" in page.text
+    assert 'href="tel:' in page.text and "Show later times" not in page.text

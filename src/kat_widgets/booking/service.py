@@ -47,6 +47,8 @@ __all__ = ["BookingRequest", "BookingService", "Confirmation", "utcnow"]
 NOTE_MAX = 500
 NAME_MAX = 200
 NEXT_SLOTS = 3
+NEXT_FREE_DAYS = 14
+"""How far :meth:`BookingService.next_free` looks ahead from where it starts."""
 # no spaces or markup anywhere; the domain is dot-separated labels (IDN letters allowed)
 _EMAIL_RE = re.compile(
     r"^[^@\s<>\x00-\x1f\x7f]{1,64}@[^@\s<>()\[\]\\,;:\"'.]+(\.[^@\s<>()\[\]\\,;:\"'.]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)$"
@@ -188,10 +190,10 @@ class BookingService:
     def next_free(
         self, clinic: Clinic, service: Service, after: dt.datetime, count: int = NEXT_SLOTS
     ) -> list[Slot]:
-        """Up to ``count`` bookable slots from ``after`` on (within two weeks)."""
+        """Up to ``count`` bookable slots from ``after`` on (within ``NEXT_FREE_DAYS``)."""
         now = self.clock()
         after = max(after, now)
-        days = min(14, service.policy.horizon_days)
+        days = min(NEXT_FREE_DAYS, service.policy.horizon_days)
         end = after + dt.timedelta(days=days)
         try:
             found = find_slots(

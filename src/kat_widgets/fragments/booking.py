@@ -129,8 +129,13 @@ def render_manage(
     next_slots: Sequence[Slot] = (),
     message: str | None = None,
     error: str | None = None,
+    later_href: str | None = None,
+    earliest_href: str | None = None,
 ) -> Markup:
-    """The manage page: status, calendar links, cancel and reschedule forms (or whom to call)."""
+    """The manage page: status, calendar links, cancel and reschedule forms (or whom to call).
+
+    ``later_href``/``earliest_href`` page through the times to move to, when there are more.
+    """
     base = widgets.base_path
     return widgets.render(
         "booking/manage.html",
@@ -141,5 +146,7 @@ def render_manage(
         error=error,
         cancel_action=f"{base}/bookings/{token}/cancel",
         reschedule_action=f"{base}/bookings/{token}/reschedule",
+        later_href=later_href,
+        earliest_href=earliest_href,
         **_visit(widgets, record, token),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from anyio import to_thread
 from litestar import Response, get, post
@@ -16,6 +17,7 @@ from litestar.response import Redirect
 from markupsafe import Markup
 
 from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
+from kat_widgets.booking.service import NEXT_FREE_DAYS
 from kat_widgets.errors import (
     BookingConflictError,
     NotFoundError,
@@ -191,6 +193,23 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     return _fragment(request, kat, confirmation, 201)
 
 
+MOVE_CHOICES = 8
+"""Times offered per page of the manage page's "Move to another time"."""
+
+
+def _after_param(value: str | None) -> dt.datetime | None:
+    """The manage page's ``after`` (show times after it): an ISO date-time with offset."""
+    if not value:
+        return None
+    try:
+        after = dt.datetime.fromisoformat(value)
+    except ValueError:
+        after = None
+    if after is None or after.tzinfo is None:
+        raise ValidationError("after must be an ISO 8601 date-time with a UTC offset")
+    return after
+
+
 def _manage(
     kat: KatContext,
     widgets: Widgets,
@@ -200,17 +219,27 @@ def _manage(
     message: str | None = None,
     error: str | None = None,
     status: int = 200,
+    after: dt.datetime | None = None,
 ) -> Response[str]:
     bookings = _service(kat)
     can_change = bookings.can_change(record)
     slots: list[Slot] = []
+    later: str | None = None
+    page = f"{widgets.base_path}/bookings/{token}"
     if can_change:
         clinic = kat.directory.clinic(record.clinic_id)
         service = kat.directory.service(record.service_id)
         earliest = bookings.clock() + dt.timedelta(hours=1)
-        slots = [
-            s for s in bookings.next_free(clinic, service, earliest, 6) if s.start != record.start
-        ]
+        start = max(earliest, after) if after is not None else earliest
+        # one extra to know there are more, and room for the visit's own time and ``after``
+        found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3)
+        found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
+        slots = found[:MOVE_CHOICES]
+        # next page: after the last time shown, or after the two weeks searched if they ran out
+        full = len(found) > MOVE_CHOICES
+        onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
+        if onward < bookings.clock() + dt.timedelta(days=service.policy.horizon_days):
+            later = page + "?" + urlencode({"after": onward.isoformat()})
     body = render_manage(
         widgets,
         record,
@@ -220,6 +249,8 @@ def _manage(
         next_slots=slots,
         message=message,
         error=error,
+        later_href=later,
+        earliest_href=page if after is not None else None,
     )
     return _page(widgets, body, "Your appointment", status)
 
@@ -238,14 +269,22 @@ def manage_page(
     kat: NamedDependency[KatContext],
     token: FromPath[str],
     done: FromQuery[str | None] = None,
+    after: FromQuery[str | None] = None,
 ) -> Response[str]:
-    """The page behind ``manage_url``: the booking, cancel and reschedule forms."""
+    """The page behind ``manage_url``: the booking, cancel and reschedule forms.
+
+    ``after`` pages through later times to move to ("Show later times").
+    """
     widgets = kat.widgets_for(request)
     try:
         record = _service(kat).view(token)
     except NotFoundError:
         return _not_found(kat, widgets)
-    return _manage(kat, widgets, record, token, message=_DONE.get(done or ""))
+    try:
+        later = _after_param(after)
+    except ValidationError as exc:
+        return _manage(kat, widgets, record, token, error=str(exc), status=422)
+    return _manage(kat, widgets, record, token, message=_DONE.get(done or ""), after=later)
 
 
 def _after(request: AnyRequest, kat: KatContext, token: str, done: str) -> Redirect:
