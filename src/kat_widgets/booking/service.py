@@ -61,6 +61,17 @@ _NAME_BREAK_RE = re.compile(r"[\t\n\r\x85\u2028\u2029]")
 _ATTEMPTS = 3
 
 
+def _local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.datetime]:
+    """The clinic-local calendar day holding ``start``, as UTC ``[midnight, next midnight)``.
+
+    Built from wall-clock midnights, so DST days are 23 or 25 hours long as they should be.
+    """
+    day = start.astimezone(clinic.zone).date()
+    first = dt.datetime.combine(day, dt.time(0), tzinfo=clinic.zone)
+    last = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=clinic.zone)
+    return first.astimezone(dt.UTC), last.astimezone(dt.UTC)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -248,6 +259,8 @@ class BookingService:
             capacity=service.capacity,
             token_hash=digest,
             calendar_hash=calendar,
+            day_cap=service.policy.max_per_day,
+            day=_local_day(slot.start, clinic),
             name=request.name,
             email=request.email,
             phone=request.phone,

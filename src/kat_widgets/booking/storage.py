@@ -9,6 +9,7 @@ itself (exclusion constraint / trigger); this module only translates that refusa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -58,6 +59,10 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     capacity: int
     token_hash: str
     calendar_hash: str | None = None
+    day_cap: int | None = None
+    """The service's ``max_per_day``: checked here, under a lock, not only by the slot engine."""
+    day: tuple[dt.datetime, dt.datetime] | None = None
+    """The clinic-local day of ``start`` as UTC ``[midnight, next midnight)``, for ``day_cap``."""
     name: str
     email: str | None
     phone: str | None
@@ -253,8 +258,8 @@ class Storage:
         """What bookings hold at a clinic in ``[start, end)``, in the engine's terms.
 
         Held spans per resource, seats and resources per group session, and bookings per
-        (service, local date in ``zone``) for daily caps. ``exclude_booking``'s own holds are
-        left out (a booking being moved does not block itself).
+        (service, local date in ``zone``) for daily caps. ``exclude_booking``'s own holds and
+        its place in the daily count are left out (a booking being moved does not block itself).
         """
         by_resource: dict[str, list[Interval]] = defaultdict(list)
         seats: dict[tuple[str, dt.datetime], int] = {}
@@ -279,14 +284,15 @@ class Storage:
                 seats[(service_id, session_start)] = taken
                 if resource_id is not None:
                     group_resources[(service_id, session_start)].append(resource_id)
-            for service_id, booking_start in conn.execute(
-                sa.select(b.service_id, b.start_utc).where(
-                    b.clinic_id == clinic_id,
-                    b.status == "confirmed",
-                    b.start_utc >= start - dt.timedelta(days=1),
-                    b.start_utc < end + dt.timedelta(days=1),
-                )
-            ):
+            counted = sa.select(b.service_id, b.start_utc).where(
+                b.clinic_id == clinic_id,
+                b.status == "confirmed",
+                b.start_utc >= start - dt.timedelta(days=1),
+                b.start_utc < end + dt.timedelta(days=1),
+            )
+            if exclude_booking is not None:
+                counted = counted.where(b.id != exclude_booking)
+            for service_id, booking_start in conn.execute(counted):
                 day_counts[(service_id, booking_start.astimezone(zone).date())] += 1
         return BusyTimes(
             by_resource=dict(by_resource),
@@ -381,6 +387,7 @@ class Storage:
                         updated_at=now,
                     )
                 )
+                self._claim_day(conn, booking_id, new)
                 self._acquire(conn, booking_id, new)
                 if idempotency is not None:
                     conn.execute(
@@ -446,6 +453,7 @@ class Storage:
                         updated_at=now,
                     )
                 )
+                self._claim_day(conn, booking_id, new)
                 self._acquire(conn, booking_id, new)
                 return self._by_id(conn, booking_id)
         except IntegrityError as exc:
@@ -491,6 +499,36 @@ class Storage:
             query = query.with_for_update()
         row = conn.execute(query).one_or_none()
         return None if row is None else _record(row)
+
+    def _claim_day(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
+        """Refuse (:class:`HoldConflict`) when ``new``'s day already has ``day_cap`` bookings.
+
+        Writers of one (clinic, service, day) take turns: SQLite transactions here begin
+        IMMEDIATE (one writer at a time), PostgreSQL takes a transaction-scoped advisory lock on
+        the day, so two requests can never both see "one left" and both book it.
+        """
+        if new.day_cap is None or new.day is None:
+            return
+        first, last = new.day
+        if self.dialect == "postgresql":
+            name = f"kat-day\x00{new.clinic_id}\x00{new.service_id}\x00{first.isoformat()}"
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        c = bookings.c
+        taken = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(bookings)
+            .where(
+                c.clinic_id == new.clinic_id,
+                c.service_id == new.service_id,
+                c.status == "confirmed",
+                c.start_utc >= first,
+                c.start_utc < last,
+                c.id != booking_id,
+            )
+        ).scalar_one()
+        if taken >= new.day_cap:
+            raise HoldConflict("the day is full")
 
     def _acquire(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
         holds = [
