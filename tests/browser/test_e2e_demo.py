@@ -42,6 +42,9 @@ def test_find_the_nearest_clinic_book_its_free_call_and_download_the_ics(
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "demo-locator-results")
+    # the README's picture: the first screen of the same page (docs/development.md#screenshots)
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "readme-demo", full_page=False)
 
     first.get_by_role("link", name=f"Book a free informational call with {NEAREST}").click()
     heading = page.get_by_role("heading", name=f"Free informational call at {NEAREST}")

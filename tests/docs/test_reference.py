@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -89,3 +90,13 @@ def test_the_gallery_shows_only_screenshots_the_browser_tests_take() -> None:
             and f'"{name.removeprefix("crisis-")}"' in browser
         )
         assert taken, f"no browser test saves {name}.png"
+
+
+def test_the_readme_picture_is_committed_and_taken_by_the_browser_tests() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", readme)
+    assert images == ["docs/images/readme-demo.png"]
+    picture = ROOT / images[0]
+    assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    browser = (ROOT / "tests" / "browser" / "test_e2e_demo.py").read_text(encoding="utf-8")
+    assert '"readme-demo"' in browser

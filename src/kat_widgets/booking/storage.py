@@ -302,17 +302,15 @@ class Storage:
         )
 
     def by_token_hash(self, token_hash: str) -> BookingRecord | None:
-        with self._tx(write=False) as conn:
-            row = conn.execute(
-                sa.select(bookings).where(bookings.c.token_hash == token_hash)
-            ).one_or_none()
-        return None if row is None else _record(row)
+        return self._one(bookings.c.token_hash == token_hash)
 
     def by_calendar_hash(self, calendar_hash: str) -> BookingRecord | None:
+        return self._one(bookings.c.calendar_hash == calendar_hash)
+
+    def _one(self, condition: sa.ColumnElement[bool]) -> BookingRecord | None:
+        """The booking matching a unique ``condition``, or ``None``."""
         with self._tx(write=False) as conn:
-            row = conn.execute(
-                sa.select(bookings).where(bookings.c.calendar_hash == calendar_hash)
-            ).one_or_none()
+            row = conn.execute(sa.select(bookings).where(condition)).one_or_none()
         return None if row is None else _record(row)
 
     def by_id(self, booking_id: str) -> BookingRecord | None:
