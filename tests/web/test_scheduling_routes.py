@@ -108,22 +108,6 @@ def test_feed_is_discreet_and_cacheable(fixed: TestClient[Litestar]) -> None:
     assert other.content == response.content
 
 
-def test_feed_answers_if_modified_since(fixed: TestClient[Litestar]) -> None:
-    params = {"service": "info-call"}
-    first = fixed.get("/calendars/draper/availability.ics", params=params)
-    stamp = first.headers["last-modified"]
-
-    def status(**headers: str) -> int:
-        url = "/calendars/draper/availability.ics"
-        return fixed.get(url, params=params, headers=headers).status_code
-
-    assert status(**{"If-Modified-Since": stamp}) == 304
-    assert status(**{"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}) == 200
-    assert status(**{"If-Modified-Since": "not a date"}) == 200
-    # If-None-Match wins: a stale tag with a fresh date is a full answer
-    assert status(**{"If-None-Match": '"stale"', "If-Modified-Since": stamp}) == 200
-
-
 def test_feed_for_unknown_service_is_404(fixed: TestClient[Litestar]) -> None:
     response = fixed.get("/calendars/draper/availability.ics", params={"service": "x"})
     assert response.status_code == 404
