@@ -17,10 +17,7 @@ from tests.booking.booking_support import at
 CAP = 3
 
 
-@pytest.fixture
-def capped(
-    directory: Directory, booking_settings: Settings, storage: Storage, clock: object
-) -> BookingService:
+def _capped_directory(directory: Directory) -> Directory:
     """The bundled directory with the informational call capped at ``CAP`` a day."""
     services = tuple(
         msgspec.structs.replace(s, policy=msgspec.structs.replace(s.policy, max_per_day=CAP))
@@ -28,7 +25,14 @@ def capped(
         else s
         for s in directory.data.services
     )
-    limited = Directory(msgspec.structs.replace(directory.data, services=services))
+    return Directory(msgspec.structs.replace(directory.data, services=services))
+
+
+@pytest.fixture
+def capped(
+    directory: Directory, booking_settings: Settings, storage: Storage, clock: object
+) -> BookingService:
+    limited = _capped_directory(directory)
     return BookingService(limited, booking_settings, storage, clock=clock)  # type: ignore[arg-type]
 
 
@@ -46,6 +50,10 @@ def request(start: dt.datetime, name: str) -> BookingRequest:
 def test_simultaneous_bookings_of_different_times_stop_at_the_daily_cap(
     capped: BookingService,
 ) -> None:
+    _race_for_one_day(capped)
+
+
+def _race_for_one_day(capped: BookingService) -> None:
     day = capped.next_free(
         capped.directory.clinic("draper"), capped.directory.service("info-call"), at(10, 0), 12
     )
@@ -92,3 +100,54 @@ def test_the_capped_day_is_the_clinic_local_day_across_dst(
     first, last = _local_day(noon, clinic)
     assert first.astimezone(clinic.zone).isoformat().startswith(f"{local_day}T00:00")
     assert last - first == dt.timedelta(hours=hours)
+
+
+@pytest.mark.postgres
+def test_the_cap_holds_when_the_server_defaults_to_repeatable_read(
+    directory: Directory, booking_settings: Settings, clock: object
+) -> None:
+    """The count after the advisory lock needs a fresh snapshot: the engine pins READ COMMITTED."""
+    import os
+
+    import psycopg
+
+    from tests.booking.booking_support import fresh_postgres
+
+    server = os.environ.get("KAT_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
+    with fresh_postgres(server) as url:
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(
+                f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = 'repeatable read'"
+            )
+        storage = Storage(url)
+        try:
+            storage.migrate()
+            limited = _capped_directory(directory)
+            service = BookingService(limited, booking_settings, storage, clock=clock)  # type: ignore[arg-type]
+            _race_for_one_day(service)
+        finally:
+            storage.dispose()
+
+
+def test_the_manage_page_offers_other_times_on_a_full_day(
+    capped: BookingService, booking_settings: Settings
+) -> None:
+    import re
+
+    from litestar.testing import TestClient
+
+    from kat_widgets import create_app
+
+    day = [at(10, 9), at(10, 10), at(10, 11)]
+    done = [capped.book(request(start, f"Visitor {i}")) for i, start in enumerate(day)]
+    app = create_app(booking_settings, directory=capped.directory, bookings=capped)
+    with TestClient(app) as client:
+        page = client.get(
+            f"/bookings/{done[0].token}", params={"after": "2027-03-10T00:00:00-07:00"}
+        ).text
+    offered = re.findall(r'name="start" value="(2027-03-10T[^"]+)"', page)
+    assert offered, page  # the day is full, but moving within it does not add a booking
+    assert day[1].isoformat() not in offered and day[2].isoformat() not in offered

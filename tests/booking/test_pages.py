@@ -215,6 +215,16 @@ def test_manage_page_with_a_bad_after_says_what_is_wrong(client: TestClient[Lite
         assert "after must be an ISO 8601 date-time with a UTC offset" in page.text
 
 
+@pytest.mark.parametrize("far", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_manage_page_with_an_extreme_after_stays_in_range(
+    client: TestClient[Litestar], far: str
+) -> None:
+    token = _book(client)
+    page = client.get(f"/bookings/{token}", params={"after": far})
+    assert page.status_code == 200
+    assert "Your appointment" in page.text
+
+
 def test_manage_page_past_the_open_times_says_to_call(client: TestClient[Litestar]) -> None:
     token = _book(client)
     page = client.get(f"/bookings/{token}", params={"after": "2027-06-01T00:00:00-06:00"})

@@ -60,6 +60,23 @@ def test_full_paths_and_no_root_are_left_alone(path: str, root: str) -> None:
     assert with_root_in_path(scope) is scope  # type: ignore[arg-type]
 
 
+def test_a_raw_path_that_already_has_the_root_is_not_prefixed_twice() -> None:
+    scope = _scope("/bookings/wABC", "/w")
+    scope["raw_path"] = b"/w/bookings/wABC"  # some servers strip path but not raw_path
+    changed = with_root_in_path(scope)  # type: ignore[arg-type]
+    assert changed["path"] == "/w/bookings/wABC"
+    assert changed.get("raw_path") == b"/w/bookings/wABC"
+
+
+def test_a_root_outside_latin_1_is_percent_encoded_in_raw_path() -> None:
+    changed = with_root_in_path(_scope("/healthz", "/санаторий"))  # type: ignore[arg-type]
+    assert changed["path"] == "/санаторий/healthz"
+    assert (
+        changed.get("raw_path")
+        == b"/%D1%81%D0%B0%D0%BD%D0%B0%D1%82%D0%BE%D1%80%D0%B8%D0%B9/healthz"
+    )
+
+
 def test_lifespan_scopes_pass_through() -> None:
     scope = {"type": "lifespan"}
     assert with_root_in_path(scope) is scope  # type: ignore[arg-type]

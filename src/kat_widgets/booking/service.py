@@ -199,9 +199,18 @@ class BookingService:
         return self.busy(self.directory.clinic(clinic_id), start, end)
 
     def next_free(
-        self, clinic: Clinic, service: Service, after: dt.datetime, count: int = NEXT_SLOTS
+        self,
+        clinic: Clinic,
+        service: Service,
+        after: dt.datetime,
+        count: int = NEXT_SLOTS,
+        *,
+        moving: str | None = None,
     ) -> list[Slot]:
-        """Up to ``count`` bookable slots from ``after`` on (within ``NEXT_FREE_DAYS``)."""
+        """Up to ``count`` bookable slots from ``after`` on (within ``NEXT_FREE_DAYS``).
+
+        ``moving``: the id of a booking being moved, which does not block times for itself.
+        """
         now = self.clock()
         after = max(after, now)
         days = min(NEXT_FREE_DAYS, service.policy.horizon_days)
@@ -213,7 +222,7 @@ class BookingService:
                 service.id,
                 start=after,
                 end=end,
-                busy=self.busy(clinic, after, end),
+                busy=self.busy(clinic, after, end, exclude_booking=moving),
                 now=now,
             )
         except ValidationError:
@@ -237,7 +246,7 @@ class BookingService:
             )
         raise SlotTakenError(
             "Sorry, that time was just taken. Please choose another time.",
-            next_slots=self.next_free(clinic, service, start),
+            next_slots=self.next_free(clinic, service, start, moving=moving),
         )
 
     def _new(
@@ -360,6 +369,9 @@ class BookingService:
         record = self.storage.by_token_hash(digest)
         if record is None or not hmac.compare_digest(record.token_hash, digest):
             raise NotFoundError("We could not find a booking for this link.")
+        if record.calendar_hash is None:  # booked before calendar keys: give it one now
+            key = calendar_hash(self.settings.secret_key, self.calendar_key(token))
+            record = self.storage.set_calendar_hash(record.id, key) or record
         return record
 
     def calendar_key(self, token: str) -> str:
@@ -367,7 +379,11 @@ class BookingService:
         return calendar_key(self.settings.secret_key, token)
 
     def view_calendar(self, key: str) -> BookingRecord:
-        """The booking a calendar key opens; manage tokens still work for older bookings."""
+        """The booking a calendar key opens (read-only).
+
+        A manage token opens the file too: whoever holds it may do more than read, and .ics
+        links handed out before calendar keys existed carry the token.
+        """
         if not looks_like_token(key):
             raise NotFoundError("We could not find a booking for this link.")
         digest = calendar_hash(self.settings.secret_key, key)
@@ -375,10 +391,7 @@ class BookingService:
         stored = record.calendar_hash if record is not None else None
         if record is not None and stored is not None and hmac.compare_digest(stored, digest):
             return record
-        record = self.view(key)  # links handed out before calendar keys existed
-        if record.calendar_hash is not None:
-            raise NotFoundError("We could not find a booking for this link.")
-        return record
+        return self.view(key)
 
     def can_change(self, record: BookingRecord) -> bool:
         """Whether online cancel/reschedule is still open (before the cut-off)."""
@@ -449,7 +462,7 @@ class BookingService:
             return moved
         raise SlotTakenError(
             "Sorry, that time was just taken. Please choose another time.",
-            next_slots=self.next_free(clinic, service, start),
+            next_slots=self.next_free(clinic, service, start, moving=record.id),
         )
 
     def purge(self, older_than_days: int | None = None) -> int:

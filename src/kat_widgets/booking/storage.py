@@ -147,6 +147,9 @@ def create_engine(url: str) -> Engine:
     if backend == "postgresql":
         return sa.create_engine(
             url,
+            # whatever the server's default: the daily-cap count after the advisory lock must
+            # see bookings committed meanwhile (REPEATABLE READ would read an older snapshot)
+            isolation_level="READ COMMITTED",
             # at most 10 connections per worker process: PostgreSQL's default limit is 100
             pool_size=5,
             max_overflow=5,
@@ -306,6 +309,16 @@ class Storage:
 
     def by_calendar_hash(self, calendar_hash: str) -> BookingRecord | None:
         return self._one(bookings.c.calendar_hash == calendar_hash)
+
+    def set_calendar_hash(self, booking_id: str, calendar_hash: str) -> BookingRecord | None:
+        """Give a booking made before calendar keys its key's hash (never replaces one)."""
+        with self._tx() as conn:
+            conn.execute(
+                sa.update(bookings)
+                .where(bookings.c.id == booking_id, bookings.c.calendar_hash.is_(None))
+                .values(calendar_hash=calendar_hash)
+            )
+            return self._by_id(conn, booking_id)
 
     def _one(self, condition: sa.ColumnElement[bool]) -> BookingRecord | None:
         """The booking matching a unique ``condition``, or ``None``."""
@@ -503,7 +516,9 @@ class Storage:
 
         Writers of one (clinic, service, day) take turns: SQLite transactions here begin
         IMMEDIATE (one writer at a time), PostgreSQL takes a transaction-scoped advisory lock on
-        the day, so two requests can never both see "one left" and both book it.
+        the day, so two requests can never both see "one left" and both book it. On PostgreSQL
+        this relies on READ COMMITTED (set by :func:`create_engine`): the count runs after the
+        lock and so sees every booking committed before it.
         """
         if new.day_cap is None or new.day is None:
             return

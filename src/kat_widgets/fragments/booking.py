@@ -16,7 +16,6 @@ from kat_widgets.booking.calendar import event_title, google_link, outlook_link
 from kat_widgets.booking.crisis_words import mentions_crisis
 from kat_widgets.booking.service import NOTE_MAX
 from kat_widgets.booking.storage import BookingRecord
-from kat_widgets.booking.tokens import calendar_key
 from kat_widgets.directory import Clinic
 from kat_widgets.fragments.scheduling import spoken_time
 from kat_widgets.scheduling.types import Slot
@@ -85,12 +84,12 @@ def render_form(
     )
 
 
-def _visit(widgets: Widgets, record: BookingRecord, token: str) -> dict[str, Any]:
+def _visit(widgets: Widgets, record: BookingRecord, token: str, calendar: str) -> dict[str, Any]:
+    """The visit and its links; ``calendar`` is the read-only key of the .ics, not the token."""
     directory = widgets.directory
     clinic = directory.clinic(record.clinic_id)
     service = directory.service(record.service_id)
     base = widgets.base_path
-    calendar = calendar_key(widgets.settings.secret_key, token)  # read-only: not the token
     return {
         "clinic": clinic,
         "service": service,
@@ -106,16 +105,22 @@ def _visit(widgets: Widgets, record: BookingRecord, token: str) -> dict[str, Any
 
 
 def render_confirmation(
-    widgets: Widgets, record: BookingRecord, token: str, *, note: str | None = None
+    widgets: Widgets,
+    record: BookingRecord,
+    token: str,
+    *,
+    calendar_key: str,
+    note: str | None = None,
 ) -> Markup:
     """ "You are booked": details, .ics download, add-to-calendar links, the manage link.
 
-    Crisis resources come first when the visitor's note mentions a crisis word.
+    ``calendar_key`` is ``BookingService.calendar_key(token)``. Crisis resources come first when
+    the visitor's note mentions a crisis word.
     """
     return widgets.render(
         "booking/confirmation.html",
         crisis_first=mentions_crisis(note),
-        **_visit(widgets, record, token),
+        **_visit(widgets, record, token, calendar_key),
     )
 
 
@@ -124,6 +129,7 @@ def render_manage(
     record: BookingRecord,
     token: str,
     *,
+    calendar_key: str,
     can_change: bool,
     cutoff_hours: int,
     next_slots: Sequence[Slot] = (),
@@ -148,5 +154,5 @@ def render_manage(
         reschedule_action=f"{base}/bookings/{token}/reschedule",
         later_href=later_href,
         earliest_href=earliest_href,
-        **_visit(widgets, record, token),
+        **_visit(widgets, record, token, calendar_key),
     )

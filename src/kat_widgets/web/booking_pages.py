@@ -189,7 +189,13 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     except StorageUnavailableError:
         message = f"Online booking is not available right now. Please call us at {_phone(kat)}."
         return again(503, message=message)
-    confirmation = render_confirmation(widgets, done.booking, done.token, note=body.note)
+    confirmation = render_confirmation(
+        widgets,
+        done.booking,
+        done.token,
+        calendar_key=bookings.calendar_key(done.token),
+        note=body.note,
+    )
     return _fragment(request, kat, confirmation, 201)
 
 
@@ -230,20 +236,23 @@ def _manage(
         clinic = kat.directory.clinic(record.clinic_id)
         service = kat.directory.service(record.service_id)
         earliest = bookings.clock() + dt.timedelta(hours=1)
-        start = max(earliest, after) if after is not None else earliest
+        horizon = bookings.clock() + dt.timedelta(days=service.policy.horizon_days)
+        # clamped to [earliest, horizon]: nothing is offered outside it (and year 9999 overflows)
+        start = min(max(earliest, after), horizon) if after is not None else earliest
         # one extra to know there are more, and room for the visit's own time and ``after``
-        found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3)
+        found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
         found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
         slots = found[:MOVE_CHOICES]
         # next page: after the last time shown, or after the two weeks searched if they ran out
         full = len(found) > MOVE_CHOICES
         onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
-        if onward < bookings.clock() + dt.timedelta(days=service.policy.horizon_days):
+        if onward < horizon:
             later = page + "?" + urlencode({"after": onward.isoformat()})
     body = render_manage(
         widgets,
         record,
         token,
+        calendar_key=bookings.calendar_key(token),
         can_change=can_change,
         cutoff_hours=kat.settings.cancel_cutoff_hours,
         next_slots=slots,

@@ -11,6 +11,8 @@ first makes Litestar's cut land on the prefix itself.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Litestar
 from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
@@ -28,8 +30,9 @@ def with_root_in_path(scope: Scope | LifeSpanScope) -> Scope | LifeSpanScope:
     changed = dict(scope)
     changed["path"] = root + path
     raw = scope.get("raw_path")
-    if raw is not None:
-        changed["raw_path"] = root.encode("latin-1") + raw
+    raw_root = quote(root).encode("ascii")  # raw_path is the percent-encoded form
+    if raw is not None and not (raw == raw_root or raw.startswith(raw_root + b"/")):
+        changed["raw_path"] = raw_root + raw
     return changed  # type: ignore[return-value]
 
 

@@ -21,7 +21,6 @@ from litestar.params import FromPath, JSONBody
 
 from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
-from kat_widgets.booking.tokens import calendar_key
 from kat_widgets.directory import Directory
 from kat_widgets.errors import (
     BookingConflictError,
@@ -124,7 +123,7 @@ def _answer(
     return BookingAnswer(
         booking=booking_out(record, kat.directory),
         manage_url=f"{base}/bookings/{token}",
-        ics_url=f"{base}/calendars/bookings/{calendar_key(kat.settings.secret_key, token)}.ics",
+        ics_url=f"{base}/calendars/bookings/{_bookings(kat).calendar_key(token)}.ics",
         add_to_calendar=CalendarLinks(
             google=google_link(record, kat.directory),
             outlook=outlook_link(record, kat.directory),

@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("bookings_by_calendar_hash", table_name="bookings")
-    with op.batch_alter_table("bookings") as batch:
-        batch.drop_column("calendar_hash")
+    # Not batch_alter_table: on SQLite it rebuilds ``bookings``, and dropping the old table
+    # would cascade to every hold and idempotency key. SQLite 3.35+ drops a column in place.
+    op.drop_column("bookings", "calendar_hash")
