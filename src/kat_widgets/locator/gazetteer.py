@@ -112,6 +112,11 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._load())
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the tables are built (the first look-up builds them, ~2 s)."""
+        return self._zips is not None
+
 
 _DEFAULT = Gazetteer()
 

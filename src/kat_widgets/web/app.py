@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -235,11 +236,24 @@ def kat_routes(
         request_max_body_size=MAX_BODY_BYTES,
         response_class=SafeJSONResponse,
     )
+    _warm_in_background(context.widgets)
     if settings.mode == "demo":
         # now, not at startup: Starlette/FastAPI mounts never pass lifespan events down
         prepare_database()
         return KatRoutes(router, context, [], [dispose])
     return KatRoutes(router, context, [prepare_database], [dispose])
+
+
+def _warm_in_background(widgets: Widgets) -> None:
+    """Build the locator's gazetteer and index off the request path (~2 s of CPU, once).
+
+    Otherwise the first search of every worker process waits for it. At construction, not at
+    startup, because Starlette/FastAPI mounts never pass lifespan events down; a search that
+    comes in meanwhile waits on the same lock instead of building it twice.
+    """
+    threading.Thread(
+        target=widgets.locator_service.warm, name="kat-widgets-warm", daemon=True
+    ).start()
 
 
 def kat_router(settings: Settings, **options: Any) -> Router:
