@@ -47,6 +47,19 @@ def test_demo_page_lists_clinics_and_regulatory_note(client: TestClient[Litestar
     assert "Spravato" in html
 
 
+def test_demo_page_offers_the_open_times_of_the_clinic_nearest_the_search(
+    client: TestClient[Litestar],
+) -> None:
+    before = client.get("/").text
+    assert "Free informational call at Numinus Draper" in before
+    assert "search above to book with the clinic nearest you" in before
+    layton = client.get("/", params={"q": "84041"}).text  # Layton, UT
+    assert "Free informational call at Numinus Layton" in layton
+    assert "Numinus Layton, the clinic nearest to your search" in layton
+    invalid = client.get("/", params={"q": "<not a place>"}).text
+    assert "Free informational call at Numinus Draper" in invalid
+
+
 def test_unknown_path_is_json_404(client: TestClient[Litestar]) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404

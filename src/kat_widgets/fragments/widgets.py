@@ -233,14 +233,32 @@ class Widgets:
         busy_provider: BusyProvider | None = None,
         now: dt.datetime | None = None,
     ) -> Markup:
-        """The demo host page served at ``/``; the locator's form submits back to it."""
+        """The demo host page served at ``/``; the locator's form submits back to it.
+
+        Its open times are those of the nearest clinic once the visitor has searched (Draper, or
+        the first clinic, before that).
+        """
         inner = copy.copy(self)
         inner.crisis_link = False  # the page's crisis bar already holds the link
+        found = inner.locator_view(q, lat=lat, lon=lon, service=service)
+        nearest = [
+            result.clinic
+            for result in (found.answer.results if found.answer is not None else ())
+            if self.directory.offers(result.clinic, "info-call")
+        ]
+        ids = [clinic.id for clinic in self.directory.clinics]
+        clinic = (
+            nearest[0]
+            if nearest
+            else self.directory.clinic("draper" if "draper" in ids else ids[0])
+        )
         return inner.render(
             "demo/page.html",
-            locator_html=inner.locator(q, lat=lat, lon=lon, service=service),
+            locator_html=found.html,
+            book_clinic=clinic,
+            book_nearest=bool(nearest),
             availability_html=inner.availability(
-                "draper", "info-call", busy_provider=busy_provider, now=now
+                clinic.id, "info-call", busy_provider=busy_provider, now=now
             ),
         )
 
