@@ -165,6 +165,9 @@ def test_manage_forms_with_hostile_input(client: TestClient[Litestar], slots: Sl
             else:
                 response = client.post(url, data=data)
             assert_safe(response, f"{url} {payload!r}")
+        paged = client.get(f"/bookings/{token}", params={"after": payload})
+        assert_safe(paged, f"/bookings/<token>?after={payload!r}")
+        assert paged.status_code == 422, payload
 
 
 def _feed_lines_and_events(raw: bytes) -> list[icalendar.Event]:
