@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,3 +103,28 @@ def test_plugin_keeps_host_routes(settings: Settings) -> None:
 def test_plugin_path_must_be_absolute(settings: Settings) -> None:
     with pytest.raises(ValueError, match="path must start"):
         KatWidgetsPlugin(settings, path="widgets")
+
+
+def test_django_asgi_host_routes_the_widgets_and_keeps_its_pages(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """examples/django_asgi_mount.py, in its own process (Django settings are per process)."""
+    root = Path(__file__).parents[2]
+    env = {**os.environ, "KAT_DATA_DIR": settings.data_dir, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.web.django_host_check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    statuses: dict[str, int] = seen["crawl"]
+    assert "/widgets/static/widgets.css" in statuses
+    assert all(url.startswith("/widgets/") for url in statuses), statuses
+    assert {url: s for url, s in statuses.items() if s >= 400} == {}
+    assert seen["healthz"] == {"status": "ok"} and seen["clinics"] == 5
+    assert seen["own_page"] == 200 and seen["not_ours"] == 404
