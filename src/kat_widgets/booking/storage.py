@@ -423,20 +423,8 @@ class Storage:
     def cancel(self, booking_id: str, *, now: dt.datetime) -> BookingRecord | None:
         """Cancel a confirmed booking and free its holds; ``None`` if it was not confirmed."""
         with self._tx() as conn:
-            current = self._locked(conn, booking_id)
-            if current is None or current.status != "confirmed":
+            if not self._free_confirmed(conn, booking_id, now=now, status="cancelled"):
                 return None
-            self._release(conn, booking_id)
-            conn.execute(
-                sa.update(bookings)
-                .where(bookings.c.id == booking_id)
-                .values(
-                    status="cancelled",
-                    sequence=bookings.c.sequence + 1,
-                    session_id=None,
-                    updated_at=now,
-                )
-            )
             return self._by_id(conn, booking_id)
 
     def reschedule(
@@ -449,21 +437,9 @@ class Storage:
         """
         try:
             with self._tx() as conn:
-                current = self._locked(conn, booking_id)
-                if current is None or current.status != "confirmed":
+                moved = {"start_utc": new.start, "end_utc": new.end}
+                if not self._free_confirmed(conn, booking_id, now=now, **moved):
                     return None
-                self._release(conn, booking_id)
-                conn.execute(
-                    sa.update(bookings)
-                    .where(bookings.c.id == booking_id)
-                    .values(
-                        start_utc=new.start,
-                        end_utc=new.end,
-                        sequence=bookings.c.sequence + 1,
-                        session_id=None,
-                        updated_at=now,
-                    )
-                )
                 self._claim_day(conn, booking_id, new)
                 self._acquire(conn, booking_id, new)
                 return self._by_id(conn, booking_id)
@@ -510,6 +486,29 @@ class Storage:
             query = query.with_for_update()
         row = conn.execute(query).one_or_none()
         return None if row is None else _record(row)
+
+    def _free_confirmed(
+        self, conn: Connection, booking_id: str, *, now: dt.datetime, **changes: Any
+    ) -> bool:
+        """Lock a confirmed booking, free its holds and apply ``changes`` with a new sequence.
+
+        ``False`` (nothing changed) when the booking is missing or no longer confirmed.
+        """
+        current = self._locked(conn, booking_id)
+        if current is None or current.status != "confirmed":
+            return False
+        self._release(conn, booking_id)
+        conn.execute(
+            sa.update(bookings)
+            .where(bookings.c.id == booking_id)
+            .values(
+                **changes,
+                sequence=bookings.c.sequence + 1,
+                session_id=None,
+                updated_at=now,
+            )
+        )
+        return True
 
     def _claim_day(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
         """Refuse (:class:`HoldConflict`) when ``new``'s day already has ``day_cap`` bookings.
