@@ -301,6 +301,22 @@ def _after(request: AnyRequest, kat: KatContext, token: str, done: str) -> Redir
     return Redirect(f"{root}/bookings/{token}?done={done}", status_code=303, headers=_PRIVATE)
 
 
+async def _refused(
+    kat: KatContext, widgets: Widgets, token: str, exc: BookingConflictError | ValidationError
+) -> Response[str]:
+    """The manage page again with why the change was refused (422 bad input, 409 conflict).
+
+    Rendering reads the database (the booking, the times to move to): off the event loop.
+    """
+    status = 422 if isinstance(exc, ValidationError) else 409
+
+    def page() -> Response[str]:
+        record = _service(kat).view(token)
+        return _manage(kat, widgets, record, token, error=str(exc), status=status)
+
+    return await to_thread.run_sync(page)
+
+
 @post("/bookings/{token:str}/cancel", tags=["bookings"], include_in_schema=False)
 async def manage_cancel(
     request: AnyRequest, kat: NamedDependency[KatContext], token: FromPath[str]
@@ -313,8 +329,7 @@ async def manage_cancel(
     except NotFoundError:
         return _not_found(kat, widgets)
     except BookingConflictError as exc:
-        record = await to_thread.run_sync(lambda: bookings.view(token))
-        return _manage(kat, widgets, record, token, error=str(exc), status=409)
+        return await _refused(kat, widgets, token, exc)
     return _after(request, kat, token, "cancelled")
 
 
@@ -332,9 +347,7 @@ async def manage_reschedule(
     except NotFoundError:
         return _not_found(kat, widgets)
     except (BookingConflictError, ValidationError) as exc:
-        status = 422 if isinstance(exc, ValidationError) else 409
-        record = await to_thread.run_sync(lambda: bookings.view(token))
-        return _manage(kat, widgets, record, token, error=str(exc), status=status)
+        return await _refused(kat, widgets, token, exc)
     return _after(request, kat, token, "moved")
 
 
