@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,10 +24,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
         return
-    server = os.environ.get("KAT_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
-    with fresh_postgres(server) as url:
+    with fresh_postgres(request.getfixturevalue("postgres_url")) as url:
         yield url
 
 

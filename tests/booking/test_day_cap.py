@@ -104,21 +104,16 @@ def test_the_capped_day_is_the_clinic_local_day_across_dst(
 
 @pytest.mark.postgres
 def test_the_cap_holds_when_the_server_defaults_to_repeatable_read(
-    directory: Directory, booking_settings: Settings, clock: object
+    directory: Directory, booking_settings: Settings, clock: object, postgres_url: str
 ) -> None:
     """The count after the advisory lock needs a fresh snapshot: the engine pins READ COMMITTED."""
-    import os
-
     import psycopg
 
     from tests.booking.booking_support import fresh_postgres
 
-    server = os.environ.get("KAT_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
-    with fresh_postgres(server) as url:
+    with fresh_postgres(postgres_url) as url:
         name = url.rsplit("/", 1)[1]
-        with psycopg.connect(server, autocommit=True) as admin:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(
                 f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = 'repeatable read'"
             )

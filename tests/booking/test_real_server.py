@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +14,11 @@ from kat_widgets.booking.storage import Storage, overlapping
 from tests.booking.booking_support import (
     Server,
     booking_body,
-    fresh_postgres,
     sqlite_url,
     upcoming_slots,
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    server = os.environ.get("KAT_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
-    with fresh_postgres(server) as url:
-        yield url
 
 
 async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
@@ -53,17 +38,17 @@ async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
 
 
 def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
-    tmp_path: Path, server_database: str
+    tmp_path: Path, database_url: str
 ) -> None:
     starts = upcoming_slots("draper", 10)
     log_file = tmp_path / "server.log"
-    with Server(tmp_path, server_database, workers=3, log_file=log_file) as server:
+    with Server(tmp_path, database_url, workers=3, log_file=log_file) as server:
         for start in starts:
             statuses = asyncio.run(_burst(server.url, booking_body("draper", start), 50))
             log_tail = log_file.read_text(errors="replace")[-3000:]
             assert statuses.count(201) == 1, (statuses, log_tail)
             assert statuses.count(409) == 49, (statuses, log_tail)
-    storage = Storage(server_database)
+    storage = Storage(database_url)
     try:
         holds = storage.all_holds()
         assert len(holds) == 10
@@ -73,7 +58,7 @@ def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
 
 
 def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
-    tmp_path: Path, server_database: str
+    tmp_path: Path, database_url: str
 ) -> None:
     plan = [
         (clinic, start) for clinic in ("draper", "murray") for start in upcoming_slots(clinic, 60)
@@ -81,7 +66,7 @@ def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
     confirmed: list[str] = []
     lock = threading.Lock()
     enough = threading.Event()
-    server = Server(tmp_path, server_database, workers=2).start()
+    server = Server(tmp_path, database_url, workers=2).start()
 
     def load(part: list[tuple[str, Any]]) -> None:
         with httpx.Client(base_url=server.url, timeout=10) as client:
@@ -107,7 +92,7 @@ def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
     finally:
         server.kill()
     assert len(confirmed) >= 25
-    with Server(tmp_path, server_database, workers=1) as restarted:
+    with Server(tmp_path, database_url, workers=1) as restarted:
         missing = [
             token
             for token in confirmed
@@ -153,10 +138,10 @@ async def _same_key_burst(url: str, body: dict[str, Any], count: int) -> list[ht
 
 
 def test_simultaneous_retries_with_one_idempotency_key_make_one_booking(
-    tmp_path: Path, server_database: str
+    tmp_path: Path, database_url: str
 ) -> None:
     start = upcoming_slots("murray", 5)[-1]
-    with Server(tmp_path, server_database, workers=3) as server:
+    with Server(tmp_path, database_url, workers=3) as server:
         answers = asyncio.run(_same_key_burst(server.url, booking_body("murray", start), 10))
     assert [answer.status_code for answer in answers] == [201] * 10
     assert len({answer.json()["booking"]["id"] for answer in answers}) == 1
