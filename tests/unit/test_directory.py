@@ -124,3 +124,27 @@ def test_hours_must_open_before_they_close() -> None:
 def test_missing_file_is_a_directory_error(tmp_path: Path) -> None:
     with pytest.raises(DirectoryError, match="cannot read file"):
         load_directory(tmp_path / "nope.toml")
+
+
+def test_a_clinic_with_its_own_number_is_shown_with_that_number(tmp_path: Path) -> None:
+    import msgspec
+
+    from kat_widgets import Settings, Widgets
+    from kat_widgets.directory import Directory
+
+    bundled = load_directory(BUNDLED_DIRECTORY)
+    own = "+1-801-555-0100"
+    clinics = tuple(
+        msgspec.structs.replace(c, phone=own) if c.id == "layton" else c
+        for c in bundled.data.clinics
+    )
+    directory = Directory(msgspec.structs.replace(bundled.data, clinics=clinics))
+    organization = directory.organization
+    assert organization.phone_label(organization.phone) == "1-833-NUMINUS (686-4687)"
+    assert organization.phone_label(own) == own
+    widgets = Widgets(Settings(data_dir=str(tmp_path)), directory=directory)
+    for html in (widgets.clinic_list(), widgets.locator("84041")):
+        layton = html.split("Numinus Layton", 1)[1].split("Opening hours", 1)[0]
+        assert f">{own}</a>" in layton, layton
+        draper = html.split("Numinus Draper", 1)[1].split("Opening hours", 1)[0]
+        assert ">1-833-NUMINUS (686-4687)</a>" in draper

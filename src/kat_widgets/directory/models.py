@@ -205,6 +205,10 @@ class Organization(Base, kw_only=True, frozen=True):
     website: str = ""
     regulatory_note: Text
 
+    def phone_label(self, number: str) -> str:
+        """How to show ``number``: ``phone_display`` when it is our own number, else as is."""
+        return self.phone_display if self.phone_display and number == self.phone else number
+
 
 class DirectoryData(Base, kw_only=True, frozen=True):
     """The whole directory file as decoded, before cross-checks."""

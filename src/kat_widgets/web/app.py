@@ -90,7 +90,7 @@ def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
 
 def _internal(directory: Directory) -> Callable[[AnyRequest, Exception], Response[Any]]:
     organization = directory.organization
-    phone = organization.phone_display or organization.phone
+    phone = organization.phone_label(organization.phone)
 
     def internal_error(request: AnyRequest, exc: Exception) -> Response[Any]:
         """Log the bug by route template and request id (never the path: it may hold a token)."""
@@ -133,7 +133,7 @@ def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[
     if store == "off":
         return []
     counter: WindowCounter = MemoryCounter() if store == "memory" else RedisCounter(store)
-    phone = directory.organization.phone_display or directory.organization.phone
+    phone = directory.organization.phone_label(directory.organization.phone)
     return [DefineMiddleware(RateLimitMiddleware, counter=counter, prefix=prefix, phone=phone)]
 
 

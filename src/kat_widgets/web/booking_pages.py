@@ -81,7 +81,7 @@ def _service(kat: KatContext) -> BookingService:
 
 def _phone(kat: KatContext) -> str:
     organization = kat.directory.organization
-    return organization.phone_display or organization.phone
+    return organization.phone_label(organization.phone)
 
 
 def _start(value: str | None) -> dt.datetime:

@@ -310,7 +310,7 @@ def exception_handlers(
 ) -> dict[int | type[Exception], Callable[[AnyRequest, Any], Response[Any]]]:
     """Booking errors as answers; a database outage says which number to call instead."""
     organization = directory.organization
-    phone = organization.phone_display or organization.phone
+    phone = organization.phone_label(organization.phone)
 
     def unavailable(_: AnyRequest, exc: StorageUnavailableError) -> Response[dict[str, object]]:
         return _error(503, f"Online booking is not available right now. Please call us at {phone}.")
