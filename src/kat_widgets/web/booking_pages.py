@@ -216,6 +216,30 @@ def _after_param(value: str | None) -> dt.datetime | None:
     return after
 
 
+def _move_choices(
+    bookings: BookingService, record: BookingRecord, after: dt.datetime | None
+) -> tuple[list[Slot], dt.datetime | None]:
+    """Up to ``MOVE_CHOICES`` times to move ``record`` to, after ``after``.
+
+    Also where the next page starts (``None`` past the booking horizon).
+    """
+    clinic = bookings.directory.clinic(record.clinic_id)
+    service = bookings.directory.service(record.service_id)
+    now = bookings.clock()
+    earliest = now + dt.timedelta(hours=1)
+    horizon = now + dt.timedelta(days=service.policy.horizon_days)
+    # clamped to [earliest, horizon]: nothing is offered outside it (and year 9999 overflows)
+    start = min(max(earliest, after), horizon) if after is not None else earliest
+    # one extra to know there are more, and room for the visit's own time and ``after``
+    found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
+    found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
+    slots = found[:MOVE_CHOICES]
+    # next page: after the last time shown, or after the two weeks searched if they ran out
+    full = len(found) > MOVE_CHOICES
+    onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
+    return slots, onward if onward < horizon else None
+
+
 def _manage(
     kat: KatContext,
     widgets: Widgets,
@@ -229,25 +253,11 @@ def _manage(
 ) -> Response[str]:
     bookings = _service(kat)
     can_change = bookings.can_change(record)
-    slots: list[Slot] = []
-    later: str | None = None
     page = f"{widgets.base_path}/bookings/{token}"
+    slots: list[Slot] = []
+    later: dt.datetime | None = None
     if can_change:
-        clinic = kat.directory.clinic(record.clinic_id)
-        service = kat.directory.service(record.service_id)
-        earliest = bookings.clock() + dt.timedelta(hours=1)
-        horizon = bookings.clock() + dt.timedelta(days=service.policy.horizon_days)
-        # clamped to [earliest, horizon]: nothing is offered outside it (and year 9999 overflows)
-        start = min(max(earliest, after), horizon) if after is not None else earliest
-        # one extra to know there are more, and room for the visit's own time and ``after``
-        found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
-        found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
-        slots = found[:MOVE_CHOICES]
-        # next page: after the last time shown, or after the two weeks searched if they ran out
-        full = len(found) > MOVE_CHOICES
-        onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
-        if onward < horizon:
-            later = page + "?" + urlencode({"after": onward.isoformat()})
+        slots, later = _move_choices(bookings, record, after)
     body = render_manage(
         widgets,
         record,
@@ -258,7 +268,7 @@ def _manage(
         next_slots=slots,
         message=message,
         error=error,
-        later_href=later,
+        later_href=page + "?" + urlencode({"after": later.isoformat()}) if later else None,
         earliest_href=page if after is not None else None,
     )
     return _page(widgets, body, "Your appointment", status)
