@@ -199,6 +199,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention_days(text: str) -> int:
+    """``--older-than``: the same 1-3650 days as the ``retention_days`` setting, or refused."""
+    import msgspec
+
+    from kat_widgets.settings import RetentionDays
+
+    try:
+        return msgspec.convert(int(text), RetentionDays)
+    except (ValueError, msgspec.ValidationError):
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of days from 1 to 3650 (got {text!r}); "
+            "bookings still ahead are never purged"
+        ) from None
+
+
 def _db_purge(args: argparse.Namespace) -> int:
     from kat_widgets.booking import BookingService
     from kat_widgets.directory import load_directory
@@ -208,11 +223,12 @@ def _db_purge(args: argparse.Namespace) -> int:
     storage = _storage(settings)
     try:
         service = BookingService(load_directory(settings.directory_file), settings, storage)
-        deleted = service.purge(args.older_than)
+        count = service.purge(args.older_than, dry_run=args.dry_run)
     finally:
         storage.dispose()
     days = settings.retention_days if args.older_than is None else args.older_than
-    print(f"ok: deleted {deleted} cancelled or past bookings older than {days} days")
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"ok: {verb} {count} bookings cancelled or ended more than {days} days ago")
     return 0
 
 
@@ -268,11 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.add_argument(
         "--older-than",
-        type=int,
+        type=_retention_days,
         metavar="DAYS",
         default=None,
-        help="age in days (default: the retention_days setting)",
+        help="age in days, 1 to 3650 (default: the retention_days setting)",
     )
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     purge.set_defaults(handler=_db_purge)
     export = commands.add_parser(
         "export-ics", help="write a clinic's open slots for a service as an .ics feed"

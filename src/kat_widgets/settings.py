@@ -16,13 +16,16 @@ import msgspec
 
 from kat_widgets.errors import ConfigurationError, split_validation_error
 
-__all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "Settings", "load_settings"]
+__all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "RetentionDays", "Settings", "load_settings"]
 
 BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
 BUNDLED_CRISIS = Path(__file__).parent / "data" / "crisis.toml"
 ENV_PREFIX = "KAT_"
 _LIST_FIELDS = frozenset({"allowed_origins"})
 _MAP_FIELDS = frozenset({"busy_calendars"})
+
+RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+"""How long cancelled and past bookings are kept, in days: the setting and ``db purge``."""
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -71,7 +74,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Default search radius; with nothing inside it the locator shows the nearest anyway."""
     cancel_cutoff_hours: Annotated[int, msgspec.Meta(ge=0, le=24 * 14)] = 24
     """Online cancel/reschedule closes this many hours before a visit; then visitors call."""
-    retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    retention_days: RetentionDays = 90
     """``kat-widgets db purge`` default: delete cancelled/past bookings older than this."""
     staff_feed_token: str = ""
     """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""

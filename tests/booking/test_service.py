@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kat_widgets.booking import BookingRequest, BookingService
-from kat_widgets.errors import SlotTakenError
+from kat_widgets.errors import SlotTakenError, ValidationError
 from kat_widgets.scheduling.types import BusyTimes, Interval
 from tests.booking.booking_support import at
 
@@ -60,6 +60,24 @@ def test_purge_uses_the_retention_setting(service: BookingService, clock: object
     clock.now = at(9, 10) + dt.timedelta(days=91)  # type: ignore[attr-defined]
     assert service.purge() == 1
     assert service.storage.by_id(done.booking.id) is None
+
+
+@pytest.mark.parametrize("days", [-5, 0, 3651, True])
+def test_purge_refuses_an_age_outside_the_retention_range(
+    service: BookingService, days: int
+) -> None:
+    upcoming = service.book(request(at(9, 10), "Robin Example"))
+    with pytest.raises(ValidationError, match="from 1 to 3650"):
+        service.purge(days)
+    assert service.storage.by_id(upcoming.booking.id) is not None
+
+
+def test_purge_dry_run_counts_without_deleting(service: BookingService, clock: object) -> None:
+    done = service.book(request(at(9, 10), "Robin Example"))
+    clock.now = at(9, 10) + dt.timedelta(days=91)  # type: ignore[attr-defined]
+    assert service.purge(dry_run=True) == 1
+    assert service.storage.by_id(done.booking.id) is not None
+    assert service.purge() == 1
 
 
 def test_concurrent_group_bookings_never_exceed_capacity(service: BookingService) -> None:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from kat_widgets.booking.storage import HoldConflict, NewBooking, Storage, overlapping
+from kat_widgets.errors import ValidationError
 from kat_widgets.scheduling.types import Interval
 from tests.booking.booking_support import NOW, at
 
@@ -124,8 +125,17 @@ def test_purge_deletes_old_cancelled_and_past_bookings_only(storage: Storage) ->
     storage.cancel(cancelled.id, now=NOW)
     upcoming = storage.create(new(at(21, 10), token="v"), now=NOW)
     later = NOW + dt.timedelta(days=2)
-    assert storage.purge(later - dt.timedelta(days=1), idempotency_before=later) == 2
+    day = dt.timedelta(days=1)
+    assert storage.purge(later - day, now=later, idempotency_before=later) == 2
     assert storage.by_id(past.id) is None and storage.by_id(cancelled.id) is None
+    assert storage.by_id(upcoming.id) is not None
+
+
+def test_purge_refuses_a_cut_off_later_than_now(storage: Storage) -> None:
+    upcoming = storage.create(new(at(21, 10)), now=NOW)
+    ahead = NOW + dt.timedelta(days=30)
+    with pytest.raises(ValidationError, match="already past"):
+        storage.purge(ahead, now=NOW, idempotency_before=NOW)
     assert storage.by_id(upcoming.id) is not None
 
 

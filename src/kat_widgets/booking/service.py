@@ -40,7 +40,7 @@ from kat_widgets.errors import (
 )
 from kat_widgets.scheduling import find_slots, slot_at
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
-from kat_widgets.settings import Settings
+from kat_widgets.settings import RetentionDays, Settings
 
 __all__ = ["BookingRequest", "BookingService", "Confirmation", "utcnow"]
 
@@ -465,10 +465,24 @@ class BookingService:
             next_slots=self.next_free(clinic, service, start, moving=record.id),
         )
 
-    def purge(self, older_than_days: int | None = None) -> int:
-        """Delete bookings cancelled or past more than ``older_than_days`` (default: setting)."""
+    def purge(self, older_than_days: int | None = None, *, dry_run: bool = False) -> int:
+        """Delete bookings cancelled or past more than ``older_than_days`` (default: setting).
+
+        The age must be a :data:`~kat_widgets.settings.RetentionDays` (1 to 3650 days): a
+        negative or zero age would reach bookings that are still ahead. ``dry_run`` only counts.
+        """
         days = self.settings.retention_days if older_than_days is None else older_than_days
+        try:
+            days = msgspec.convert(days, RetentionDays)
+        except msgspec.ValidationError:
+            raise ValidationError(
+                f"The age must be a whole number of days from 1 to 3650, got {days!r}.",
+                field="older_than_days",
+            ) from None
         now = self.clock()
         return self.storage.purge(
-            now - dt.timedelta(days=days), idempotency_before=now - dt.timedelta(days=1)
+            now - dt.timedelta(days=days),
+            now=now,
+            idempotency_before=now - dt.timedelta(days=1),
+            dry_run=dry_run,
         )

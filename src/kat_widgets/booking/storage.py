@@ -25,7 +25,12 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
-from kat_widgets.errors import ConfigurationError, KatWidgetsError, StorageUnavailableError
+from kat_widgets.errors import (
+    ConfigurationError,
+    KatWidgetsError,
+    StorageUnavailableError,
+    ValidationError,
+)
 from kat_widgets.scheduling.types import BusyTimes, Interval
 
 __all__ = [
@@ -448,19 +453,35 @@ class Storage:
                 raise HoldConflict("slot taken") from None
             raise
 
-    def purge(self, before: dt.datetime, *, idempotency_before: dt.datetime) -> int:
-        """Delete bookings cancelled or ended before ``before``; returns how many."""
+    def purge(
+        self,
+        before: dt.datetime,
+        *,
+        now: dt.datetime,
+        idempotency_before: dt.datetime,
+        dry_run: bool = False,
+    ) -> int:
+        """Delete bookings cancelled or ended before ``before``; returns how many.
+
+        ``before`` may not be later than ``now``: a booking still ahead is never purged, whatever
+        the caller computed. ``dry_run`` counts without deleting anything.
+        """
+        if before > now or idempotency_before > now:
+            raise ValidationError(
+                "purge only deletes what is already past: 'before' is later than now",
+                field="before",
+            )
         c = bookings.c
-        with self._tx() as conn:
+        old = sa.or_(sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before)
+        with self._tx(write=not dry_run) as conn:
+            ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
+            if dry_run:
+                return len(ids)
             conn.execute(
                 sa.delete(idempotency_keys).where(
                     idempotency_keys.c.created_at < idempotency_before
                 )
             )
-            old = sa.or_(
-                sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before
-            )
-            ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
             if ids:
                 conn.execute(
                     sa.delete(idempotency_keys).where(idempotency_keys.c.booking_id.in_(ids))
