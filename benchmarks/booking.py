@@ -24,7 +24,7 @@ import psycopg
 from _harness import best_time, report
 from psycopg.conninfo import conninfo_to_dict
 
-from kat_widgets.booking import Storage
+from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import load_directory
 from kat_widgets.scheduling import find_slots
 from kat_widgets.settings import BUNDLED_DIRECTORY

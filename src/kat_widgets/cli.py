@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from kat_widgets.errors import KatWidgetsError
 
 if TYPE_CHECKING:
-    from kat_widgets.booking import Storage
+    from kat_widgets.booking.storage import Storage
     from kat_widgets.settings import Settings
 
 __all__ = ["main"]
@@ -181,7 +181,7 @@ def _geocode(args: argparse.Namespace) -> int:
 
 
 def _storage(settings: Settings) -> Storage:
-    from kat_widgets.booking import Storage
+    from kat_widgets.booking.storage import Storage
 
     return Storage(settings.resolved_database_url)
 

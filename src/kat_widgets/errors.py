@@ -14,6 +14,9 @@ __all__ = [
     "GeocoderRateLimitedError",
     "GeocoderTimeoutError",
     "GeocoderUnavailableError",
+    "HoldConflictError",
+    "IcsImportError",
+    "IdempotencyConflictError",
     "KatWidgetsError",
     "NotFoundError",
     "SlotTakenError",
@@ -94,6 +97,22 @@ class SlotTakenError(BookingConflictError):
     def __init__(self, message: str, *, next_slots: Sequence[object] = ()) -> None:
         self.next_slots = tuple(next_slots)
         super().__init__(message)
+
+
+class HoldConflictError(BookingConflictError):
+    """The database refused a booking's holds (overlap, full group or day, a concurrent writer).
+
+    Raised by the store; the booking service looks again and, when no time is left, answers
+    :class:`SlotTakenError` instead.
+    """
+
+
+class IdempotencyConflictError(BookingConflictError):
+    """A concurrent request stored the same ``Idempotency-Key`` first; replay its result."""
+
+
+class IcsImportError(KatWidgetsError, ValueError):
+    """A staff calendar (.ics) could not be read; the message names its source."""
 
 
 class StorageUnavailableError(KatWidgetsError, ConnectionError):

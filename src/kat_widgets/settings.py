@@ -94,14 +94,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
             if origin == "*" or not origin.startswith(("http://", "https://")):
-                raise ValueError(
+                raise ConfigurationError(
                     f"allowed_origins entries must be full origins like https://clinic.example, "
                     f"got {origin!r}"
                 )
         if self.mode == "production" and not self.secret_key:
-            raise ValueError("secret_key is required in production mode (set KAT_SECRET_KEY)")
+            raise ConfigurationError(
+                "secret_key is required in production mode (set KAT_SECRET_KEY)"
+            )
         if self.secret_key and len(self.secret_key) < 32:
-            raise ValueError("secret_key must be at least 32 characters")
+            raise ConfigurationError("secret_key must be at least 32 characters")
         if self.geocoder != "offline" and not self.geocoder_user_agent.strip():
             raise ConfigurationError(
                 f"geocoder_user_agent is required when geocoder is {self.geocoder!r} "
@@ -113,7 +115,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
                 "geocoder_min_interval_s must be at least 1 for the public Nominatim service"
             )
         if self.staff_feed_token and len(self.staff_feed_token) < 32:
-            raise ValueError("staff_feed_token must be at least 32 characters")
+            raise ConfigurationError("staff_feed_token must be at least 32 characters")
 
     @property
     def resolved_database_url(self) -> str:

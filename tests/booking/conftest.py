@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kat_widgets.booking import BookingService, Storage
+from kat_widgets.booking import BookingService
+from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
 from tests.booking.booking_support import NOW, SECRET, fresh_postgres, sqlite_url

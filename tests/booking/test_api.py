@@ -14,7 +14,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import create_app
-from kat_widgets.booking import BookingService, Storage
+from kat_widgets.booking import BookingService
+from kat_widgets.booking.storage import Storage
 from kat_widgets.booking.tokens import calendar_key, token_hash
 from kat_widgets.settings import Settings
 from tests.booking.booking_support import NOW, SECRET

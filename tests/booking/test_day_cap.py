@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import msgspec
 import pytest
 
-from kat_widgets.booking import BookingRequest, BookingService, Storage
+from kat_widgets.booking import BookingRequest, BookingService
+from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory
 from kat_widgets.errors import SlotTakenError
 from kat_widgets.settings import Settings
@@ -54,7 +55,7 @@ def test_simultaneous_bookings_of_different_times_stop_at_the_daily_cap(
 
 
 def _race_for_one_day(capped: BookingService) -> None:
-    day = capped.next_free(
+    day = capped.free.next_free(
         capped.directory.clinic("draper"), capped.directory.service("info-call"), at(10, 0), 12
     )
     starts = [slot.start for slot in day if slot.start.date() == day[0].start.date()]
@@ -88,17 +89,17 @@ def test_cancelling_frees_a_place_and_moving_within_the_day_is_allowed(
 
 
 @pytest.mark.parametrize(
-    ("local_day", "hours"), [("2027-03-14", 23), ("2027-11-07", 25), ("2027-03-10", 24)]
+    ("date", "hours"), [("2027-03-14", 23), ("2027-11-07", 25), ("2027-03-10", 24)]
 )
 def test_the_capped_day_is_the_clinic_local_day_across_dst(
-    directory: Directory, local_day: str, hours: int
+    directory: Directory, date: str, hours: int
 ) -> None:
-    from kat_widgets.booking.service import _local_day
+    from kat_widgets.booking.service import local_day
 
     clinic = directory.clinic("draper")
-    noon = dt.datetime.fromisoformat(f"{local_day}T12:00").replace(tzinfo=clinic.zone)
-    first, last = _local_day(noon, clinic)
-    assert first.astimezone(clinic.zone).isoformat().startswith(f"{local_day}T00:00")
+    noon = dt.datetime.fromisoformat(f"{date}T12:00").replace(tzinfo=clinic.zone)
+    first, last = local_day(noon, clinic)
+    assert first.astimezone(clinic.zone).isoformat().startswith(f"{date}T00:00")
     assert last - first == dt.timedelta(hours=hours)
 
 

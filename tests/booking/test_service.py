@@ -49,7 +49,7 @@ def test_staff_calendar_busy_time_blocks_booking(service: BookingService) -> Non
     def calendars(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
         return BusyTimes(by_resource={"draper-navigator": [Interval(at(9, 10), at(9, 11))]})
 
-    service.calendars = calendars
+    service.free.calendars = calendars
     with pytest.raises(SlotTakenError):
         service.book(request(at(9, 10, 30), "Robin Example"))
     assert service.book(request(at(9, 11), "Robin Example")).booking.start == at(9, 11)

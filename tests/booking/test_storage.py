@@ -8,8 +8,9 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
-from kat_widgets.booking.storage import HoldConflict, NewBooking, Storage, overlapping
-from kat_widgets.errors import ValidationError
+from kat_widgets.booking.models import NewBooking
+from kat_widgets.booking.storage import Storage, overlapping
+from kat_widgets.errors import HoldConflictError, ValidationError
 from kat_widgets.scheduling.types import Interval
 from tests.booking.booking_support import NOW, at
 
@@ -49,7 +50,7 @@ def test_booking_round_trips_with_utc_times(storage: Storage) -> None:
 
 def test_overlapping_hold_on_the_same_resource_is_refused(storage: Storage) -> None:
     storage.create(new(at(9, 10)), now=NOW)
-    with pytest.raises(HoldConflict):
+    with pytest.raises(HoldConflictError):
         storage.create(new(at(9, 10, 10), token="u"), now=NOW)
     assert len(storage.all_holds()) == 1
 
@@ -64,7 +65,7 @@ def test_adjacent_holds_and_other_resources_are_fine(storage: Storage) -> None:
 
 def test_a_booking_holds_every_resource_or_none(storage: Storage) -> None:
     storage.create(new(at(9, 10), 60, resources=("room-1",)), now=NOW)
-    with pytest.raises(HoldConflict):
+    with pytest.raises(HoldConflictError):
         storage.create(new(at(9, 10), 60, resources=("therapist-1", "room-1"), token="u"), now=NOW)
     assert [hold[1] for hold in storage.all_holds()] == ["room-1"]
 
@@ -89,7 +90,7 @@ def test_group_session_shares_holds_and_stops_at_capacity(storage: Storage) -> N
     group = {"resources": ("therapist-1", "group-room"), "capacity": 3, "service": "group"}
     for token in "abc":
         storage.create(new(at(9, 17), 90, token=token, **group), now=NOW)  # type: ignore[arg-type]
-    with pytest.raises(HoldConflict):
+    with pytest.raises(HoldConflictError):
         storage.create(new(at(9, 17), 90, token="d", **group), now=NOW)  # type: ignore[arg-type]
     assert len(storage.all_holds()) == 2
     busy = storage.busy("draper", at(9, 0), at(10, 0))
@@ -111,7 +112,7 @@ def test_cancel_frees_the_holds_and_bumps_the_sequence(storage: Storage) -> None
 def test_reschedule_is_atomic(storage: Storage) -> None:
     first = storage.create(new(at(9, 10)), now=NOW)
     storage.create(new(at(9, 11), token="u"), now=NOW)
-    with pytest.raises(HoldConflict):
+    with pytest.raises(HoldConflictError):
         storage.reschedule(first.id, new(at(9, 11)), now=NOW)
     assert storage.by_id(first.id).start == at(9, 10)  # type: ignore[union-attr]
     moved = storage.reschedule(first.id, new(at(9, 12)), now=NOW)
@@ -165,7 +166,7 @@ def _alembic(storage: Storage, command_name: str, revision: str) -> None:
 
 def test_down_to_0001_and_up_again_keeps_bookings_holds_and_keys(storage: Storage) -> None:
     """Revision 0002 (calendar keys) goes down and up again with rows in every table."""
-    from kat_widgets.booking.storage import IdempotencyRecord
+    from kat_widgets.booking.models import IdempotencyRecord
 
     key = IdempotencyRecord(key_hash="k" * 64, request_hash="r" * 64, sealed_token="s" * 64)
     first = storage.create(new(at(9, 10)), now=NOW, idempotency=key)
@@ -184,7 +185,7 @@ def test_down_to_0001_and_up_again_keeps_bookings_holds_and_keys(storage: Storag
     assert storage.by_id(second.id).calendar_hash is None  # type: ignore[union-attr]
     assert storage.idempotent("k" * 64) is not None
     assert len(storage.all_holds()) == 2
-    with pytest.raises(HoldConflict):  # the overlap guarantee survived both ways
+    with pytest.raises(HoldConflictError):  # the overlap guarantee survived both ways
         storage.create(new(at(9, 10), token="v"), now=NOW)
     twin = storage.create(new(at(9, 15), token="w"), now=NOW)
     assert twin.calendar_hash is None  # several NULLs do not clash in the unique index

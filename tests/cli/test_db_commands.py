@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from kat_widgets.booking import Storage
+from kat_widgets.booking.storage import Storage
 from kat_widgets.cli import main
 from tests.booking.booking_support import upcoming_slots
 from tests.booking.test_storage import new

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kat_widgets.booking.calendar import booking_ics
-from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import load_directory
 from kat_widgets.settings import BUNDLED_DIRECTORY
 

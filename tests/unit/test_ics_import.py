@@ -11,14 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kat_widgets.directory import load_directory
-from kat_widgets.errors import ConfigurationError
+from kat_widgets.errors import ConfigurationError, IcsImportError
 from kat_widgets.scheduling import find_slots
-from kat_widgets.scheduling.ics_import import (
-    CalendarBusySource,
-    IcsImportError,
-    busy_intervals,
-    parse_calendar,
-)
+from kat_widgets.scheduling.ics_import import CalendarBusySource, busy_intervals, parse_calendar
 from kat_widgets.settings import BUNDLED_DIRECTORY, load_settings
 
 ICS = Path(__file__).resolve().parents[1] / "fixtures" / "ics"

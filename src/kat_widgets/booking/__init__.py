@@ -1,17 +1,28 @@
 """Bookings: book, view, cancel and reschedule by secret token, with no double booking.
 
-``storage`` is the only module that speaks SQL; the database itself refuses overlapping holds.
+Importing this package imports no SQL toolkit: the store lives in
+:mod:`kat_widgets.booking.storage` (``Storage(url)``), the only place that speaks SQL; the
+database itself refuses overlapping holds.
 """
 
 from __future__ import annotations
 
-from kat_widgets.booking.service import BookingRequest, BookingService, Confirmation
-from kat_widgets.booking.storage import BookingRecord, Storage
+from kat_widgets.booking.models import (
+    BookingRecord,
+    BookingRequest,
+    Confirmation,
+    ManageView,
+    MovePage,
+    RescheduleRequest,
+)
+from kat_widgets.booking.service import BookingService
 
 __all__ = [
     "BookingRecord",
     "BookingRequest",
     "BookingService",
     "Confirmation",
-    "Storage",
+    "ManageView",
+    "MovePage",
+    "RescheduleRequest",
 ]

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.scheduling.ics_export import (
     StaffFeedEntry,

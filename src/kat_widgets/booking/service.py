@@ -1,26 +1,32 @@
-"""Booking use cases: book, view, cancel, reschedule. Pure of the web; storage does the SQL.
+"""Booking use cases: book, view, cancel, reschedule, purge; every booking rule lives here.
 
-The database refuses double bookings; this module picks the slot with the engine, retries when
-a concurrent writer took the resources first, and turns the refusal into :class:`SlotTakenError`
-carrying the next free slots.
+Pure of the web and of SQL: the store it is given does the SQL, and the database refuses double
+bookings. This module picks the slot with the engine, retries when a concurrent writer took the
+resources first, and turns the refusal into :class:`SlotTakenError` carrying the next free slots.
+It also decides what visitors may do (the cut-off, the times a booking may move to); delivery
+layers only show its answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from kat_widgets.booking.storage import (
+from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
+from kat_widgets.booking.models import (
     BookingRecord,
-    HoldConflict,
+    BookingRequest,
+    Confirmation,
     IdempotencyRecord,
+    ManageView,
+    MovePage,
     NewBooking,
-    Storage,
 )
+from kat_widgets.booking.rules import check_idempotency_key, clean_request, online_service
 from kat_widgets.booking.tokens import (
     calendar_hash,
     calendar_key,
@@ -34,34 +40,30 @@ from kat_widgets.booking.tokens import (
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import (
     BookingConflictError,
+    ConfigurationError,
+    HoldConflictError,
+    IdempotencyConflictError,
     NotFoundError,
     SlotTakenError,
     ValidationError,
 )
-from kat_widgets.scheduling import find_slots, slot_at
-from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
+from kat_widgets.scheduling.types import BusyProvider, Slot, no_busy_times
 from kat_widgets.settings import RetentionDays, Settings
 
-__all__ = ["BookingRequest", "BookingService", "Confirmation", "utcnow"]
+if TYPE_CHECKING:
+    from kat_widgets.booking.storage import Storage
 
-NOTE_MAX = 500
-NAME_MAX = 200
-NEXT_SLOTS = 3
-NEXT_FREE_DAYS = 14
-"""How far :meth:`BookingService.next_free` looks ahead from where it starts."""
-# no spaces or markup anywhere; the domain is dot-separated labels (IDN letters allowed)
-_EMAIL_RE = re.compile(
-    r"^[^@\s<>\x00-\x1f\x7f]{1,64}@[^@\s<>()\[\]\\,;:\"'.]+(\.[^@\s<>()\[\]\\,;:\"'.]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)$"
-)
-_PHONE_RE = re.compile(r"^\+?[0-9 ().-]{7,32}$")
-_KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# a name is one line: it becomes a calendar title for staff
-_NAME_BREAK_RE = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+__all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
+
+MOVE_CHOICES = 8
+"""Times offered per page of the manage page's "Move to another time"."""
+MOVE_NOTICE = dt.timedelta(hours=1)
+"""A booking is never moved to a time sooner than this."""
 _ATTEMPTS = 3
+_NOT_FOUND = "We could not find a booking for this link."
 
 
-def _local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.datetime]:
+def local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.datetime]:
     """The clinic-local calendar day holding ``start``, as UTC ``[midnight, next midnight)``.
 
     Built from wall-clock midnights, so DST days are 23 or 25 hours long as they should be.
@@ -74,71 +76,6 @@ def _local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.date
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The POST body: which slot, who, one way to reach them, an optional note, consent."""
-
-    clinic_id: str
-    service: str
-    start: dt.datetime
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    note: str | None = None
-    consent: bool = False
-
-
-class Confirmation(msgspec.Struct, frozen=True, kw_only=True):
-    """A booking and the secret token that manages it (only ever shown to its owner)."""
-
-    booking: BookingRecord
-    token: str
-    replayed: bool = False
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def _validate(request: BookingRequest, now: dt.datetime) -> BookingRequest:
-    """Field checks with a message per field; returns the request with whitespace trimmed."""
-    errors: dict[str, str] = {}
-    name, email, phone, note = (
-        _clean(request.name),
-        _clean(request.email),
-        _clean(request.phone),
-        _clean(request.note),
-    )
-    if not name:
-        errors["name"] = "Please tell us your name."
-    elif len(name) > NAME_MAX:
-        errors["name"] = f"Please use at most {NAME_MAX} letters for your name."
-    elif _CONTROL_RE.search(name) or _NAME_BREAK_RE.search(name):
-        errors["name"] = "Please write your name on one line, without special characters."
-    if email and (len(email) > 254 or not _EMAIL_RE.match(email)):
-        errors["email"] = "Please check the email address, e.g. name@example.com."
-    if phone and (not _PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 10):
-        errors["phone"] = "Please give a phone number with area code, e.g. 801-555-0123."
-    if not email and not phone and "email" not in errors and "phone" not in errors:
-        errors["email"] = "Please give an email address or a phone number so we can reach you."
-    if note and len(note) > NOTE_MAX:
-        errors["note"] = f"Please keep the note to {NOTE_MAX} characters ({len(note)} now)."
-    elif note and _CONTROL_RE.search(note):  # e.g. NUL, which PostgreSQL text refuses
-        errors["note"] = "Please remove special characters from the note."
-    if request.consent is not True:
-        errors["consent"] = "Please confirm that we may contact you about this appointment."
-    if request.start.tzinfo is None:
-        errors["start"] = "The start time needs a UTC offset, e.g. 2027-03-09T10:00:00-07:00."
-    elif request.start <= now:
-        errors["start"] = "This time has passed. Please choose a later time."
-    if errors:
-        first = next(iter(errors))
-        raise ValidationError(errors[first], field=first, fields=errors)
-    return msgspec.structs.replace(request, name=name, email=email, phone=phone, note=note)
 
 
 class BookingService:
@@ -154,100 +91,22 @@ class BookingService:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         if not settings.secret_key:
-            raise ValueError("bookings need settings.secret_key to hash manage tokens")
+            raise ConfigurationError("bookings need settings.secret_key to hash manage tokens")
         self.directory = directory
         self.settings = settings
         self.storage = storage
-        self.calendars = calendars
         self.clock = clock
-
-    # -- lookups ------------------------------------------------------------------------------
+        self.free = FreeTimes(directory, storage, calendars=calendars, clock=clock)
+        """What bookings and staff calendars leave free; also the web's ``busy_provider``."""
 
     def _offered(self, clinic_id: str, service_id: str, *, public: bool) -> tuple[Clinic, Service]:
+        if public:
+            return online_service(self.directory, clinic_id, service_id)
         clinic = self.directory.clinic(clinic_id)
         service = self.directory.service(service_id)
         if not self.directory.offers(clinic, service_id):
             raise NotFoundError(f"{clinic.name} does not offer {service.name}.")
-        if public and not service.public:
-            raise ValidationError(
-                f"{service.name} cannot be booked online. Please call us at {clinic.phone}.",
-                field="service",
-            )
         return clinic, service
-
-    def busy(
-        self,
-        clinic: Clinic,
-        start: dt.datetime,
-        end: dt.datetime,
-        *,
-        exclude_booking: str | None = None,
-    ) -> BusyTimes:
-        """Stored holds and imported calendars around ``[start, end)`` (a day of margin)."""
-        margin = dt.timedelta(days=1)
-        stored = self.storage.busy(
-            clinic.id,
-            start - margin,
-            end + margin,
-            zone=clinic.zone,
-            exclude_booking=exclude_booking,
-        )
-        return merge_busy(stored, self.calendars(clinic.id, start - margin, end + margin))
-
-    def busy_provider(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
-        """A scheduling ``BusyProvider``: what the slots API and widgets must treat as taken."""
-        return self.busy(self.directory.clinic(clinic_id), start, end)
-
-    def next_free(
-        self,
-        clinic: Clinic,
-        service: Service,
-        after: dt.datetime,
-        count: int = NEXT_SLOTS,
-        *,
-        moving: str | None = None,
-    ) -> list[Slot]:
-        """Up to ``count`` bookable slots from ``after`` on (within ``NEXT_FREE_DAYS``).
-
-        ``moving``: the id of a booking being moved, which does not block times for itself.
-        """
-        now = self.clock()
-        after = max(after, now)
-        days = min(NEXT_FREE_DAYS, service.policy.horizon_days)
-        end = after + dt.timedelta(days=days)
-        try:
-            found = find_slots(
-                self.directory,
-                clinic.id,
-                service.id,
-                start=after,
-                end=end,
-                busy=self.busy(clinic, after, end, exclude_booking=moving),
-                now=now,
-            )
-        except ValidationError:
-            return []
-        return found[:count]
-
-    def _slot(
-        self, clinic: Clinic, service: Service, start: dt.datetime, *, moving: str | None = None
-    ) -> Slot:
-        """The slot at ``start`` given the stored holds; typed errors when there is none."""
-        now = self.clock()
-        busy = self.busy(clinic, start, start + dt.timedelta(minutes=1), exclude_booking=moving)
-        slot = slot_at(self.directory, clinic.id, service.id, start, busy=busy, now=now)
-        if slot is not None:
-            return slot
-        free = slot_at(self.directory, clinic.id, service.id, start, busy=BusyTimes(), now=now)
-        if free is None:
-            raise ValidationError(
-                "That time is not offered. Please choose one of the available times.",
-                field="start",
-            )
-        raise SlotTakenError(
-            "Sorry, that time was just taken. Please choose another time.",
-            next_slots=self.next_free(clinic, service, start, moving=moving),
-        )
 
     def _new(
         self,
@@ -269,11 +128,31 @@ class BookingService:
             token_hash=digest,
             calendar_hash=calendar,
             day_cap=service.policy.max_per_day,
-            day=_local_day(slot.start, clinic),
+            day=local_day(slot.start, clinic),
             name=request.name,
             email=request.email,
             phone=request.phone,
             note=request.note,
+        )
+
+    def _write(
+        self,
+        clinic: Clinic,
+        service: Service,
+        start: dt.datetime,
+        write: Callable[[Slot], BookingRecord],
+        *,
+        moving: str | None = None,
+    ) -> BookingRecord:
+        """Take the slot at ``start`` with ``write``; look again when a concurrent writer won."""
+        for _ in range(_ATTEMPTS):
+            slot = self.free.slot(clinic, service, start, moving=moving)
+            try:
+                return write(slot)
+            except HoldConflictError:
+                continue  # a concurrent booking won; look again with fresh holds
+        raise SlotTakenError(
+            TAKEN, next_slots=self.free.next_free(clinic, service, start, moving=moving)
         )
 
     # -- use cases ----------------------------------------------------------------------------
@@ -285,15 +164,14 @@ class BookingService:
         idempotency_key: str | None = None,
         public: bool = True,
     ) -> Confirmation:
-        """Book the slot at ``request.start``; the same ``idempotency_key`` replays the result."""
+        """Book the slot at ``request.start``; the same ``idempotency_key`` replays the result.
+
+        ``public=False`` books services that are not offered online (staff, tests).
+        """
         key = self.settings.secret_key
         idempotency: IdempotencyRecord | None = None
         if idempotency_key is not None:
-            if not _KEY_RE.match(idempotency_key):
-                raise ValidationError(
-                    "Idempotency-Key must be 8 to 255 visible ASCII characters.",
-                    field="Idempotency-Key",
-                )
+            check_idempotency_key(idempotency_key)
             key_hash = keyed_hash(key, "idempotency-key", idempotency_key)
             request_hash = keyed_hash(
                 key, "idempotency-request", msgspec.json.encode(request).decode()
@@ -301,7 +179,7 @@ class BookingService:
             earlier = self._replay(key_hash, request_hash, idempotency_key)
             if earlier is not None:
                 return earlier
-        request = _validate(request, self.clock())
+        request = clean_request(request, self.clock())
         clinic, service = self._offered(request.clinic_id, request.service, public=public)
         token = new_token()
         if idempotency_key is not None:
@@ -310,41 +188,23 @@ class BookingService:
                 request_hash=request_hash,
                 sealed_token=seal(key, idempotency_key, token),
             )
+        digest = token_hash(key, token)
+        calendar = calendar_hash(key, self.calendar_key(token))
+
+        def create(slot: Slot) -> BookingRecord:
+            new = self._new(clinic, service, slot, request, digest, calendar)
+            return self.storage.create(new, now=self.clock(), idempotency=idempotency)
+
         try:
-            return self._book(clinic, service, request, token, idempotency)
-        except (SlotTakenError, KeyError):
+            record = self._write(clinic, service, request.start, create)
+        except (SlotTakenError, IdempotencyConflictError):
             # A concurrent request with the same key may have won: replay its result.
             if idempotency_key is not None:
                 earlier = self._replay(key_hash, request_hash, idempotency_key)
                 if earlier is not None:
                     return earlier
             raise
-
-    def _book(
-        self,
-        clinic: Clinic,
-        service: Service,
-        request: BookingRequest,
-        token: str,
-        idempotency: IdempotencyRecord | None,
-    ) -> Confirmation:
-        digest = token_hash(self.settings.secret_key, token)
-        calendar = calendar_hash(self.settings.secret_key, self.calendar_key(token))
-        for _ in range(_ATTEMPTS):
-            slot = self._slot(clinic, service, request.start)
-            try:
-                record = self.storage.create(
-                    self._new(clinic, service, slot, request, digest, calendar),
-                    now=self.clock(),
-                    idempotency=idempotency,
-                )
-            except HoldConflict:
-                continue  # a concurrent booking won; look again with fresh holds
-            return Confirmation(booking=record, token=token)
-        raise SlotTakenError(
-            "Sorry, that time was just taken. Please choose another time.",
-            next_slots=self.next_free(clinic, service, request.start),
-        )
+        return Confirmation(booking=record, token=token)
 
     def _replay(
         self, key_hash: str, request_hash: str, idempotency_key: str
@@ -364,11 +224,11 @@ class BookingService:
     def view(self, token: str) -> BookingRecord:
         """The booking a manage token opens; any wrong token is the same :class:`NotFoundError`."""
         if not looks_like_token(token):
-            raise NotFoundError("We could not find a booking for this link.")
+            raise NotFoundError(_NOT_FOUND)
         digest = token_hash(self.settings.secret_key, token)
         record = self.storage.by_token_hash(digest)
         if record is None or not hmac.compare_digest(record.token_hash, digest):
-            raise NotFoundError("We could not find a booking for this link.")
+            raise NotFoundError(_NOT_FOUND)
         if record.calendar_hash is None:  # booked before calendar keys: give it one now
             key = calendar_hash(self.settings.secret_key, self.calendar_key(token))
             record = self.storage.set_calendar_hash(record.id, key) or record
@@ -385,7 +245,7 @@ class BookingService:
         links handed out before calendar keys existed carry the token.
         """
         if not looks_like_token(key):
-            raise NotFoundError("We could not find a booking for this link.")
+            raise NotFoundError(_NOT_FOUND)
         digest = calendar_hash(self.settings.secret_key, key)
         record = self.storage.by_calendar_hash(digest)
         stored = record.calendar_hash if record is not None else None
@@ -393,18 +253,61 @@ class BookingService:
             return record
         return self.view(key)
 
+    # -- what a visitor may still do ------------------------------------------------------------
+
+    def cancel_by(self, record: BookingRecord) -> dt.datetime:
+        """When online cancel/reschedule closes for ``record`` (then visitors call)."""
+        return record.start - dt.timedelta(hours=self.settings.cancel_cutoff_hours)
+
     def can_change(self, record: BookingRecord) -> bool:
-        """Whether online cancel/reschedule is still open (before the cut-off)."""
-        cutoff = dt.timedelta(hours=self.settings.cancel_cutoff_hours)
-        return record.status == "confirmed" and record.start - self.clock() >= cutoff
+        """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
+        return record.status == "confirmed" and self.clock() <= self.cancel_by(record)
 
     def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
-        clinic = self.directory.clinic(record.clinic_id)
-        hours = self.settings.cancel_cutoff_hours
-        if record.start - self.clock() < dt.timedelta(hours=hours):
+        if self.clock() > self.cancel_by(record):
+            clinic = self.directory.clinic(record.clinic_id)
+            hours = self.settings.cancel_cutoff_hours
             raise BookingConflictError(
                 f"Please call us to {verb} within {hours} hours of your visit: {clinic.phone}."
             )
+
+    def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
+        """Up to ``MOVE_CHOICES`` times ``record`` may move to, after ``after`` (default: now).
+
+        Never sooner than ``MOVE_NOTICE`` from now nor past the service's horizon; the next page
+        starts after the last time shown, or after the two weeks searched if they ran out.
+        """
+        if not self.can_change(record):
+            return MovePage(slots=(), later=None, paged=after is not None)
+        clinic = self.directory.clinic(record.clinic_id)
+        service = self.directory.service(record.service_id)
+        now = self.clock()
+        horizon = now + dt.timedelta(days=service.policy.horizon_days)
+        earliest = now + MOVE_NOTICE
+        start = min(max(earliest, after), horizon) if after is not None else earliest
+        # one extra to know there are more, and room for the visit's own time and ``after``
+        found = self.free.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
+        found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
+        slots = found[:MOVE_CHOICES]
+        full = len(found) > MOVE_CHOICES
+        onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
+        return MovePage(
+            slots=tuple(slots), later=onward if onward < horizon else None, paged=after is not None
+        )
+
+    def manage(self, token: str, *, after: dt.datetime | None = None) -> ManageView:
+        """What the manage page shows for ``token``: the booking, its links, what may change."""
+        record = self.view(token)
+        return ManageView(
+            record=record,
+            calendar_key=self.calendar_key(token),
+            can_change=self.can_change(record),
+            cancel_by=self.cancel_by(record),
+            cutoff_hours=self.settings.cancel_cutoff_hours,
+            moves=self.move_choices(record, after),
+        )
+
+    # -- changes ----------------------------------------------------------------------------------
 
     def cancel(self, token: str) -> BookingRecord:
         """Cancel by token (again: no change); refused inside the cut-off."""
@@ -416,7 +319,7 @@ class BookingService:
         if cancelled is None:  # cancelled concurrently
             again = self.storage.by_id(record.id)
             if again is None:
-                raise NotFoundError("We could not find a booking for this link.")
+                raise NotFoundError(_NOT_FOUND)
             return again
         return cancelled
 
@@ -432,10 +335,10 @@ class BookingService:
             raise ValidationError(
                 "This time has passed. Please choose a later time.", field="start"
             )
-        clinic = self.directory.clinic(record.clinic_id)
-        service = self.directory.service(record.service_id)
         if start == record.start:
             return record
+        clinic = self.directory.clinic(record.clinic_id)
+        service = self.directory.service(record.service_id)
         stored = BookingRequest(
             clinic_id=clinic.id,
             service=service.id,
@@ -445,25 +348,15 @@ class BookingService:
             phone=record.phone,
             note=record.note,
         )
-        for _ in range(_ATTEMPTS):
-            slot = self._slot(clinic, service, start, moving=record.id)
-            try:
-                moved = self.storage.reschedule(
-                    record.id,
-                    self._new(
-                        clinic, service, slot, stored, record.token_hash, record.calendar_hash
-                    ),
-                    now=self.clock(),
-                )
-            except HoldConflict:
-                continue
+
+        def move(slot: Slot) -> BookingRecord:
+            new = self._new(clinic, service, slot, stored, record.token_hash, record.calendar_hash)
+            moved = self.storage.reschedule(record.id, new, now=self.clock())
             if moved is None:
                 raise BookingConflictError("This booking was cancelled; please book a new time.")
             return moved
-        raise SlotTakenError(
-            "Sorry, that time was just taken. Please choose another time.",
-            next_slots=self.next_free(clinic, service, start, moving=record.id),
-        )
+
+        return self._write(clinic, service, start, move, moving=record.id)
 
     def purge(self, older_than_days: int | None = None, *, dry_run: bool = False) -> int:
         """Delete bookings cancelled or past more than ``older_than_days`` (default: setting).

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from kat_widgets.structs import Base
+
 __all__ = [
     "LANGUAGES",
     "Channel",
@@ -30,10 +32,6 @@ PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9](?:[0-9-]{1,18}[0-9])?
 HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s\"'<>]+$", max_length=300)]
 RegionCode = Annotated[str, msgspec.Meta(pattern=r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3})?|elsewhere)$")]
 Keyword = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{2,20}$")]
-
-
-class Base(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """Unknown keys are typos; values are immutable."""
 
 
 class Channel(Base, kw_only=True, frozen=True):

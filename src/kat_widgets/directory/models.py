@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from kat_widgets.structs import Base
+
 __all__ = [
     "Address",
     "Base",
@@ -36,13 +38,6 @@ Precision = Literal["rooftop", "rooftop-estimate", "address", "street", "zip", "
 Step = Literal["info", "connect", "prepare", "experience", "integrate", "reconnect"]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
-
-
-class Base(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """Policy for every directory Struct: unknown keys are typos, values are immutable.
-
-    Defaults are encoded (no ``omit_defaults``) so JSON answers always carry every key.
-    """
 
 
 class Coordinates(Base, kw_only=True, frozen=True):

@@ -14,8 +14,7 @@ from markupsafe import Markup
 
 from kat_widgets.booking.calendar import event_title, google_link, outlook_link
 from kat_widgets.booking.crisis_words import mentions_crisis
-from kat_widgets.booking.service import NOTE_MAX
-from kat_widgets.booking.storage import BookingRecord
+from kat_widgets.booking.models import NOTE_MAX, BookingRecord
 from kat_widgets.directory import Clinic
 from kat_widgets.fragments.scheduling import spoken_time
 from kat_widgets.scheduling.types import Slot

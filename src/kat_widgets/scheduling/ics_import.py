@@ -26,13 +26,12 @@ import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
 from kat_widgets.directory.loader import Directory
-from kat_widgets.errors import ConfigurationError, KatWidgetsError
+from kat_widgets.errors import ConfigurationError, IcsImportError
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Interval, no_busy_times
 from kat_widgets.settings import Settings
 
 __all__ = [
     "CalendarBusySource",
-    "IcsImportError",
     "busy_intervals",
     "default_busy_provider",
     "parse_calendar",
@@ -41,10 +40,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 FETCH_TIMEOUT_SECONDS = 10
 MAX_BYTES = 5_000_000
-
-
-class IcsImportError(KatWidgetsError, ValueError):
-    """A staff calendar could not be read or parsed; the message names the source."""
 
 
 def parse_calendar(data: bytes, *, source: str) -> icalendar.Calendar:

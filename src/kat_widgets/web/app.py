@@ -22,8 +22,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-from kat_widgets.booking import BookingService, Storage
+from kat_widgets.booking import BookingService
 from kat_widgets.booking.service import utcnow
+from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import (
     KatWidgetsError,
@@ -194,7 +195,7 @@ def kat_routes(
         Widgets(settings, directory=directory),
         bookings,
         # slots offered = calendars minus stored bookings (the booking service merges both)
-        busy_provider=bookings.busy_provider if bookings is not None else calendars,
+        busy_provider=bookings.free.busy_provider if bookings is not None else calendars,
         clock=clock if clock is not None else utcnow,
         path=prefix,
     )

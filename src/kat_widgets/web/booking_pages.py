@@ -16,8 +16,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from markupsafe import Markup
 
-from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
-from kat_widgets.booking.service import NEXT_FREE_DAYS
+from kat_widgets.booking import BookingRequest, BookingService, ManageView
+from kat_widgets.booking.rules import online_service, parse_start
 from kat_widgets.errors import (
     BookingConflictError,
     NotFoundError,
@@ -84,16 +84,6 @@ def _phone(kat: KatContext) -> str:
     return organization.phone_label(organization.phone)
 
 
-def _start(value: str | None) -> dt.datetime:
-    try:
-        start = dt.datetime.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationError("start must be an ISO 8601 date-time", field="start") from None
-    if start.tzinfo is None:
-        raise ValidationError("start needs a UTC offset", field="start")
-    return start
-
-
 @get(
     "/fragments/booking",
     summary="Booking form widget (HTML)",
@@ -121,14 +111,9 @@ def booking_form(
             clinic, service, busy_provider=kat.busy_provider, now=kat.clock()
         )
         return fragment_response(request, kat, grid, widget="availability", title="Open times")
-    offered = kat.directory.service(service)
-    if not offered.public:
-        raise ValidationError(
-            f"{offered.name} cannot be booked online. Please call us at {_phone(kat)}.",
-            field="service",
-        )
+    online_service(kat.directory, clinic, service)
     widgets = kat.widgets_for(request)
-    return _fragment(request, kat, render_form(widgets, clinic, service, _start(start)))
+    return _fragment(request, kat, render_form(widgets, clinic, service, parse_start(start)))
 
 
 def _form_values(form: Any) -> dict[str, str]:
@@ -155,7 +140,7 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     bookings = _service(kat)
     widgets = kat.widgets_for(request)
     values = _form_values(await request.form())
-    start = _start(values["start"])
+    start = parse_start(values["start"])
     clinic_id, service_id = values["clinic_id"], values["service"]
     kat.directory.clinic(clinic_id)
     kat.directory.service(service_id)
@@ -199,10 +184,6 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     return _fragment(request, kat, confirmation, 201)
 
 
-MOVE_CHOICES = 8
-"""Times offered per page of the manage page's "Move to another time"."""
-
-
 def _after_param(value: str | None) -> dt.datetime | None:
     """The manage page's ``after`` (show times after it): an ISO date-time with offset."""
     if not value:
@@ -216,60 +197,30 @@ def _after_param(value: str | None) -> dt.datetime | None:
     return after
 
 
-def _move_choices(
-    bookings: BookingService, record: BookingRecord, after: dt.datetime | None
-) -> tuple[list[Slot], dt.datetime | None]:
-    """Up to ``MOVE_CHOICES`` times to move ``record`` to, after ``after``.
-
-    Also where the next page starts (``None`` past the booking horizon).
-    """
-    clinic = bookings.directory.clinic(record.clinic_id)
-    service = bookings.directory.service(record.service_id)
-    now = bookings.clock()
-    earliest = now + dt.timedelta(hours=1)
-    horizon = now + dt.timedelta(days=service.policy.horizon_days)
-    # clamped to [earliest, horizon]: nothing is offered outside it (and year 9999 overflows)
-    start = min(max(earliest, after), horizon) if after is not None else earliest
-    # one extra to know there are more, and room for the visit's own time and ``after``
-    found = bookings.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
-    found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
-    slots = found[:MOVE_CHOICES]
-    # next page: after the last time shown, or after the two weeks searched if they ran out
-    full = len(found) > MOVE_CHOICES
-    onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
-    return slots, onward if onward < horizon else None
-
-
 def _manage(
     kat: KatContext,
     widgets: Widgets,
-    record: BookingRecord,
+    view: ManageView,
     token: str,
     *,
     message: str | None = None,
     error: str | None = None,
     status: int = 200,
-    after: dt.datetime | None = None,
 ) -> Response[str]:
-    bookings = _service(kat)
-    can_change = bookings.can_change(record)
     page = f"{widgets.base_path}/bookings/{token}"
-    slots: list[Slot] = []
-    later: dt.datetime | None = None
-    if can_change:
-        slots, later = _move_choices(bookings, record, after)
+    later = view.moves.later
     body = render_manage(
         widgets,
-        record,
+        view.record,
         token,
-        calendar_key=bookings.calendar_key(token),
-        can_change=can_change,
-        cutoff_hours=kat.settings.cancel_cutoff_hours,
-        next_slots=slots,
+        calendar_key=view.calendar_key,
+        can_change=view.can_change,
+        cutoff_hours=view.cutoff_hours,
+        next_slots=view.moves.slots,
         message=message,
         error=error,
         later_href=page + "?" + urlencode({"after": later.isoformat()}) if later else None,
-        earliest_href=page if after is not None else None,
+        earliest_href=page if view.moves.paged else None,
     )
     return _page(widgets, body, "Your appointment", status)
 
@@ -295,15 +246,19 @@ def manage_page(
     ``after`` pages through later times to move to ("Show later times").
     """
     widgets = kat.widgets_for(request)
-    try:
-        record = _service(kat).view(token)
-    except NotFoundError:
-        return _not_found(kat, widgets)
+    bookings = _service(kat)
+    problem: str | None = None
     try:
         later = _after_param(after)
     except ValidationError as exc:
-        return _manage(kat, widgets, record, token, error=str(exc), status=422)
-    return _manage(kat, widgets, record, token, message=_DONE.get(done or ""), after=later)
+        later, problem = None, str(exc)
+    try:
+        view = bookings.manage(token, after=later)
+    except NotFoundError:
+        return _not_found(kat, widgets)
+    if problem is not None:
+        return _manage(kat, widgets, view, token, error=problem, status=422)
+    return _manage(kat, widgets, view, token, message=_DONE.get(done or ""))
 
 
 def _after(request: AnyRequest, kat: KatContext, token: str, done: str) -> Redirect:
@@ -321,8 +276,8 @@ async def _refused(
     status = 422 if isinstance(exc, ValidationError) else 409
 
     def page() -> Response[str]:
-        record = _service(kat).view(token)
-        return _manage(kat, widgets, record, token, error=str(exc), status=status)
+        view = _service(kat).manage(token)
+        return _manage(kat, widgets, view, token, error=str(exc), status=status)
 
     return await to_thread.run_sync(page)
 
@@ -352,7 +307,7 @@ async def manage_reschedule(
     widgets = kat.widgets_for(request)
     form = await request.form()
     try:
-        start = _start(str(form.get("start") or ""))
+        start = parse_start(str(form.get("start") or ""))
         await to_thread.run_sync(lambda: bookings.reschedule(token, start))
     except NotFoundError:
         return _not_found(kat, widgets)

@@ -119,16 +119,16 @@ def _answer(
     request: AnyRequest, kat: KatContext, record: BookingRecord, token: str
 ) -> BookingAnswer:
     base = kat.prefix(request)
-    cutoff = record.start - dt.timedelta(hours=kat.settings.cancel_cutoff_hours)
+    bookings = _bookings(kat)
     return BookingAnswer(
         booking=booking_out(record, kat.directory),
         manage_url=f"{base}/bookings/{token}",
-        ics_url=f"{base}/calendars/bookings/{_bookings(kat).calendar_key(token)}.ics",
+        ics_url=f"{base}/calendars/bookings/{bookings.calendar_key(token)}.ics",
         add_to_calendar=CalendarLinks(
             google=google_link(record, kat.directory),
             outlook=outlook_link(record, kat.directory),
         ),
-        cancel_by=_local(cutoff, kat.directory, record.clinic_id),
+        cancel_by=_local(bookings.cancel_by(record), kat.directory, record.clinic_id),
     )
 
 

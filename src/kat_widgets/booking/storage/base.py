@@ -1,106 +1,43 @@
-"""The booking store: the only module that speaks SQL (SQLAlchemy Core, Alembic migrations).
+"""The booking store's shared SQL (SQLAlchemy Core) and its contract with each database.
 
-SQLite (default, a file in WAL mode; writers serialised by ``BEGIN IMMEDIATE``) or PostgreSQL
-(``postgresql://`` uses psycopg 3). Overlapping holds of one resource are refused by the database
-itself (exclusion constraint / trigger); this module only translates that refusal into
-:class:`HoldConflict`, and database outages into :class:`StorageUnavailableError`.
+:class:`Storage` holds every query; a backend per dialect (``sqlite``, ``postgresql``) adds how
+that database makes an engine, takes locks and names its refusals (SQLSTATE codes, SQLite
+extended result codes; never message text). ``Storage(url)`` opens the backend the URL names, as
+Radicale picks its storage plugin by configuration. Overlapping holds are refused by the
+database itself (exclusion constraint / trigger); the store only turns that refusal into
+:class:`~kat_widgets.errors.HoldConflictError`, and outages into
+:class:`~kat_widgets.errors.StorageUnavailableError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, ClassVar
 
-import msgspec
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
+from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
 from kat_widgets.errors import (
     ConfigurationError,
-    KatWidgetsError,
+    HoldConflictError,
+    IdempotencyConflictError,
     StorageUnavailableError,
     ValidationError,
 )
-from kat_widgets.scheduling.types import BusyTimes, Interval
+from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
+from kat_widgets.scheduling.types import BusyTimes
 
-__all__ = [
-    "BookingRecord",
-    "HoldConflict",
-    "IdempotencyRecord",
-    "NewBooking",
-    "Storage",
-    "database_url",
-    "overlapping",
-]
+__all__ = ["Storage", "database_url", "overlapping"]
 
-log = logging.getLogger(__name__)
-Status = Literal["confirmed", "cancelled"]
-_PG_ADVISORY_MIGRATE = 0x6B617477  # "katw"
-
-
-class HoldConflict(KatWidgetsError):
-    """The database refused the holds (overlap, full group, concurrent session creation)."""
-
-
-class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
-    """What :meth:`Storage.create` writes: the slot's times and holds plus the visitor's fields."""
-
-    clinic_id: str
-    service_id: str
-    start: dt.datetime
-    end: dt.datetime
-    hold: Interval
-    resources: tuple[str, ...]
-    capacity: int
-    token_hash: str
-    calendar_hash: str | None = None
-    day_cap: int | None = None
-    """The service's ``max_per_day``: checked here, under a lock, not only by the slot engine."""
-    day: tuple[dt.datetime, dt.datetime] | None = None
-    """The clinic-local day of ``start`` as UTC ``[midnight, next midnight)``, for ``day_cap``."""
-    name: str
-    email: str | None
-    phone: str | None
-    note: str | None
-
-
-class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A stored booking (times in UTC)."""
-
-    id: str
-    clinic_id: str
-    service_id: str
-    start: dt.datetime
-    end: dt.datetime
-    status: Status
-    sequence: int
-    token_hash: str
-    calendar_hash: str | None = None
-    """Keyed hash of the read-only calendar key (``None`` for bookings older than it)."""
-    name: str | None
-    email: str | None
-    phone: str | None
-    note: str | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A remembered POST: the request's keyed hash and the sealed manage token."""
-
-    key_hash: str
-    request_hash: str
-    sealed_token: str
+log = logging.getLogger("kat_widgets.booking.storage")
 
 
 def database_url(url: str) -> str:
@@ -111,101 +48,91 @@ def database_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str) -> Engine:
-    # hide_parameters: SQL errors and logs never show the values (names, emails, notes)
-    engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get("kat_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
-
-
-def create_engine(url: str) -> Engine:
-    """An engine for SQLite or PostgreSQL with the settings the guarantee relies on."""
-    url = database_url(url)
+def _dialect_of(url: str) -> str:
     try:
-        parsed = make_url(url)
+        return make_url(url).get_backend_name()
     except ArgumentError:
         raise ConfigurationError(
             "database_url must look like sqlite:///path.db or postgresql://user@host/db"
         ) from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return _sqlite_engine(url)
-    if backend == "postgresql":
-        return sa.create_engine(
-            url,
-            # whatever the server's default: the daily-cap count after the advisory lock must
-            # see bookings committed meanwhile (REPEATABLE READ would read an older snapshot)
-            isolation_level="READ COMMITTED",
-            # at most 10 connections per worker process: PostgreSQL's default limit is 100
-            pool_size=5,
-            max_overflow=5,
-            pool_pre_ping=True,
-            hide_parameters=True,
-            connect_args={"connect_timeout": 5},
-        )
-    raise ConfigurationError(
-        f"database_url: {backend!r} is not supported; use sqlite or postgresql"
-    )
-
-
-def _is_refusal(exc: IntegrityError) -> bool:
-    """Overlap, seat CHECK or a concurrent session insert: the slot is no longer free."""
-    code = getattr(exc.orig, "sqlstate", None)
-    if code in ("23P01", "23514"):  # exclusion_violation, check_violation
-        return True
-    text = str(exc.orig)
-    if code == "23505":  # unique_violation: only the group session's start
-        return "one_session_per_start" in text
-    return (
-        "resource_hold_overlap" in text
-        or "seats_within_capacity" in text
-        or "group_sessions.clinic_id" in text
-    )
 
 
 class Storage:
-    """Bookings on one database. Methods are synchronous and each runs in one transaction."""
+    """Bookings on one database. Methods are synchronous and each runs in one transaction.
+
+    ``Storage(url)`` returns the backend for the URL's dialect; backends subclass this with
+    ``dialect="..."`` and fill in the hooks below.
+    """
+
+    dialect: ClassVar[str] = ""
+    _backends: ClassVar[dict[str, type[Storage]]] = {}
+
+    def __init_subclass__(cls, *, dialect: str, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        cls.dialect = dialect
+        Storage._backends[dialect] = cls
+
+    def __new__(cls, url: str) -> Storage:
+        if cls is Storage:
+            name = _dialect_of(database_url(url))
+            if name not in Storage._backends:
+                raise ConfigurationError(
+                    f"database_url: {name!r} is not supported; use sqlite or postgresql"
+                )
+            cls = Storage._backends[name]
+        return super().__new__(cls)
 
     def __init__(self, url: str) -> None:
         self.url = database_url(url)
-        self.engine = create_engine(self.url)
-        self.dialect = self.engine.dialect.name
+        self.engine = self._create_engine(self.url)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    # -- what each backend says about its database ----------------------------------------
+
+    def _create_engine(self, url: str) -> Engine:
+        """An engine with the settings the guarantee relies on (isolation, timeouts, pool)."""
+        raise NotImplementedError
+
+    def _reading(self, conn: Connection) -> Connection:
+        """``conn`` set up for a transaction that only reads."""
+        return conn
+
+    def _lock_migrations(self, conn: Connection) -> None:
+        """Make concurrent ``migrate()`` calls (several workers starting) take turns."""
+
+    def _lock_day(self, conn: Connection, new: NewBooking) -> None:
+        """Make writers of one (clinic, service, local day) take turns, for the daily cap."""
+
+    def _for_update(self, query: sa.Select[Any]) -> sa.Select[Any]:
+        """``query`` locking the rows it reads until the transaction ends."""
+        return query
+
+    def _refused(self, error: BaseException | None) -> bool:
+        """The database refused the holds: overlap, a full group, a session gone meanwhile."""
+        raise NotImplementedError
+
+    def _retryable(self, error: BaseException | None) -> bool:
+        """A concurrency failure (deadlock, serialisation) that a fresh attempt can pass."""
+        return False
+
+    # -- transactions ---------------------------------------------------------------------
 
     @contextmanager
     def _tx(self, *, write: bool = True) -> Iterator[Connection]:
         try:
             with self.engine.connect() as conn:
-                if self.dialect == "sqlite" and not write:
-                    conn = conn.execution_options(kat_begin="DEFERRED")
+                conn = conn if write else self._reading(conn)
                 with conn.begin():
                     yield conn
-        except IntegrityError:
+        except IntegrityError as exc:
+            if self._refused(exc.orig):
+                raise HoldConflictError("the database refused the holds") from None
             raise
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) in ("40P01", "40001"):
-                raise HoldConflict("concurrent writers; try again") from None
+            if self._retryable(exc.orig):
+                raise HoldConflictError("concurrent writers; try again") from None
             log.warning("booking database error: %s", type(exc.orig).__name__)
             raise StorageUnavailableError("The booking database is not reachable.") from None
         except SQLAlchemyError as exc:
@@ -229,10 +156,7 @@ class Storage:
         from alembic import command
 
         with self._tx() as conn:
-            if self.dialect == "postgresql":
-                conn.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_ADVISORY_MIGRATE}
-                )
+            self._lock_migrations(conn)
             config = self._alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
@@ -269,45 +193,31 @@ class Storage:
         (service, local date in ``zone``) for daily caps. ``exclude_booking``'s own holds and
         its place in the daily count are left out (a booking being moved does not block itself).
         """
-        by_resource: dict[str, list[Interval]] = defaultdict(list)
-        seats: dict[tuple[str, dt.datetime], int] = {}
-        group_resources: dict[tuple[str, dt.datetime], list[str]] = defaultdict(list)
-        day_counts: dict[tuple[str, dt.date], int] = defaultdict(int)
         h, s, b = resource_holds.c, group_sessions.c, bookings.c
-        with self._tx(write=False) as conn:
-            query = sa.select(h.resource_id, h.start_utc, h.end_utc).where(
-                h.clinic_id == clinic_id, h.start_utc < end, h.end_utc > start
-            )
-            if exclude_booking is not None:
-                query = query.where(sa.or_(h.booking_id.is_(None), h.booking_id != exclude_booking))
-            rows = conn.execute(query)
-            for resource_id, hold_start, hold_end in rows:
-                by_resource[resource_id].append(Interval(hold_start, hold_end))
-            sessions = conn.execute(
-                sa.select(s.service_id, s.start_utc, s.seats_taken, h.resource_id)
-                .join_from(group_sessions, resource_holds, h.session_id == s.id, isouter=True)
-                .where(s.clinic_id == clinic_id, s.start_utc < end, s.end_utc > start)
-            )
-            for service_id, session_start, taken, resource_id in sessions:
-                seats[(service_id, session_start)] = taken
-                if resource_id is not None:
-                    group_resources[(service_id, session_start)].append(resource_id)
-            counted = sa.select(b.service_id, b.start_utc).where(
-                b.clinic_id == clinic_id,
-                b.status == "confirmed",
-                b.start_utc >= start - dt.timedelta(days=1),
-                b.start_utc < end + dt.timedelta(days=1),
-            )
-            if exclude_booking is not None:
-                counted = counted.where(b.id != exclude_booking)
-            for service_id, booking_start in conn.execute(counted):
-                day_counts[(service_id, booking_start.astimezone(zone).date())] += 1
-        return BusyTimes(
-            by_resource=dict(by_resource),
-            group_seats=seats,
-            group_resources={key: tuple(sorted(ids)) for key, ids in group_resources.items()},
-            day_counts=dict(day_counts),
+        holds = sa.select(h.resource_id, h.start_utc, h.end_utc).where(
+            h.clinic_id == clinic_id, h.start_utc < end, h.end_utc > start
         )
+        sessions = (
+            sa.select(s.service_id, s.start_utc, s.seats_taken, h.resource_id)
+            .join_from(group_sessions, resource_holds, h.session_id == s.id, isouter=True)
+            .where(s.clinic_id == clinic_id, s.start_utc < end, s.end_utc > start)
+        )
+        starts = sa.select(b.service_id, b.start_utc).where(
+            b.clinic_id == clinic_id,
+            b.status == "confirmed",
+            b.start_utc >= start - dt.timedelta(days=1),
+            b.start_utc < end + dt.timedelta(days=1),
+        )
+        if exclude_booking is not None:
+            holds = holds.where(sa.or_(h.booking_id.is_(None), h.booking_id != exclude_booking))
+            starts = starts.where(b.id != exclude_booking)
+        with self._tx(write=False) as conn:
+            return busy_times(
+                [Hold(*row) for row in conn.execute(holds)],
+                [GroupSeat(*row) for row in conn.execute(sessions)],
+                [(row[0], row[1]) for row in conn.execute(starts)],
+                zone=zone,
+            )
 
     def by_token_hash(self, token_hash: str) -> BookingRecord | None:
         return self._one(bookings.c.token_hash == token_hash)
@@ -378,34 +288,34 @@ class Storage:
     ) -> BookingRecord:
         """Insert a booking with its holds in one transaction.
 
-        Raises :class:`HoldConflict` when the database refuses the holds, and ``KeyError`` when
-        the idempotency key was stored by a concurrent request meanwhile.
+        Raises :class:`HoldConflictError` when the database refuses the holds, and
+        :class:`IdempotencyConflictError` when a concurrent request stored the same key first.
         """
         booking_id = uuid.uuid4().hex
-        try:
-            with self._tx() as conn:
-                conn.execute(
-                    sa.insert(bookings).values(
-                        id=booking_id,
-                        clinic_id=new.clinic_id,
-                        service_id=new.service_id,
-                        start_utc=new.start,
-                        end_utc=new.end,
-                        status="confirmed",
-                        sequence=0,
-                        token_hash=new.token_hash,
-                        calendar_hash=new.calendar_hash,
-                        name=new.name,
-                        email=new.email,
-                        phone=new.phone,
-                        note=new.note,
-                        created_at=now,
-                        updated_at=now,
-                    )
+        with self._tx() as conn:
+            conn.execute(
+                sa.insert(bookings).values(
+                    id=booking_id,
+                    clinic_id=new.clinic_id,
+                    service_id=new.service_id,
+                    start_utc=new.start,
+                    end_utc=new.end,
+                    status="confirmed",
+                    sequence=0,
+                    token_hash=new.token_hash,
+                    calendar_hash=new.calendar_hash,
+                    name=new.name,
+                    email=new.email,
+                    phone=new.phone,
+                    note=new.note,
+                    created_at=now,
+                    updated_at=now,
                 )
-                self._claim_day(conn, booking_id, new)
-                self._acquire(conn, booking_id, new)
-                if idempotency is not None:
+            )
+            self._claim_day(conn, booking_id, new)
+            self._acquire(conn, booking_id, new)
+            if idempotency is not None:
+                try:
                     conn.execute(
                         sa.insert(idempotency_keys).values(
                             key_hash=idempotency.key_hash,
@@ -415,13 +325,9 @@ class Storage:
                             created_at=now,
                         )
                     )
-                record = self._by_id(conn, booking_id)
-        except IntegrityError as exc:
-            if _is_refusal(exc):
-                raise HoldConflict("slot taken") from None
-            if idempotency is not None and "idempotency_keys" in str(exc.orig):
-                raise KeyError("idempotency key already used") from None
-            raise
+                except IntegrityError:  # only its key can clash: the booking row is brand new
+                    raise IdempotencyConflictError("idempotency key already used") from None
+            record = self._by_id(conn, booking_id)
         assert record is not None
         return record
 
@@ -437,21 +343,16 @@ class Storage:
     ) -> BookingRecord | None:
         """Move a confirmed booking to ``new``'s slot atomically (old holds freed, new ones taken).
 
-        ``None`` if the booking is not confirmed; :class:`HoldConflict` if the new slot is taken
-        (the booking then stays where it was).
+        ``None`` if the booking is not confirmed; :class:`HoldConflictError` if the new slot is
+        taken (the booking then stays where it was).
         """
-        try:
-            with self._tx() as conn:
-                moved = {"start_utc": new.start, "end_utc": new.end}
-                if not self._free_confirmed(conn, booking_id, now=now, **moved):
-                    return None
-                self._claim_day(conn, booking_id, new)
-                self._acquire(conn, booking_id, new)
-                return self._by_id(conn, booking_id)
-        except IntegrityError as exc:
-            if _is_refusal(exc):
-                raise HoldConflict("slot taken") from None
-            raise
+        with self._tx() as conn:
+            moved = {"start_utc": new.start, "end_utc": new.end}
+            if not self._free_confirmed(conn, booking_id, now=now, **moved):
+                return None
+            self._claim_day(conn, booking_id, new)
+            self._acquire(conn, booking_id, new)
+            return self._by_id(conn, booking_id)
 
     def purge(
         self,
@@ -502,9 +403,7 @@ class Storage:
         return None if row is None else _record(row)
 
     def _locked(self, conn: Connection, booking_id: str) -> BookingRecord | None:
-        query = sa.select(bookings).where(bookings.c.id == booking_id)
-        if self.dialect == "postgresql":
-            query = query.with_for_update()
+        query = self._for_update(sa.select(bookings).where(bookings.c.id == booking_id))
         row = conn.execute(query).one_or_none()
         return None if row is None else _record(row)
 
@@ -532,21 +431,15 @@ class Storage:
         return True
 
     def _claim_day(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
-        """Refuse (:class:`HoldConflict`) when ``new``'s day already has ``day_cap`` bookings.
+        """Refuse (:class:`HoldConflictError`) when ``new``'s day already has ``day_cap`` bookings.
 
-        Writers of one (clinic, service, day) take turns: SQLite transactions here begin
-        IMMEDIATE (one writer at a time), PostgreSQL takes a transaction-scoped advisory lock on
-        the day, so two requests can never both see "one left" and both book it. On PostgreSQL
-        this relies on READ COMMITTED (set by :func:`create_engine`): the count runs after the
-        lock and so sees every booking committed before it.
+        Writers of one (clinic, service, day) take turns (:meth:`_lock_day`), and the count runs
+        after the lock, so two requests can never both see "one left" and both book it.
         """
         if new.day_cap is None or new.day is None:
             return
         first, last = new.day
-        if self.dialect == "postgresql":
-            name = f"kat-day\x00{new.clinic_id}\x00{new.service_id}\x00{first.isoformat()}"
-            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        self._lock_day(conn, new)
         c = bookings.c
         taken = conn.execute(
             sa.select(sa.func.count())
@@ -561,7 +454,7 @@ class Storage:
             )
         ).scalar_one()
         if taken >= new.day_cap:
-            raise HoldConflict("the day is full")
+            raise HoldConflictError("the day is full")
 
     def _acquire(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
         holds = [
@@ -581,37 +474,46 @@ class Storage:
                 )
             return
         s = group_sessions.c
+        # locked: a concurrent cancel of the last seat deletes the session; wait for it, then
+        # see it gone and start a new one (a concurrent start is refused as a unique clash)
         session_id = conn.execute(
-            sa.select(s.id).where(
-                s.clinic_id == new.clinic_id,
-                s.service_id == new.service_id,
-                s.start_utc == new.start,
+            self._for_update(
+                sa.select(s.id).where(
+                    s.clinic_id == new.clinic_id,
+                    s.service_id == new.service_id,
+                    s.start_utc == new.start,
+                )
             )
         ).scalar_one_or_none()
         if session_id is None:
-            session_id = conn.execute(
-                sa.insert(group_sessions)
-                .values(
-                    clinic_id=new.clinic_id,
-                    service_id=new.service_id,
-                    start_utc=new.start,
-                    end_utc=new.end,
-                    capacity=new.capacity,
-                    seats_taken=1,
-                )
-                .returning(s.id)
-            ).scalar_one()
+            try:
+                session_id = conn.execute(
+                    sa.insert(group_sessions)
+                    .values(
+                        clinic_id=new.clinic_id,
+                        service_id=new.service_id,
+                        start_utc=new.start,
+                        end_utc=new.end,
+                        capacity=new.capacity,
+                        seats_taken=1,
+                    )
+                    .returning(s.id)
+                ).scalar_one()
+            except IntegrityError:  # only the session's start can clash: another writer began it
+                raise HoldConflictError("the group session was started meanwhile") from None
             if holds:
                 conn.execute(
                     sa.insert(resource_holds),
                     [{**hold, "session_id": session_id} for hold in holds],
                 )
         else:
-            conn.execute(
+            taken = conn.execute(
                 sa.update(group_sessions)
                 .where(s.id == session_id)
                 .values(seats_taken=s.seats_taken + 1)
             )
+            if taken.rowcount != 1:
+                raise HoldConflictError("the group session ended meanwhile")
         conn.execute(
             sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
         )

@@ -1,0 +1,142 @@
+"""What the booking use cases take and give: requests, stored records, answers (pure msgspec).
+
+No SQL and no web here: the fragments render these, the store reads and writes them, the web
+layer encodes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+from kat_widgets.scheduling.types import Interval, Slot
+
+__all__ = [
+    "EMAIL_MAX",
+    "NAME_MAX",
+    "NOTE_MAX",
+    "PHONE_MAX",
+    "BookingRecord",
+    "BookingRequest",
+    "Confirmation",
+    "IdempotencyRecord",
+    "ManageView",
+    "MovePage",
+    "NewBooking",
+    "RescheduleRequest",
+    "Status",
+]
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+PHONE_MAX = 32
+NOTE_MAX = 500
+"""Longest accepted visitor fields (the columns are sized to match)."""
+
+Status = Literal["confirmed", "cancelled"]
+
+
+class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The POST body: which slot, who, one way to reach them, an optional note, consent.
+
+    Field rules (and their messages for a visitor) are checked by the booking service.
+    """
+
+    clinic_id: str
+    service: str
+    start: dt.datetime
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    note: str | None = None
+    consent: bool = False
+
+
+class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Move a booking: the new start (one of the times the manage page offers)."""
+
+    start: dt.datetime
+
+
+class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
+    """What the store writes: the slot's times and holds plus the visitor's fields."""
+
+    clinic_id: str
+    service_id: str
+    start: dt.datetime
+    end: dt.datetime
+    hold: Interval
+    resources: tuple[str, ...]
+    capacity: int
+    token_hash: str
+    calendar_hash: str | None = None
+    day_cap: int | None = None
+    """The service's ``max_per_day``: checked by the store, under a lock, not only by the engine."""
+    day: tuple[dt.datetime, dt.datetime] | None = None
+    """The clinic-local day of ``start`` as UTC ``[midnight, next midnight)``, for ``day_cap``."""
+    name: str
+    email: str | None
+    phone: str | None
+    note: str | None
+
+
+class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored booking (times in UTC)."""
+
+    id: str
+    clinic_id: str
+    service_id: str
+    start: dt.datetime
+    end: dt.datetime
+    status: Status
+    sequence: int
+    token_hash: str
+    calendar_hash: str | None = None
+    """Keyed hash of the read-only calendar key (``None`` for bookings older than it)."""
+    name: str | None
+    email: str | None
+    phone: str | None
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A remembered POST: the request's keyed hash and the sealed manage token."""
+
+    key_hash: str
+    request_hash: str
+    sealed_token: str
+
+
+class Confirmation(msgspec.Struct, frozen=True, kw_only=True):
+    """A booking and the secret token that manages it (only ever shown to its owner)."""
+
+    booking: BookingRecord
+    token: str
+    replayed: bool = False
+
+
+class MovePage(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of the times a booking may move to."""
+
+    slots: tuple[Slot, ...]
+    later: dt.datetime | None
+    """Where the next page starts (``None``: nothing bookable past the horizon)."""
+    paged: bool
+    """This is not the first page (the visitor asked for times after some point)."""
+
+
+class ManageView(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the manage page shows, decided by the booking service."""
+
+    record: BookingRecord
+    calendar_key: str
+    can_change: bool
+    """Online cancel/reschedule is still open (confirmed, and before the cut-off)."""
+    cancel_by: dt.datetime
+    """When online changes close (the start minus ``cancel_cutoff_hours``)."""
+    cutoff_hours: int
+    moves: MovePage

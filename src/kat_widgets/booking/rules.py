@@ -1,0 +1,108 @@
+"""The booking rules that need no database: visitor fields, online services, start times.
+
+Used by the booking service and by the fragments (a host rendering a form has no store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import msgspec
+
+from kat_widgets.booking.models import EMAIL_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX, BookingRequest
+from kat_widgets.directory import Clinic, Directory, Service
+from kat_widgets.errors import NotFoundError, ValidationError
+
+__all__ = ["check_idempotency_key", "clean_request", "online_service", "parse_start"]
+
+# no spaces or markup anywhere; the domain is dot-separated labels (IDN letters allowed)
+_EMAIL_RE = re.compile(
+    r"^[^@\s<>\x00-\x1f\x7f]{1,64}@[^@\s<>()\[\]\\,;:\"'.]+(\.[^@\s<>()\[\]\\,;:\"'.]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)$"
+)
+_PHONE_RE = re.compile(rf"^\+?[0-9 ().-]{{7,{PHONE_MAX}}}$")
+_KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a name is one line: it becomes a calendar title for staff
+_NAME_BREAK_RE = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+
+
+def online_service(directory: Directory, clinic_id: str, service_id: str) -> tuple[Clinic, Service]:
+    """The clinic and service of a visitor's booking: offered there, and bookable online.
+
+    ``NotFoundError`` for an unknown clinic or service or one the clinic does not offer;
+    ``ValidationError`` (with the clinic's number) for a service booked by phone only.
+    """
+    clinic = directory.clinic(clinic_id)
+    service = directory.service(service_id)
+    if not directory.offers(clinic, service_id):
+        raise NotFoundError(f"{clinic.name} does not offer {service.name}.")
+    if not service.public:
+        phone = directory.organization.phone_label(clinic.phone)
+        raise ValidationError(
+            f"{service.name} cannot be booked online. Please call us at {phone}.",
+            field="service",
+        )
+    return clinic, service
+
+
+def parse_start(text: str | None, *, field: str = "start") -> dt.datetime:
+    """A visitor's chosen time: ISO 8601 with a UTC offset, as the open-times links carry it."""
+    try:
+        start = dt.datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError(f"{field} must be an ISO 8601 date-time", field=field) from None
+    if start.tzinfo is None:
+        raise ValidationError(f"{field} needs a UTC offset", field=field)
+    return start
+
+
+def check_idempotency_key(key: str) -> None:
+    if not _KEY_RE.match(key):
+        raise ValidationError(
+            "Idempotency-Key must be 8 to 255 visible ASCII characters.", field="Idempotency-Key"
+        )
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def clean_request(request: BookingRequest, now: dt.datetime) -> BookingRequest:
+    """Field checks with a message per field; returns the request with whitespace trimmed."""
+    errors: dict[str, str] = {}
+    name, email, phone, note = (
+        _clean(request.name),
+        _clean(request.email),
+        _clean(request.phone),
+        _clean(request.note),
+    )
+    if not name:
+        errors["name"] = "Please tell us your name."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"Please use at most {NAME_MAX} letters for your name."
+    elif _CONTROL_RE.search(name) or _NAME_BREAK_RE.search(name):
+        errors["name"] = "Please write your name on one line, without special characters."
+    if email and (len(email) > EMAIL_MAX or not _EMAIL_RE.match(email)):
+        errors["email"] = "Please check the email address, e.g. name@example.com."
+    if phone and (not _PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 10):
+        errors["phone"] = "Please give a phone number with area code, e.g. 801-555-0123."
+    if not email and not phone and "email" not in errors and "phone" not in errors:
+        errors["email"] = "Please give an email address or a phone number so we can reach you."
+    if note and len(note) > NOTE_MAX:
+        errors["note"] = f"Please keep the note to {NOTE_MAX} characters ({len(note)} now)."
+    elif note and _CONTROL_RE.search(note):  # e.g. NUL, which PostgreSQL text refuses
+        errors["note"] = "Please remove special characters from the note."
+    if request.consent is not True:
+        errors["consent"] = "Please confirm that we may contact you about this appointment."
+    if request.start.tzinfo is None:
+        errors["start"] = "The start time needs a UTC offset, e.g. 2027-03-09T10:00:00-07:00."
+    elif request.start <= now:
+        errors["start"] = "This time has passed. Please choose a later time."
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first], field=first, fields=errors)
+    return msgspec.structs.replace(request, name=name, email=email, phone=phone, note=note)

@@ -1,0 +1,13 @@
+"""The booking store: the only package that speaks SQL (SQLAlchemy Core, Alembic migrations).
+
+``Storage(url)`` opens the backend for the URL: SQLite (the default, a file) or PostgreSQL
+(``postgresql://`` uses psycopg 3). See :mod:`.base` for the contract.
+"""
+
+from __future__ import annotations
+
+from kat_widgets.booking.storage.base import Storage, database_url, overlapping
+from kat_widgets.booking.storage.postgresql import PostgresStorage
+from kat_widgets.booking.storage.sqlite import SQLiteStorage
+
+__all__ = ["PostgresStorage", "SQLiteStorage", "Storage", "database_url", "overlapping"]

@@ -1,0 +1,53 @@
+"""SQLite: the embedded default (a file in WAL mode; writers take turns, ``BEGIN IMMEDIATE``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from kat_widgets.booking.storage.base import Storage
+
+__all__ = ["SQLiteStorage"]
+
+# extended result codes (https://www.sqlite.org/rescode.html): the overlap trigger's RAISE(ABORT)
+# and the group seats CHECK
+_REFUSALS = frozenset({"SQLITE_CONSTRAINT_TRIGGER", "SQLITE_CONSTRAINT_CHECK"})
+
+
+class SQLiteStorage(Storage, dialect="sqlite"):
+    """One writer at a time: every write transaction begins IMMEDIATE, so counts taken inside
+    it (daily caps, seats) cannot change before it commits; reads begin DEFERRED."""
+
+    def _create_engine(self, url: str) -> Engine:
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # hide_parameters: SQL errors and logs never show the values (names, emails, notes)
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            mode = connection.get_execution_options().get("kat_begin", "IMMEDIATE")
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    def _reading(self, conn: Connection) -> Connection:
+        return conn.execution_options(kat_begin="DEFERRED")
+
+    def _refused(self, error: BaseException | None) -> bool:
+        return getattr(error, "sqlite_errorname", None) in _REFUSALS
