@@ -11,6 +11,7 @@ from typing import Literal
 
 import msgspec
 
+from kat_widgets.queries import Query
 from kat_widgets.scheduling.types import Interval, Slot
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "NAME_MAX",
     "NOTE_MAX",
     "PHONE_MAX",
+    "BookingFormQuery",
     "BookingRecord",
     "BookingRequest",
     "Confirmation",
@@ -36,6 +38,15 @@ NOTE_MAX = 500
 """Longest accepted visitor fields (the columns are sized to match)."""
 
 Status = Literal["confirmed", "cancelled"]
+
+
+class BookingFormQuery(Query, frozen=True):
+    """The booking widget: the form for ``start``, or (without one) the open times to pick from."""
+
+    clinic: str
+    service: str = "info-call"
+    start: str | None = None
+    """The chosen time as the open-times links carry it (ISO 8601 with offset)."""
 
 
 class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -13,6 +13,7 @@ import msgspec
 from kat_widgets.booking.models import EMAIL_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX, BookingRequest
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import NotFoundError, ValidationError
+from kat_widgets.scheduling.timeparse import EARLIEST, LATEST, check_moment
 
 __all__ = ["check_idempotency_key", "clean_request", "online_service", "parse_start"]
 
@@ -46,15 +47,21 @@ def online_service(directory: Directory, clinic_id: str, service_id: str) -> tup
     return clinic, service
 
 
-def parse_start(text: str | None, *, field: str = "start") -> dt.datetime:
-    """A visitor's chosen time: ISO 8601 with a UTC offset, as the open-times links carry it."""
+def parse_start(text: str | None, *, field: str = "start", bounded: bool = True) -> dt.datetime:
+    """A visitor's chosen time: ISO 8601 with a UTC offset, as the open-times links carry it.
+
+    ``bounded``: inside :data:`~kat_widgets.scheduling.timeparse.EARLIEST`..``LATEST`` (off for
+    a point the caller clamps itself, such as the manage page's ``after``).
+    """
     try:
         start = dt.datetime.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationError(f"{field} must be an ISO 8601 date-time", field=field) from None
-    if start.tzinfo is None:
-        raise ValidationError(f"{field} needs a UTC offset", field=field)
-    return start
+        start = None
+    if start is None or start.tzinfo is None:
+        raise ValidationError(
+            f"{field} must be an ISO 8601 date-time with a UTC offset", field=field
+        )
+    return check_moment(start, field) if bounded else start
 
 
 def check_idempotency_key(key: str) -> None:
@@ -100,6 +107,8 @@ def clean_request(request: BookingRequest, now: dt.datetime) -> BookingRequest:
         errors["consent"] = "Please confirm that we may contact you about this appointment."
     if request.start.tzinfo is None:
         errors["start"] = "The start time needs a UTC offset, e.g. 2027-03-09T10:00:00-07:00."
+    elif not EARLIEST <= request.start < LATEST:
+        errors["start"] = "That time is not offered. Please choose one of the available times."
     elif request.start <= now:
         errors["start"] = "This time has passed. Please choose a later time."
     if errors:

@@ -47,6 +47,7 @@ from kat_widgets.errors import (
     SlotTakenError,
     ValidationError,
 )
+from kat_widgets.scheduling.timeparse import check_moment
 from kat_widgets.scheduling.types import BusyProvider, Slot, no_busy_times
 from kat_widgets.settings import RetentionDays, Settings
 
@@ -59,6 +60,8 @@ MOVE_CHOICES = 8
 """Times offered per page of the manage page's "Move to another time"."""
 MOVE_NOTICE = dt.timedelta(hours=1)
 """A booking is never moved to a time sooner than this."""
+STAFF_FEED_PAST = dt.timedelta(days=7)
+STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
 _NOT_FOUND = "We could not find a booking for this link."
 
@@ -253,6 +256,11 @@ class BookingService:
             return record
         return self.view(key)
 
+    def staff_feed(self) -> list[BookingRecord]:
+        """Confirmed visits from ``STAFF_FEED_PAST`` ago to ``STAFF_FEED_AHEAD`` (staff feed)."""
+        now = self.clock()
+        return self.storage.between(now - STAFF_FEED_PAST, now + STAFF_FEED_AHEAD)
+
     # -- what a visitor may still do ------------------------------------------------------------
 
     def cancel_by(self, record: BookingRecord) -> dt.datetime:
@@ -331,6 +339,7 @@ class BookingService:
         self._check_cutoff(record, "reschedule")
         if start.tzinfo is None:
             raise ValidationError("The start time needs a UTC offset.", field="start")
+        check_moment(start, "start")
         if start <= self.clock():
             raise ValidationError(
                 "This time has passed. Please choose a later time.", field="start"

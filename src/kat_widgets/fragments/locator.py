@@ -1,33 +1,28 @@
 """The locator widget: a plain GET search form and the nearest clinics, as safe HTML.
 
-Usable from any Python host (``Widgets.locator(q="84101")``); the Litestar route only adds the
-HTTP status. Directions links carry the clinic's address, never the visitor's input.
+Rendering only: ``Widgets.locator`` asks the locator, this draws its answer. Directions links
+carry the clinic's address, never the visitor's input.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from collections.abc import Sequence
+from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from kat_widgets.directory import Clinic
-from kat_widgets.errors import ValidationError
+from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.environment import WEEKDAY_NAMES, clock
-from kat_widgets.locator import LocateAnswer, LocatedClinic, Place
-
-if TYPE_CHECKING:
-    from kat_widgets.fragments.widgets import Widgets
+from kat_widgets.fragments.renderer import Renderer
+from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery, Place
 
 __all__ = [
     "LocatorView",
     "directions_links",
     "json_ld",
-    "locator_from_params",
     "render_locator",
     "svg_map",
 ]
@@ -155,56 +150,39 @@ def svg_map(place: Place, results: Sequence[LocatedClinic]) -> dict[str, Any] | 
     return {"width": int(_MAP_W), "height": int(_MAP_H), "you": you, "clinics": clinics}
 
 
-def _routes(widgets: Widgets) -> list[tuple[str, str]]:
-    routes = {s.route for s in widgets.directory.services if s.route}
+def _routes(directory: Directory) -> list[tuple[str, str]]:
+    routes = {s.route for s in directory.services if s.route}
     return [(route, label) for route, label in _ROUTE_LABELS.items() if route in routes]
 
 
 def render_locator(
-    widgets: Widgets,
-    q: str | None = None,
+    renderer: Renderer,
+    query: LocateQuery,
+    answer: LocateAnswer | None,
     *,
-    lat: float | None = None,
-    lon: float | None = None,
-    limit: int = 5,
-    service: str | None = None,
-    radius_km: float | None = None,
+    error: str | None = None,
+    radius_km: float,
     unit: Unit | None = None,
     action: str | None = None,
-    at: dt.datetime | None = None,
-    error: str | None = None,
-) -> LocatorView:
-    """The form, and the nearest clinics when there is something to search for.
+) -> Markup:
+    """The search form, and the nearest clinics of ``answer`` (or ``error``'s message).
 
-    A given ``error`` (e.g. a malformed number in the URL) is shown instead of searching.
+    ``radius_km`` is the radius searched (the answer's, or the default shown in the form).
     """
-    unit = unit or widgets.settings.distance_unit
-    searching = error is None and (bool((q or "").strip()) or lat is not None or lon is not None)
-    answer: LocateAnswer | None = None
-    if searching:
-        try:
-            answer = widgets.locator_service.locate(
-                q,
-                lat=lat,
-                lon=lon,
-                limit=limit,
-                radius_km=radius_km,
-                service=service or None,
-                at=at,
-            )
-        except ValidationError as exc:
-            error = str(exc)
-    radius = answer.radius_km if answer else widgets.locator_service.radius_km
-    html = widgets.render(
+    unit = unit or renderer.settings.distance_unit
+    directory = renderer.directory
+    return renderer.render(
         "locator/locator.html",
-        q=(q or "")[:200],
-        service=service or "",
-        routes=_routes(widgets),
+        q=(query.q or "")[:200],
+        service=query.service or "",
+        routes=_routes(directory),
         action=action,
         unit=unit,
         error=error,
         answer=answer,
-        radius_text=f"{radius / 1.609344:,.0f} mi" if unit == "mi" else f"{radius:,.0f} km",
+        radius_text=(
+            f"{radius_km / KM_PER_MILE:,.0f} mi" if unit == "mi" else f"{radius_km:,.0f} km"
+        ),
         distance=lambda result: format_distance(result, unit),
         closes=lambda result: clock(result.status.closes) if result.status.closes else "",
         directions=directions_links,
@@ -212,53 +190,10 @@ def render_locator(
         json_ld=(
             json_ld(
                 [r.clinic for r in answer.results],
-                widgets.directory.organization.name,
-                widgets.directory.organization.website,
+                directory.organization.name,
+                directory.organization.website,
             )
             if answer
             else None
         ),
     )
-    return LocatorView(html, error, answer)
-
-
-def _number(params: Mapping[str, str], key: str) -> float | None:
-    raw = (params.get(key) or "").strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValidationError(f"{key} must be a number.", field=key)
-    return value
-
-
-def locator_from_params(
-    widgets: Widgets, params: Mapping[str, str], *, action: str | None = None
-) -> LocatorView:
-    """The locator from URL query strings (``q``, ``lat``, ``lon``, ``limit``, ``radius_km``,
-    ``service``); a malformed value becomes the widget's message, never an exception.
-
-    ``action`` is where the search form submits (default: the page showing it)."""
-    q = params.get("q")
-    try:
-        limit = _number(params, "limit")
-        if limit is not None and not (1 <= limit <= 20 and limit.is_integer()):
-            raise ValidationError("limit must be a whole number from 1 to 20.", field="limit")
-        radius = _number(params, "radius_km")
-        if radius is not None and not 0 < radius <= 20000:
-            raise ValidationError("radius_km must be above 0 and at most 20000.", field="radius_km")
-        return render_locator(
-            widgets,
-            q,
-            lat=_number(params, "lat"),
-            lon=_number(params, "lon"),
-            limit=int(limit) if limit is not None else 5,
-            radius_km=radius,
-            service=params.get("service") or None,
-            action=action,
-        )
-    except ValidationError as exc:
-        return render_locator(widgets, q, error=str(exc), action=action)

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from kat_widgets.errors import ValidationError
+from kat_widgets.directory import Clinic, Service
 from kat_widgets.fragments.environment import clock
-from kat_widgets.scheduling import find_slots
-from kat_widgets.scheduling.timeparse import week_start
-from kat_widgets.scheduling.types import BusyProvider, Slot
+from kat_widgets.fragments.renderer import Renderer
+from kat_widgets.scheduling.types import Slot
+from kat_widgets.scheduling.week import Week
 
-if TYPE_CHECKING:
-    from kat_widgets.fragments.widgets import Widgets
-
-__all__ = ["ZONE_NAMES", "render_availability", "spoken_time", "zone_name"]
+__all__ = [
+    "ZONE_NAMES",
+    "render_availability",
+    "render_unavailable",
+    "slot_href",
+    "spoken_time",
+    "zone_name",
+]
 
 ZONE_NAMES: Mapping[str, str] = {
     "America/Denver": "Mountain Time",
@@ -45,98 +48,55 @@ def spoken_time(start: dt.datetime, tzid: str) -> str:
     return f"{spoken_day(start.date())}, {clock(start)} {zone_name(tzid)}"
 
 
-def _week(week: str | dt.date | None, today: dt.date) -> dt.date:
-    if week is None or week == "":
-        return week_start(today)
-    if isinstance(week, dt.date):
-        return week_start(week)
-    try:
-        return week_start(dt.date.fromisoformat(week.strip()))
-    except ValueError:
-        raise ValidationError(
-            f"week must be a date such as 2027-03-08, got {week[:40]!r}", field="week"
-        ) from None
-
-
-def _week_slots(
-    widgets: Widgets,
-    clinic_id: str,
-    service_id: str,
-    monday: dt.date,
-    busy_provider: BusyProvider,
-    now: dt.datetime,
-) -> list[Slot]:
-    zone = widgets.directory.clinic(clinic_id).zone
-    first = dt.datetime.combine(monday, dt.time(0), tzinfo=zone)
-    last = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0), tzinfo=zone)
-    if last <= now:
-        return []
-    start = max(first, now)
-    busy = busy_provider(clinic_id, start, last)
-    return find_slots(
-        widgets.directory, clinic_id, service_id, start=start, end=last, busy=busy, now=now
+def slot_href(base_path: str, slot: Slot) -> str:
+    """The booking form for ``slot`` (its start in the clinic's offset, as the API gives it)."""
+    query = urlencode(
+        {"clinic": slot.clinic_id, "service": slot.service_id, "start": slot.start.isoformat()}
     )
+    return f"{base_path}/fragments/booking?{query}"
 
 
-def render_availability(
-    widgets: Widgets,
-    clinic_id: str,
-    service_id: str,
-    *,
-    week: str | dt.date | None = None,
-    busy_provider: BusyProvider,
-    now: dt.datetime,
-) -> Markup:
-    """Render the week containing ``week`` (default: this week) as an accessible table."""
-    directory = widgets.directory
-    clinic = directory.clinic(clinic_id)
-    service = directory.service(service_id)
-    zone = clinic.zone
-    today = now.astimezone(zone).date()
-    monday = _week(week, today)
-    horizon_end = (now + dt.timedelta(days=service.policy.horizon_days)).astimezone(zone).date()
-    if monday > horizon_end or monday < week_start(today):
-        monday = week_start(today)
-    slots = _week_slots(widgets, clinic_id, service_id, monday, busy_provider, now)
-    if not slots and week in (None, "") and monday + dt.timedelta(days=7) <= horizon_end:
-        monday += dt.timedelta(days=7)  # nothing left this week: show the next one
-        slots = _week_slots(widgets, clinic_id, service_id, monday, busy_provider, now)
-    days = [monday + dt.timedelta(days=offset) for offset in range(7)]
-    by_day: dict[dt.date, list[dict[str, str]]] = {day: [] for day in days}
-    base = widgets.base_path
-    for slot in slots:
-        query = urlencode(
-            {"clinic": clinic_id, "service": service_id, "start": slot.start.isoformat()}
-        )
+def render_availability(renderer: Renderer, week: Week) -> Markup:
+    """``week`` as an accessible table, days as columns, each time a link to the booking form."""
+    clinic, service = week.clinic, week.service
+    base = renderer.base_path
+    zone = zone_name(clinic.timezone)
+    by_day: dict[dt.date, list[dict[str, str]]] = {day: [] for day in week.days}
+    for slot in week.slots:
         by_day[slot.start.date()].append(
             {
-                "href": f"{base}/fragments/booking?{query}",
+                "href": slot_href(base, slot),
                 "visible": clock(slot.start),
                 "before": f"{spoken_day(slot.start.date())}, ",
-                "after": f" {zone_name(clinic.timezone)}",
+                "after": f" {zone}",
             }
         )
 
-    def week_link(day: dt.date) -> str:
-        query = urlencode({"clinic": clinic_id, "service": service_id, "week": day.isoformat()})
+    def week_link(day: dt.date | None) -> str | None:
+        if day is None:
+            return None
+        query = urlencode({"clinic": clinic.id, "service": service.id, "week": day.isoformat()})
         return f"{base}/fragments/availability?{query}"
 
-    previous = monday - dt.timedelta(days=7)
-    following = monday + dt.timedelta(days=7)
-    return widgets.render(
+    return renderer.render(
         "scheduling/availability.html",
         clinic=clinic,
         service=service,
         days=[
             {"date": day, "short": f"{day:%a} {day.day} {day:%b}", "full": spoken_day(day)}
-            for day in days
+            for day in week.days
         ],
         by_day=by_day,
-        week_label=spoken_day(monday),
-        zone_label=zone_name(clinic.timezone),
-        previous_href=week_link(previous) if previous >= week_start(today) else None,
-        next_href=week_link(following) if following <= horizon_end else None,
-        feed_href=f"{base}/calendars/{clinic_id}/availability.ics?"
-        + urlencode({"service": service_id}),
-        any_slots=bool(slots),
+        week_label=spoken_day(week.monday),
+        zone_label=zone,
+        previous_href=week_link(week.previous),
+        next_href=week_link(week.following),
+        feed_href=f"{base}/calendars/{clinic.id}/availability.ics?"
+        + urlencode({"service": service.id}),
+        any_slots=bool(week.slots),
     )
+
+
+def render_unavailable(renderer: Renderer, clinic: Clinic, service: Service) -> Markup:
+    """In place of the open times when bookings cannot be read: call us, never a guess."""
+    return renderer.render("scheduling/unavailable.html", clinic=clinic, service=service)

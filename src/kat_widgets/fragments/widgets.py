@@ -1,36 +1,58 @@
-"""``Widgets``: render every widget as safe HTML from any Python host, no Litestar needed."""
+"""``Widgets``: every widget as safe HTML from any Python host, no Litestar and no SQL needed.
+
+Each method builds its query once, asks the domain once, and hands the answer to a render
+function with the :class:`Renderer`. The web layer serves the same methods over HTTP.
+"""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from markupsafe import Markup
 
+from kat_widgets.booking.models import BookingFormQuery
+from kat_widgets.booking.rules import online_service, parse_start
 from kat_widgets.directory import Clinic, Directory, load_directory
 from kat_widgets.errors import NotFoundError, StorageUnavailableError, ValidationError
-from kat_widgets.fragments.crisis import render_crisis_banner
-from kat_widgets.fragments.environment import environment
-from kat_widgets.locator import Locator, locator_from_settings
+from kat_widgets.fragments.booking import render_form
+from kat_widgets.fragments.locator import LocatorView, render_locator
+from kat_widgets.fragments.renderer import STYLESHEETS, Renderer
+from kat_widgets.fragments.scheduling import render_availability, render_unavailable
+from kat_widgets.locator import LocateQuery, Locator, locator_from_settings
+from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
+from kat_widgets.scheduling.week import WeekQuery, open_week
 from kat_widgets.settings import Settings, load_settings
 
-if TYPE_CHECKING:
-    from kat_widgets.fragments.locator import LocatorView
+__all__ = ["STYLESHEETS", "FragmentView", "Widgets"]
 
-__all__ = ["STYLESHEETS", "Widgets"]
+_TITLES = {
+    "clinics": "Our clinics",
+    "locator": "Find a clinic near you",
+    "availability": "Open times",
+    "booking": "Book an appointment",
+    "crisis-banner": "Get help now",
+}
 
-STYLESHEETS = ("widgets.css", "crisis.css")
-"""Every widget's styles, in order; pages, embed pages and embed.js load all of them."""
+
+class FragmentView(NamedTuple):
+    """A rendered widget, which widget it turned out to be, and the HTTP status it deserves."""
+
+    html: Markup
+    widget: str
+    title: str
+    status: int = 200
 
 
 class Widgets:
     """Renders the widgets for one directory.
 
     ``base_path`` is where the kat-widgets app is mounted (``""`` or ``"/widgets"``); every link
-    a fragment emits starts with it.
+    a fragment emits starts with it. ``busy_provider`` says what is taken at a clinic (default:
+    the staff calendars of ``settings.busy_calendars``; the web app passes its bookings too).
     """
 
     def __init__(
@@ -40,63 +62,60 @@ class Widgets:
         directory: Directory | None = None,
         base_path: str = "",
         locator: Locator | None = None,
+        busy_provider: BusyProvider | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else load_settings(persist_secret=False)
         self.directory = (
             directory if directory is not None else load_directory(self.settings.directory_file)
         )
-        self.base_path = base_path.rstrip("/")
-        self.crisis_link = True
-        """Each widget ends with the permanent "Get help now" link (off inside the demo page,
-        whose crisis bar already carries it)."""
+        self.renderer = Renderer(self.settings, self.directory, base_path=base_path)
         # shared by every copy (with_base_path) so the geocoder's cache and rate limit are too
         self.locator_service = (
             locator if locator is not None else locator_from_settings(self.settings, self.directory)
         )
-        self._calendars: BusyProvider | None = None  # staff calendars, built on first use
+        # built once: it caches fetched staff calendars
+        self.busy_provider = (
+            busy_provider
+            if busy_provider is not None
+            else default_busy_provider(self.settings, self.directory)
+        )
+        self.clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
+
+    def _with(self, renderer: Renderer) -> Widgets:
+        """The same widgets (locator, staff calendars, clock) drawn by another renderer."""
+        other = copy.copy(self)
+        other.renderer = renderer
+        return other
+
+    @property
+    def base_path(self) -> str:
+        return self.renderer.base_path
+
+    @property
+    def crisis_link(self) -> bool:
+        """Each widget ends with the permanent "Get help now" link (see :class:`Renderer`)."""
+        return self.renderer.crisis_link
 
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""
         if base_path.rstrip("/") == self.base_path:
             return self
-        other = Widgets(
-            self.settings,
-            directory=self.directory,
-            base_path=base_path,
-            locator=self.locator_service,
-        )
-        other._calendars = self._calendars
-        other.crisis_link = self.crisis_link
-        return other
+        return self._with(self.renderer.replace(base_path=base_path))
 
     def render(self, template: str, **context: Any) -> Markup:
-        """Render ``template`` with the shared context (directory, base path, settings).
+        """Render ``template`` with the shared context (see :meth:`Renderer.render`)."""
+        return self.renderer.render(template, **context)
 
-        Templates can call ``crisis_banner(variant="inline")`` to include the crisis banner.
-        """
-        page = environment().get_template(template)
-        # Safe: the environment autoescapes every value, so the output is trusted markup.
-        return Markup(  # noqa: S704
-            page.render(
-                directory=self.directory,
-                organization=self.directory.organization,
-                base=self.base_path,
-                settings=self.settings,
-                crisis_banner=self.crisis_banner,
-                crisis_link=self.crisis_link,
-                clinic_list=self.clinic_list,
-                stylesheets=STYLESHEETS,
-                **context,
-            )
-        )
+    # -- by name, from URL parameters (embed pages, embed.js, in-process hosts) ---------------
 
     @property
     def embeddable(self) -> Mapping[str, str]:
         """Widget names ``fragment()``, ``/embed/{widget}`` and embed.js accept, with titles."""
-        return {name: title for name, (title, _) in _FRAGMENTS.items()}
+        return _TITLES
 
     def title(self, name: str) -> str:
-        return _FRAGMENTS[name][0]
+        return _TITLES[name]
 
     def fragment(
         self,
@@ -106,20 +125,59 @@ class Widgets:
         busy_provider: BusyProvider | None = None,
         now: dt.datetime | None = None,
     ) -> Markup:
-        """Render widget ``name`` from string parameters (as in a URL query).
+        """Render widget ``name`` from string parameters (as in a URL query)."""
+        return self.fragment_view(name, params, busy_provider=busy_provider, now=now).html
 
-        ``busy_provider`` and ``now`` reach the open-times widgets (``availability``,
-        ``booking``): a server passes its bookings-aware provider so booked slots are not offered.
+    def fragment_view(
+        self,
+        name: str,
+        params: Mapping[str, str],
+        *,
+        busy_provider: BusyProvider | None = None,
+        now: dt.datetime | None = None,
+        action: str | None = None,
+    ) -> FragmentView:
+        """Like :meth:`fragment`, also saying which widget answered and with what status.
+
+        ``booking`` with no ``start`` yet answers with the open times (each links to the form);
+        an invalid locator search is the locator with its message (422).
         """
-        try:
-            _, render = _FRAGMENTS[name]
-        except KeyError:
-            raise NotFoundError(f"No widget called {name!r}.") from None
-        return render(self, params, _When(busy_provider, now))
+        if name == "clinics":
+            return self._view("clinics", self.clinic_list())
+        if name == "crisis-banner":
+            get = params.get
+            html = self.crisis_banner(get("region"), get("lang"), get("variant", "card"))
+            return self._view(name, html)
+        if name == "locator":
+            found = self.locator_view(params, action=action)
+            return self._view(name, found.html, 422 if found.error else 200)
+        if name in ("availability", "booking"):
+            return self._open_times(name, params, busy_provider, now)
+        raise NotFoundError(f"No widget called {name!r}.")
+
+    def _view(self, name: str, html: Markup, status: int = 200) -> FragmentView:
+        return FragmentView(html, name, _TITLES[name], status)
+
+    def _open_times(
+        self,
+        name: str,
+        params: Mapping[str, str],
+        busy_provider: BusyProvider | None,
+        now: dt.datetime | None,
+    ) -> FragmentView:
+        if name == "booking":
+            form = BookingFormQuery.from_text(params)
+            if form.start is not None:
+                return self._view(name, self.booking(form.clinic, form.service, form.start))
+        week = WeekQuery.from_text(params)
+        html = self.availability(week, busy_provider=busy_provider, now=now)
+        return self._view("availability", html)
+
+    # -- each widget ------------------------------------------------------------------------
 
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""
-        return self.render("directory/clinic_list.html", clinics=self.directory.clinics)
+        return self.renderer.clinic_list()
 
     def crisis_banner(
         self,
@@ -133,48 +191,66 @@ class Widgets:
 
         Region: ``region``, else the clinic's, else the settings'. No database, no network.
         """
-        return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
+        return self.renderer.crisis_banner(region, lang, variant, clinic=clinic)
 
     def locator(
         self,
-        q: str | None = None,
+        query: LocateQuery | Mapping[str, str] | str | None = None,
+        /,
         *,
-        lat: float | None = None,
-        lon: float | None = None,
-        limit: int = 5,
-        service: str | None = None,
-        radius_km: float | None = None,
         unit: Literal["mi", "km"] | None = None,
         action: str | None = None,
         at: dt.datetime | None = None,
+        **fields: Any,
     ) -> Markup:
-        """The clinic locator: a search form and, for ``q`` or ``lat``/``lon``, the nearest clinics.
+        """The clinic locator: a search form and, when there is a place, the nearest clinics.
 
-        Invalid input gives the form with a message, never an exception. ``action`` is where the
-        form submits (default: the current page).
+        ``query``: a :class:`LocateQuery`, URL parameters (text), or the search text ``q`` with
+        the other fields as keywords (``locator("84101", limit=3)``). Invalid input gives the
+        form with a message, never an exception. ``action``: where the form submits (default:
+        the current page).
         """
-        return self.locator_view(
-            q,
-            lat=lat,
-            lon=lon,
-            limit=limit,
-            service=service,
-            radius_km=radius_km,
-            unit=unit,
-            action=action,
-            at=at,
-        ).html
+        return self.locator_view(query, unit=unit, action=action, at=at, **fields).html
 
-    def locator_view(self, q: str | None = None, **options: Any) -> LocatorView:
+    def locator_view(
+        self,
+        query: LocateQuery | Mapping[str, str] | str | None = None,
+        /,
+        *,
+        unit: Literal["mi", "km"] | None = None,
+        action: str | None = None,
+        at: dt.datetime | None = None,
+        **fields: Any,
+    ) -> LocatorView:
         """Like :meth:`locator`, also returning the error message and the answer."""
-        from kat_widgets.fragments.locator import render_locator
-
-        return render_locator(self, q, **options)
+        locator = self.locator_service
+        error: str | None = None
+        try:
+            if isinstance(query, LocateQuery):
+                asked = query
+            elif isinstance(query, Mapping):
+                asked = LocateQuery.from_text(query)
+            else:
+                asked = LocateQuery.of(q=query, **fields)
+        except ValidationError as exc:
+            text = query.get("q") if isinstance(query, Mapping) else None
+            asked, error = LocateQuery(q=text if isinstance(text, str) else None), str(exc)
+        answer = None
+        if error is None and asked.searching:
+            try:
+                answer = locator.locate(asked, at=at)
+            except ValidationError as exc:
+                error = str(exc)
+        radius = answer.radius_km if answer else locator.radius_km
+        html = render_locator(
+            self.renderer, asked, answer, error=error, radius_km=radius, unit=unit, action=action
+        )
+        return LocatorView(html, error, answer)
 
     def availability(
         self,
-        clinic_id: str,
-        service_id: str,
+        clinic_id: str | WeekQuery,
+        service_id: str = "info-call",
         week: str | dt.date | None = None,
         *,
         busy_provider: BusyProvider | None = None,
@@ -182,30 +258,23 @@ class Widgets:
     ) -> Markup:
         """Week grid of open slots (days as columns); each links to the booking form.
 
-        ``busy_provider`` says what is taken (default: staff calendars from settings).
+        ``clinic_id`` may be a whole :class:`WeekQuery`. ``busy_provider`` says what is taken
+        (default: this widget set's). When bookings cannot be read: the clinic's number instead.
         """
-        from kat_widgets.fragments.scheduling import render_availability
-        from kat_widgets.scheduling.ics_import import default_busy_provider
-
-        if busy_provider is None:  # built once per Widgets: it caches fetched calendars
-            if self._calendars is None:
-                self._calendars = default_busy_provider(self.settings, self.directory)
-            busy_provider = self._calendars
+        if isinstance(clinic_id, WeekQuery):
+            query = clinic_id
+        elif isinstance(week, str):
+            query = WeekQuery.from_text({"clinic": clinic_id, "service": service_id, "week": week})
+        else:
+            query = WeekQuery.of(clinic=clinic_id, service=service_id, week=week)
+        busy = busy_provider if busy_provider is not None else self.busy_provider
+        when = now if now is not None else self.clock()
         try:
-            return render_availability(
-                self,
-                clinic_id,
-                service_id,
-                week=week,
-                busy_provider=busy_provider,
-                now=now if now is not None else dt.datetime.now(dt.UTC),
-            )
+            found = open_week(self.directory, query, busy=busy, now=when)
         except StorageUnavailableError:  # bookings unknown: offer the phone, never a guess
-            return self.render(
-                "scheduling/unavailable.html",
-                clinic=self.directory.clinic(clinic_id),
-                service=self.directory.service(service_id),
-            )
+            clinic = self.directory.clinic(query.clinic)
+            return render_unavailable(self.renderer, clinic, self.directory.service(query.service))
+        return render_availability(self.renderer, found)
 
     def booking(
         self,
@@ -218,29 +287,25 @@ class Widgets:
 
         ``options``: ``values``, ``errors`` (field -> message), ``message``, ``next_slots``.
         """
-        from kat_widgets.fragments.booking import render_form
-
-        when = dt.datetime.fromisoformat(start) if isinstance(start, str) else start
-        return render_form(self, clinic_id, service_id, when, **options)
+        clinic, service = online_service(self.directory, clinic_id, service_id)
+        when = parse_start(start) if isinstance(start, str) else start
+        return render_form(self.renderer, clinic, service, when, **options)
 
     def demo_page(
         self,
-        q: str | None = None,
+        q: LocateQuery | Mapping[str, str] | str | None = None,
         *,
-        lat: float | None = None,
-        lon: float | None = None,
-        service: str | None = None,
         busy_provider: BusyProvider | None = None,
         now: dt.datetime | None = None,
+        **fields: Any,
     ) -> Markup:
         """The demo host page served at ``/``; the locator's form submits back to it.
 
-        Its open times are those of the nearest clinic once the visitor has searched (Draper, or
-        the first clinic, before that).
+        Its open times are those of the nearest clinic offering the free call once the visitor
+        has searched (Draper, or the first clinic, before that).
         """
-        inner = copy.copy(self)
-        inner.crisis_link = False  # the page's crisis bar already holds the link
-        found = inner.locator_view(q, lat=lat, lon=lon, service=service)
+        inner = self._with(self.renderer.replace(crisis_link=False))  # the bar has the link
+        found = inner.locator_view(q, **fields)
         nearest = [
             result.clinic
             for result in (found.answer.results if found.answer is not None else ())
@@ -261,63 +326,3 @@ class Widgets:
                 clinic.id, "info-call", busy_provider=busy_provider, now=now
             ),
         )
-
-
-class _When(NamedTuple):
-    """What is taken and what time it is, for the open-times widgets."""
-
-    busy_provider: BusyProvider | None
-    now: dt.datetime | None
-
-
-def _locator(widgets: Widgets, params: Mapping[str, str], _when: _When) -> Markup:
-    from kat_widgets.fragments.locator import locator_from_params
-
-    return locator_from_params(widgets, params).html
-
-
-def _availability(widgets: Widgets, params: Mapping[str, str], when: _When) -> Markup:
-    clinic, service = params.get("clinic"), params.get("service", "info-call")
-    if not clinic:
-        raise ValidationError("Choose a clinic: add clinic=<id>.", field="clinic")
-    return widgets.availability(
-        clinic,
-        service,
-        week=params.get("week") or None,
-        busy_provider=when.busy_provider,
-        now=when.now,
-    )
-
-
-def _booking(widgets: Widgets, params: Mapping[str, str], when: _When) -> Markup:
-    """The form for ``start``; with no ``start`` yet, the open times (each links to the form)."""
-    clinic, service = params.get("clinic"), params.get("service", "info-call")
-    if not clinic:
-        raise ValidationError("Choose a clinic: add clinic=<id>.", field="clinic")
-    raw = (params.get("start") or "").strip()
-    if not raw:
-        return _availability(widgets, params, when)
-    try:
-        start = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError("start must be an ISO 8601 date-time", field="start") from None
-    if start.tzinfo is None:
-        raise ValidationError("start needs a UTC offset", field="start")
-    offered = widgets.directory.service(service)
-    if not offered.public:
-        raise ValidationError(f"{offered.name} cannot be booked online.", field="service")
-    return widgets.booking(clinic, service, start)
-
-
-_FRAGMENTS: dict[str, tuple[str, Callable[[Widgets, Mapping[str, str], _When], Markup]]] = {
-    "clinics": ("Our clinics", lambda widgets, _params, _when: widgets.clinic_list()),
-    "locator": ("Find a clinic near you", _locator),
-    "availability": ("Open times", _availability),
-    "booking": ("Book an appointment", _booking),
-    "crisis-banner": (
-        "Get help now",
-        lambda widgets, params, _when: widgets.crisis_banner(
-            params.get("region"), params.get("lang"), params.get("variant", "card")
-        ),
-    ),
-}

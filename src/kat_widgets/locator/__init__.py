@@ -14,6 +14,7 @@ from kat_widgets.locator.service import (
     KM_PER_MILE,
     LocateAnswer,
     LocatedClinic,
+    LocateQuery,
     Locator,
     locator_from_settings,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "Gazetteer",
     "GeocodeResult",
     "LocateAnswer",
+    "LocateQuery",
     "LocatedClinic",
     "Locator",
     "OnlineGeocoder",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from typing import Any
 
 import msgspec
 
@@ -27,12 +28,19 @@ from kat_widgets.locator.places import (
     check_coordinates,
     parse_query,
 )
+from kat_widgets.locator.queries import LocateQuery
 from kat_widgets.settings import Settings
 
-__all__ = ["KM_PER_MILE", "LocateAnswer", "LocatedClinic", "Locator", "locator_from_settings"]
+__all__ = [
+    "KM_PER_MILE",
+    "LocateAnswer",
+    "LocateQuery",
+    "LocatedClinic",
+    "Locator",
+    "locator_from_settings",
+]
 
 KM_PER_MILE = 1.609344
-MAX_LIMIT = 20
 log = logging.getLogger("kat_widgets.locator")
 
 
@@ -216,29 +224,19 @@ class Locator:
         )
 
     def nearest(
-        self,
-        place: Place,
-        *,
-        limit: int = 5,
-        radius_km: float | None = None,
-        service: str | None = None,
-        open_now: bool = False,
-        at: dt.datetime | None = None,
+        self, place: Place, query: LocateQuery, *, at: dt.datetime | None = None
     ) -> LocateAnswer:
-        """The nearest clinics to ``place`` by exact geodesic distance."""
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
-        radius = self.radius_km if radius_km is None else radius_km
-        if not 0 < radius <= 20000:
-            raise ValidationError("radius_km must be above 0 and at most 20000.", field="radius_km")
-        wanted = self.service_filter(service)
+        """The ``query.limit`` clinics nearest to ``place`` by exact geodesic distance."""
+        radius = self.radius_km if query.radius_km is None else query.radius_km
+        wanted = self.service_filter(query.service)
         when = at if at is not None else dt.datetime.now(dt.UTC)
 
         def keep(clinic: Clinic) -> bool:
             if wanted is not None and wanted.isdisjoint(clinic.services):
                 return False
-            return not open_now or open_status(clinic, when).open
+            return not query.open_now or open_status(clinic, when).open
 
+        limit = query.limit
         found = self.index.nearest(place.lat, place.lon, limit=limit, radius_km=radius, where=keep)
         anyway = not found
         if anyway:
@@ -262,22 +260,22 @@ class Locator:
 
     def locate(
         self,
-        text: str | None = None,
+        query: LocateQuery | str | None = None,
+        /,
         *,
-        lat: float | None = None,
-        lon: float | None = None,
-        limit: int = 5,
-        radius_km: float | None = None,
-        service: str | None = None,
-        open_now: bool = False,
         at: dt.datetime | None = None,
+        **fields: Any,
     ) -> LocateAnswer:
-        """:meth:`resolve` then :meth:`nearest`."""
-        self.service_filter(service)
-        place = self.resolve(text, lat=lat, lon=lon)
-        return self.nearest(
-            place, limit=limit, radius_km=radius_km, service=service, open_now=open_now, at=at
-        )
+        """:meth:`resolve` then :meth:`nearest`.
+
+        ``query`` is a :class:`LocateQuery`, or its text ``q`` with the other fields as keywords
+        (``locate("84020", limit=2)``). ``at`` is "now" for open-now (default: the clock).
+        """
+        if not isinstance(query, LocateQuery):
+            query = LocateQuery.of(q=query, **fields)
+        self.service_filter(query.service)
+        place = self.resolve(query.q, lat=query.lat, lon=query.lon)
+        return self.nearest(place, query, at=at)
 
 
 def locator_from_settings(settings: Settings, directory: Directory) -> Locator:

@@ -1,21 +1,20 @@
 """``create_app``, ``kat_routes`` and ``kat_router``: assemble the kat-widgets routes.
 
-Nothing else lives here: the routes, middleware and use cases each have their own module.
+Only assembly lives here: the services come from :mod:`kat_widgets.services`, the error mapping
+from :mod:`.errors`, the routes and middleware from their own modules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from litestar import Litestar, MediaType, Response, Router
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -23,18 +22,10 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from kat_widgets.booking import BookingService
-from kat_widgets.booking.service import utcnow
-from kat_widgets.booking.storage import Storage
-from kat_widgets.directory import Directory, load_directory
-from kat_widgets.errors import (
-    KatWidgetsError,
-    NotFoundError,
-    StorageUnavailableError,
-    ValidationError,
-)
+from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
-from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
+from kat_widgets.services import build_services
 from kat_widgets.settings import Settings, load_settings
 from kat_widgets.web import (
     log_redaction,
@@ -45,7 +36,8 @@ from kat_widgets.web import (
     routes_locator,
     routes_scheduling,
 )
-from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.context import KatContext
+from kat_widgets.web.errors import exception_handlers
 from kat_widgets.web.observability import RequestLogMiddleware
 from kat_widgets.web.ratelimit import (
     MemoryCounter,
@@ -53,60 +45,16 @@ from kat_widgets.web.ratelimit import (
     RedisCounter,
     WindowCounter,
 )
-from kat_widgets.web.responses import SafeJSONResponse, safe_http_error
+from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.root_path import RootPathLitestar
 from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
 from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
 __all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 
-log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_SECONDS = 10.0
-
-
-def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
-    return SafeJSONResponse(
-        {"status_code": status, "detail": detail, **extra},
-        status_code=status,
-        media_type=MediaType.JSON,
-    )
-
-
-def _not_found(_: AnyRequest, exc: NotFoundError) -> Response[dict[str, object]]:
-    return _error(404, str(exc))
-
-
-def _invalid(_: AnyRequest, exc: ValidationError) -> Response[dict[str, object]]:
-    extra: dict[str, object] = {"field": exc.field} if exc.field else {}
-    if exc.fields:
-        extra["fields"] = exc.fields
-    return _error(422, str(exc), **extra)
-
-
-def _domain(_: AnyRequest, exc: KatWidgetsError) -> Response[dict[str, object]]:
-    return _error(400, str(exc))
-
-
-def _internal(directory: Directory) -> Callable[[AnyRequest, Exception], Response[Any]]:
-    organization = directory.organization
-    phone = organization.phone_label(organization.phone)
-
-    def internal_error(request: AnyRequest, exc: Exception) -> Response[Any]:
-        """Log the bug by route template and request id (never the path: it may hold a token)."""
-        request_id = request.scope.get("state", {}).get("request_id", "-")
-        route = request.scope.get("path_template", "<unmatched>")
-        log.error(
-            "unhandled %s on %s (request %s)", type(exc).__name__, route, request_id, exc_info=exc
-        )
-        return _error(
-            500,
-            f"Something went wrong on our side. Please try again, or call us at {phone}.",
-            request_id=request_id,
-        )
-
-    return internal_error
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
@@ -138,23 +86,6 @@ def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[
     return [DefineMiddleware(RateLimitMiddleware, counter=counter, prefix=prefix, phone=phone)]
 
 
-def _booking_service(
-    settings: Settings,
-    directory: Directory,
-    calendars: BusyProvider,
-    clock: Callable[[], dt.datetime] | None,
-) -> BookingService | None:
-    if not settings.secret_key:
-        return None
-    return BookingService(
-        directory,
-        settings,
-        Storage(settings.resolved_database_url),
-        calendars=calendars,
-        clock=clock if clock is not None else utcnow,
-    )
-
-
 class KatRoutes(NamedTuple):
     """The router plus what its host app must run at startup and shutdown."""
 
@@ -182,67 +113,39 @@ def kat_routes(
     security headers app-wide instead (``with_security=False``, a ``before_send`` hook) so its
     404s carry them too; the origin check stays on the router.
     """
-    directory = directory if directory is not None else load_directory(settings.directory_file)
-    prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
-    calendars = busy_provider or default_busy_provider(settings, directory)
-    if bookings is None:
-        bookings = _booking_service(settings, directory, calendars, clock)
-    if clock is None and bookings is not None:
-        clock = bookings.clock
-    context = KatContext(
-        settings,
-        directory,
-        Widgets(settings, directory=directory),
-        bookings,
-        # slots offered = calendars minus stored bookings (the booking service merges both)
-        busy_provider=bookings.free.busy_provider if bookings is not None else calendars,
-        clock=clock if clock is not None else utcnow,
-        path=prefix,
+    services = build_services(
+        settings, directory=directory, busy_provider=busy_provider, clock=clock, bookings=bookings
     )
+    widgets = Widgets(
+        settings,
+        directory=services.directory,
+        locator=services.locator,
+        busy_provider=services.busy,
+        clock=services.clock,
+    )
+    prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
+    context = KatContext(services, widgets, path=prefix)
     log_redaction.install()  # manage tokens never reach access logs
-
-    def prepare_database() -> None:
-        if bookings is None:
-            return
-        try:
-            if settings.mode == "demo":
-                bookings.storage.migrate()
-            elif not bookings.storage.schema_is_current():
-                log.warning("booking database schema is not current: run `kat-widgets db upgrade`")
-        except StorageUnavailableError:
-            log.warning("booking database unreachable at startup; booking answers 503")
-
-    def dispose() -> None:
-        if bookings is not None:
-            bookings.storage.dispose()
-
     router = Router(
         path=prefix or "/",
         route_handlers=_route_handlers(),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
-        exception_handlers={
-            NotFoundError: _not_found,
-            ValidationError: _invalid,
-            **routes_booking.exception_handlers(directory),
-            KatWidgetsError: _domain,
-            HTTPException: safe_http_error,
-            500: _internal(directory),
-        },
+        exception_handlers=dict(exception_handlers(context)),
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(BodyTimeoutMiddleware, timeout=BODY_TIMEOUT_SECONDS),
             _security(settings, add_headers=with_security),
-            *_rate_limits(settings, directory, prefix),
+            *_rate_limits(settings, services.directory, prefix),
         ],
         request_max_body_size=MAX_BODY_BYTES,
         response_class=SafeJSONResponse,
     )
-    _warm_in_background(context.widgets)
+    _warm_in_background(widgets)
     if settings.mode == "demo":
         # now, not at startup: Starlette/FastAPI mounts never pass lifespan events down
-        prepare_database()
-        return KatRoutes(router, context, [], [dispose])
-    return KatRoutes(router, context, [prepare_database], [dispose])
+        services.prepare_database()
+        return KatRoutes(router, context, [], [services.dispose])
+    return KatRoutes(router, context, [services.prepare_database], [services.dispose])
 
 
 def _warm_in_background(widgets: Widgets) -> None:

@@ -12,8 +12,10 @@ from litestar import Request
 
 from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
+from kat_widgets.errors import NotFoundError
 from kat_widgets.fragments import Widgets
-from kat_widgets.scheduling.types import BusyProvider, no_busy_times
+from kat_widgets.scheduling.types import BusyProvider
+from kat_widgets.services import Services
 from kat_widgets.settings import Settings
 from kat_widgets.web.feed_memory import FeedMemory
 
@@ -24,20 +26,43 @@ AnyRequest: TypeAlias = Request[Any, Any, Any]
 
 @dataclass(frozen=True, slots=True)
 class KatContext:
-    """Settings, directory and widgets of one app; ``path`` is the router's own prefix."""
+    """The services and widgets of one app; ``path`` is the router's own prefix."""
 
-    settings: Settings
-    directory: Directory
+    services: Services
     widgets: Widgets
-    bookings: BookingService | None = None
-    """Booking use cases; ``None`` when booking is off (no secret key)."""
-    busy_provider: BusyProvider = no_busy_times
-    """What is taken at a clinic (bookings, imported staff calendars); see scheduling.types."""
-    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
-    """"Now" for notice and horizon; tests pass a fixed clock."""
     path: str = ""
     feeds: FeedMemory = field(default_factory=FeedMemory, compare=False)
     """When each availability feed last changed (``Last-Modified``), for this app only."""
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def directory(self) -> Directory:
+        return self.services.directory
+
+    @property
+    def bookings(self) -> BookingService | None:
+        """Booking use cases; ``None`` when booking is off (no secret key)."""
+        return self.services.bookings
+
+    @property
+    def booking(self) -> BookingService:
+        """The booking use cases, or the 404 every booking route answers when booking is off."""
+        if self.services.bookings is None:
+            raise NotFoundError("Online booking is not enabled here.")
+        return self.services.bookings
+
+    @property
+    def busy_provider(self) -> BusyProvider:
+        """What is taken at a clinic (bookings, imported staff calendars)."""
+        return self.services.busy
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """ "Now" for notice and horizon; tests pass a fixed clock."""
+        return self.services.clock
 
     def prefix(self, request: AnyRequest) -> str:
         """Where our routes live as the browser sees them: mount prefix + router path."""

@@ -9,8 +9,8 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions.responses import create_exception_response
 from litestar.serialization import default_serializer
 from litestar.types import Serializer
-from markupsafe import Markup
 
+from kat_widgets.fragments.widgets import FragmentView
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["SafeJSONResponse", "fragment_response", "safe_http_error", "wants_page"]
@@ -64,30 +64,25 @@ def wants_page(request: AnyRequest) -> bool:
 def fragment_response(
     request: AnyRequest,
     kat: KatContext,
-    fragment: Markup,
+    view: FragmentView,
     *,
-    widget: str,
-    title: str,
-    status_code: int = 200,
     page: bool | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    """Answer with ``fragment``, wrapped in the embed page when a browser navigated here.
+    """Answer with ``view``'s widget, wrapped in the embed page when a browser navigated here.
 
     A page keeps the styles and the iframe height reporting that a bare fragment lacks, so
     plain forms work with no JavaScript and inside an iframe alike.
     """
     as_page = wants_page(request) if page is None else page
     body = (
-        kat.widgets_for(request).render(
-            "embed/page.html", fragment=fragment, widget=widget, title=title
-        )
+        kat.widgets_for(request).renderer.page(view.html, widget=view.widget, title=view.title)
         if as_page
-        else fragment
+        else view.html
     )
     return Response(
         str(body),
-        status_code=status_code,
+        status_code=view.status,
         media_type=HTML,
         headers={"Vary": "Sec-Fetch-Dest", **(headers or {})},
     )

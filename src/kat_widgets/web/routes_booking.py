@@ -13,27 +13,24 @@ from typing import Any, TypeVar
 
 import msgspec
 from anyio import to_thread
-from litestar import MediaType, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from kat_widgets.booking import BookingRecord, BookingRequest, BookingService
+from kat_widgets.booking import BookingRecord, BookingRequest, RescheduleRequest
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
 from kat_widgets.directory import Directory
 from kat_widgets.errors import (
-    BookingConflictError,
     NotFoundError,
-    SlotTakenError,
-    StorageUnavailableError,
 )
-from kat_widgets.scheduling.types import Slot
 from kat_widgets.web import booking_pages
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import json_error
 from kat_widgets.web.schemas import INVALID, LIMITED, NOT_FOUND, UNAVAILABLE
 
-__all__ = ["ROUTES", "exception_handlers"]
+__all__ = ["ROUTES"]
 
 T = TypeVar("T")
 _FIELD_NAMES = {"clinic_id", "service", "start", "name", "email", "phone", "note", "consent"}
@@ -68,10 +65,6 @@ class BookingAnswer(msgspec.Struct, kw_only=True):
     """Online cancel/reschedule closes at this time; after it, visitors call the clinic."""
 
 
-class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    start: dt.datetime
-
-
 class SlotOut(msgspec.Struct, kw_only=True):
     start: str
     end: str
@@ -88,12 +81,6 @@ class SlotTakenOut(msgspec.Struct, kw_only=True):
     status_code: int
     detail: str
     next_slots: list[SlotOut]
-
-
-def _bookings(kat: KatContext) -> BookingService:
-    if kat.bookings is None:
-        raise NotFoundError("Online booking is not enabled here.")
-    return kat.bookings
 
 
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -119,7 +106,7 @@ def _answer(
     request: AnyRequest, kat: KatContext, record: BookingRecord, token: str
 ) -> BookingAnswer:
     base = kat.prefix(request)
-    bookings = _bookings(kat)
+    bookings = kat.booking
     return BookingAnswer(
         booking=booking_out(record, kat.directory),
         manage_url=f"{base}/bookings/{token}",
@@ -132,7 +119,7 @@ def _answer(
     )
 
 
-def _body_invalid(_: AnyRequest, exc: ClientException) -> Response[dict[str, object]]:
+def _body_invalid(request: AnyRequest, exc: ClientException) -> Response[Any]:
     """Litestar's 400 for a body of the wrong shape, as our 422 naming the field."""
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
@@ -140,7 +127,7 @@ def _body_invalid(_: AnyRequest, exc: ClientException) -> Response[dict[str, obj
     message = str(first.get("message") or "The request body must be a JSON object.")
     field = key if key in _FIELD_NAMES else None
     detail = f"{key}: {message}" if key else message
-    return _error(422, detail, **({"field": field} if field else {}))
+    return json_error(422, detail, **({"field": field} if field else {}))
 
 
 _CONFLICT = {409: ResponseSpec(ErrorOut, description="Inside the cut-off: call the clinic")}
@@ -163,7 +150,7 @@ async def create_booking(
     request: AnyRequest, data: JSONBody[BookingRequest], kat: NamedDependency[KatContext]
 ) -> Response[BookingAnswer]:
     """Book a slot. Send ``Idempotency-Key`` to make retries safe (same key: first result)."""
-    bookings = _bookings(kat)
+    bookings = kat.booking
     key = request.headers.get("idempotency-key")
     confirmation = await _run(bookings.book, data, idempotency_key=key)
     headers = {"Idempotent-Replayed": "true"} if confirmation.replayed else {}
@@ -184,7 +171,7 @@ async def view_booking(
     request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[BookingAnswer]:
     """The booking a manage token opens (404 for any unknown token)."""
-    record = await _run(_bookings(kat).view, token)
+    record = await _run(kat.booking.view, token)
     return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
 
 
@@ -199,7 +186,7 @@ async def cancel_booking(
     request: AnyRequest, token: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[BookingAnswer]:
     """Cancel; refused (409) inside the cut-off, with the number to call."""
-    record = await _run(_bookings(kat).cancel, token)
+    record = await _run(kat.booking.cancel, token)
     return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
 
 
@@ -219,11 +206,11 @@ async def cancel_booking(
 async def reschedule_booking(
     request: AnyRequest,
     token: FromPath[str],
-    data: JSONBody[RescheduleIn],
+    data: JSONBody[RescheduleRequest],
     kat: NamedDependency[KatContext],
 ) -> Response[BookingAnswer]:
     """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken."""
-    record = await _run(_bookings(kat).reschedule, token, data.start)
+    record = await _run(kat.booking.reschedule, token, data.start)
     return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
 
 
@@ -244,7 +231,7 @@ async def booking_calendar(
     filename: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[bytes]:
     """The visitor's own event: PUBLISH, or CANCEL with a higher SEQUENCE once cancelled."""
-    bookings = _bookings(kat)
+    bookings = kat.booking
     record = await _run(bookings.view_calendar, _ics(filename))
     body = booking_ics(record, kat.directory, now=bookings.clock())
     return Response(
@@ -268,58 +255,18 @@ async def staff_calendar(
     filename: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[bytes]:
     """Booked visits for staff calendars; discreet titles unless ``staff_feed_names`` is on."""
-    bookings = _bookings(kat)
+    bookings = kat.booking
     expected = kat.settings.staff_feed_token
     given = _ics(filename)
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise NotFoundError("No such calendar.")
-    now = bookings.clock()
-    records = await _run(
-        bookings.storage.between, now - dt.timedelta(days=7), now + dt.timedelta(days=120)
+    records = await _run(bookings.staff_feed)
+    body = staff_feed_ics(
+        records, kat.directory, now=bookings.clock(), show_names=kat.settings.staff_feed_names
     )
-    body = staff_feed_ics(records, kat.directory, now=now, show_names=kat.settings.staff_feed_names)
     return Response(
         body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"}
     )
-
-
-def _slot_out(slot: Slot) -> dict[str, str]:
-    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
-
-
-def _error(status: int, detail: str, **extra: object) -> Response[dict[str, object]]:
-    return Response(
-        {"status_code": status, "detail": detail, **extra},
-        status_code=status,
-        media_type=MediaType.JSON,
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-def _slot_taken(_: AnyRequest, exc: SlotTakenError) -> Response[dict[str, object]]:
-    slots = [_slot_out(slot) for slot in exc.next_slots if isinstance(slot, Slot)]
-    return _error(409, str(exc), next_slots=slots)
-
-
-def _conflict(_: AnyRequest, exc: BookingConflictError) -> Response[dict[str, object]]:
-    return _error(409, str(exc))
-
-
-def exception_handlers(
-    directory: Directory,
-) -> dict[int | type[Exception], Callable[[AnyRequest, Any], Response[Any]]]:
-    """Booking errors as answers; a database outage says which number to call instead."""
-    organization = directory.organization
-    phone = organization.phone_label(organization.phone)
-
-    def unavailable(_: AnyRequest, exc: StorageUnavailableError) -> Response[dict[str, object]]:
-        return _error(503, f"Online booking is not available right now. Please call us at {phone}.")
-
-    return {
-        SlotTakenError: _slot_taken,
-        BookingConflictError: _conflict,
-        StorageUnavailableError: unavailable,
-    }
 
 
 ROUTES = [

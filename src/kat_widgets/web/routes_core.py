@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from anyio import to_thread
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
-from litestar.params import FromQuery
 from litestar.response import Response
 
 from kat_widgets.errors import StorageUnavailableError
+from kat_widgets.locator import LocateQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.queries import text_dependency
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, Health, clinic_out
 
@@ -43,18 +46,20 @@ def clinics(kat: NamedDependency[KatContext]) -> ClinicList:
     return ClinicList(clinics=[clinic_out(clinic) for clinic in kat.directory.clinics])
 
 
-@get("/", include_in_schema=False, sync_to_thread=True)
+@get(
+    "/",
+    include_in_schema=False,
+    sync_to_thread=True,
+    dependencies={"params": text_dependency(LocateQuery)},
+)
 def demo_page(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
-    q: FromQuery[str | None] = None,
-    lat: FromQuery[float | None] = None,
-    lon: FromQuery[float | None] = None,
-    service: FromQuery[str | None] = None,
+    params: NamedDependency[Mapping[str, str]],
 ) -> Response[str]:
     """The demo host page showing every widget (the locator's form submits back here)."""
     html = kat.widgets_for(request).demo_page(
-        q, lat=lat, lon=lon, service=service, busy_provider=kat.busy_provider, now=kat.clock()
+        params, busy_provider=kat.busy_provider, now=kat.clock()
     )
     return Response(str(html), media_type="text/html")
 
@@ -62,8 +67,8 @@ def demo_page(
 @get("/fragments/clinics", include_in_schema=False, sync_to_thread=False)
 def clinics_fragment(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
     """Every clinic with address, phone and hours, as an HTML fragment."""
-    fragment = kat.widgets_for(request).clinic_list()
-    return fragment_response(request, kat, fragment, widget="clinics", title="Our clinics")
+    view = kat.widgets_for(request).fragment_view("clinics", {})
+    return fragment_response(request, kat, view)
 
 
 ROUTES = [healthz, readyz, clinics, clinics_fragment, demo_page]

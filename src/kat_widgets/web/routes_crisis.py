@@ -10,6 +10,7 @@ from litestar.params import QueryParameter
 from litestar.response import Response
 
 from kat_widgets.fragments.crisis import render_crisis_banner
+from kat_widgets.fragments.widgets import FragmentView
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import INVALID
@@ -56,14 +57,8 @@ def crisis_banner(
     default to the host's settings; the visitor is never located. Bad values answer 422.
     """
     html = render_crisis_banner(region, lang, variant, settings=kat.settings)
-    return fragment_response(
-        request,
-        kat,
-        html,
-        widget="crisis-banner",
-        title="Get help now",
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
+    view = FragmentView(html, "crisis-banner", "Get help now")
+    return fragment_response(request, kat, view, headers={"Cache-Control": "public, max-age=3600"})
 
 
 ROUTES = [crisis_banner]

@@ -38,10 +38,9 @@ def embed_page(
         names = ", ".join(sorted(widgets.embeddable))
         raise NotFoundError(f"No widget called {widget!r}. Widgets: {names}.")  # safe JSON
     params = {key: value for key, value in request.query_params.items()}
-    fragment = widgets.fragment(widget, params, busy_provider=kat.busy_provider, now=kat.clock())
-    return fragment_response(
-        request, kat, fragment, widget=widget, title=widgets.title(widget), page=True
-    )
+    view = widgets.fragment_view(widget, params, busy_provider=kat.busy_provider, now=kat.clock())
+    # the page itself is fine even when the widget shows a message (a search found nothing)
+    return fragment_response(request, kat, view._replace(status=200), page=True)
 
 
 ROUTES = [embed_js, embed_page]

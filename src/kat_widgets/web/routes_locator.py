@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Literal
 
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import QueryParameter
 from litestar.response import Response
 
-from kat_widgets.fragments.locator import locator_from_params
-from kat_widgets.locator import LocateAnswer
+from kat_widgets.locator import LocateAnswer, LocateQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import INVALID, LIMITED, ClinicOut, clinic_out
 
 __all__ = ["ROUTES", "LocateOut", "LocateQueryOut", "LocateResultOut", "locate", "locator_fragment"]
-
-Limit = Annotated[int, QueryParameter(ge=1, le=20, description="How many clinics (1-20).")]
-RadiusKm = Annotated[
-    float | None,
-    QueryParameter(
-        gt=0, le=20000, description="Search radius in km; nearest anyway if none inside."
-    ),
-]
-Lat = Annotated[float | None, QueryParameter(description="Latitude (browser coordinates).")]
-Lon = Annotated[float | None, QueryParameter(description="Longitude (browser coordinates).")]
-Service = Annotated[
-    str | None,
-    QueryParameter(description="A service id (experience-iv) or a route (iv, im, oral)."),
-]
-NumberText = Annotated[
-    str | None,
-    QueryParameter(
-        description="A number (empty means not given, as HTML forms send it)",
-        schema_extra={"pattern": r"^(-?[0-9]+(\.[0-9]+)?)?$"},
-    ),
-]
-OpenNow = Annotated[bool, QueryParameter(description="Only clinics open now.")]
-Text = Annotated[
-    str | None,
-    QueryParameter(description="ZIP, ZIP+4, 'City, UT', a street address or 'lat,lon'."),
-]
 
 
 class LocateQueryOut(msgspec.Struct, kw_only=True):
@@ -111,28 +85,18 @@ def _locate_out(answer: LocateAnswer, base: str) -> LocateOut:
     summary="Find the nearest clinics",
     tags=["locator"],
     sync_to_thread=True,
+    dependencies={"asked": query_dependency(LocateQuery)},
     responses={**INVALID, **LIMITED},
 )
 def locate(
-    request: AnyRequest,
-    kat: NamedDependency[KatContext],
-    q: Text = None,
-    lat: Lat = None,
-    lon: Lon = None,
-    limit: Limit = 5,
-    radius_km: RadiusKm = None,
-    service: Service = None,
-    open_now: OpenNow = False,
+    request: AnyRequest, kat: NamedDependency[KatContext], asked: NamedDependency[LocateQuery]
 ) -> LocateOut:
     """The clinics nearest to a ZIP, city, address or ``lat``/``lon`` (browser coordinates win).
 
     Distances are exact WGS-84 geodesics. Bad input answers 422 with a message.
     """
     widgets = kat.widgets_for(request)
-    answer = widgets.locator_service.locate(
-        q, lat=lat, lon=lon, limit=limit, radius_km=radius_km, service=service, open_now=open_now
-    )
-    return _locate_out(answer, widgets.base_path)
+    return _locate_out(widgets.locator_service.locate(asked), widgets.base_path)
 
 
 @get(
@@ -141,6 +105,7 @@ def locate(
     tags=["fragments"],
     sync_to_thread=True,
     media_type="text/html",
+    dependencies={"params": text_dependency(LocateQuery)},
     responses={
         422: ResponseSpec(
             data_container=str, media_type="text/html", description="The widget with a message"
@@ -151,29 +116,16 @@ def locate(
 def locator_fragment(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
-    q: Text = None,
-    lat: NumberText = None,
-    lon: NumberText = None,
-    limit: NumberText = None,
-    radius_km: NumberText = None,
-    service: Service = None,
+    params: NamedDependency[Mapping[str, str]],
 ) -> Response[str]:
     """The locator widget as an HTML fragment; 422 (with the message in the widget) if invalid.
 
     Numbers arrive as text so that a malformed one is explained inside the widget too.
     """
-    params = {key: value for key, value in request.query_params.items()}
     widgets = kat.widgets_for(request)
     # the form submits here, not to the host page that fetched it (embed.js) or shows it
-    view = locator_from_params(widgets, params, action=f"{widgets.base_path}/fragments/locator")
-    return fragment_response(
-        request,
-        kat,
-        view.html,
-        widget="locator",
-        title="Find a clinic near you",
-        status_code=422 if view.error else 200,
-    )
+    action = f"{widgets.base_path}/fragments/locator"
+    return fragment_response(request, kat, widgets.fragment_view("locator", params, action=action))
 
 
 ROUTES = [locate, locator_fragment]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from email.utils import format_datetime
 
 import msgspec
@@ -18,14 +19,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from kat_widgets.errors import ValidationError
-from kat_widgets.scheduling import find_slots
 from kat_widgets.scheduling.ics_export import (
     availability_ics,
     availability_vavailability,
     to_ics,
 )
-from kat_widgets.scheduling.timeparse import parse_moment
+from kat_widgets.scheduling.queries import SlotsQuery, horizon_slots, open_slots
+from kat_widgets.scheduling.week import WeekQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import INVALID, NOT_FOUND
 
@@ -46,48 +48,26 @@ class SlotList(msgspec.Struct, kw_only=True):
     slots: list[SlotOut]
 
 
-def _need(value: str | None, field: str) -> str:
-    if not value:
-        raise ValidationError(f"the {field} query parameter is required", field=field)
-    return value
-
-
 @get(
     "/api/clinics/{clinic_id:str}/slots",
     summary="Open times for a service at a clinic",
     tags=["scheduling"],
     sync_to_thread=True,
+    dependencies={"asked": query_dependency(SlotsQuery, path=("clinic_id",))},
     responses={**NOT_FOUND, **INVALID},
 )
-def slots(
-    kat: NamedDependency[KatContext],
-    clinic_id: FromPath[str],
-    service: FromQuery[str | None] = None,
-    start: FromQuery[str | None] = None,
-    end: FromQuery[str | None] = None,
-) -> SlotList:
+def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) -> SlotList:
     """Open slots of ``service`` at a clinic in ``[start, end)`` (default: the next 7 days).
 
     ``start``/``end`` are ISO 8601 dates or date-times; without an offset they are read in the
     clinic's zone. Unknown clinic or service: 404; bad dates or a range past the horizon: 422.
     """
-    service_id = _need(service, "service")
-    clinic = kat.directory.clinic(clinic_id)
-    kat.directory.service(service_id)
-    now = kat.clock()
-    first = parse_moment(start, clinic.zone, field="start") if start else now
-    last = parse_moment(end, clinic.zone, field="end") if end else first + dt.timedelta(days=7)
-    if last <= first:
-        raise ValidationError("end must be later than start", field="end")
-    busy = kat.busy_provider(clinic_id, first, last)
-    found = find_slots(
-        kat.directory, clinic_id, service_id, start=first, end=last, busy=busy, now=now
-    )
+    found = open_slots(kat.directory, asked, busy=kat.busy_provider, now=kat.clock())
     return SlotList(
-        clinic_id=clinic_id,
-        service=service_id,
-        timezone=clinic.timezone,
-        slots=[SlotOut(start=slot.start, end=slot.end) for slot in found],
+        clinic_id=found.clinic.id,
+        service=found.service.id,
+        timezone=found.clinic.timezone,
+        slots=[SlotOut(start=slot.start, end=slot.end) for slot in found.slots],
     )
 
 
@@ -118,15 +98,12 @@ def availability_feed(
     """
     if format not in (None, "", "events", "vavailability"):
         raise ValidationError("format must be events or vavailability", field="format")
-    service_id = _need(service or "info-call", "service")
-    clinic = kat.directory.clinic(clinic_id)
-    offered = kat.directory.service(service_id)
     now = kat.clock()
-    last = now + dt.timedelta(days=offered.policy.horizon_days)
-    busy = kat.busy_provider(clinic_id, now, last)
-    found = find_slots(
-        kat.directory, clinic_id, service_id, start=now, end=last, busy=busy, now=now
+    feed = horizon_slots(
+        kat.directory, clinic_id, service or "info-call", busy=kat.busy_provider, now=now
     )
+    clinic, offered, found = feed.clinic, feed.service, feed.slots
+    service_id = offered.id
     digest = hashlib.sha256(
         "|".join(
             [format or "", *(f"{s.start.isoformat()}/{s.end.isoformat()}" for s in found)]
@@ -147,7 +124,7 @@ def availability_feed(
         return Response(b"", status_code=304, headers=headers)
     if format == "vavailability":
         body = to_ics(
-            availability_vavailability(clinic, offered, found, stamp=since, start=now, end=last)
+            availability_vavailability(clinic, offered, found, stamp=since, start=now, end=feed.end)
         )
     else:
         body = availability_ics(clinic, offered, found, stamp=since)
@@ -167,25 +144,19 @@ def availability_feed(
     tags=["fragments"],
     sync_to_thread=True,
     media_type="text/html",
+    dependencies={"params": text_dependency(WeekQuery)},
     responses={**NOT_FOUND, **INVALID},
 )
 def availability_fragment(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
-    clinic: FromQuery[str | None] = None,
-    service: FromQuery[str | None] = None,
-    week: FromQuery[str | None] = None,
+    params: NamedDependency[Mapping[str, str]],
 ) -> Response[str]:
     """HTML fragment: a week grid of open slots, each a link to the booking form."""
-    widgets = kat.widgets_for(request)
-    html = widgets.availability(
-        _need(clinic, "clinic"),
-        _need(service, "service"),
-        week=week,
-        busy_provider=kat.busy_provider,
-        now=kat.clock(),
+    view = kat.widgets_for(request).fragment_view(
+        "availability", params, busy_provider=kat.busy_provider, now=kat.clock()
     )
-    return fragment_response(request, kat, html, widget="availability", title="Open times")
+    return fragment_response(request, kat, view)
 
 
 ROUTES = [slots, availability_feed, availability_fragment]

@@ -1,0 +1,98 @@
+"""``Renderer``: what every fragment renders with (environment, mount prefix, settings, directory).
+
+The render functions of :mod:`kat_widgets.fragments` take a renderer and a domain answer and
+return safe HTML; they compute nothing the answer does not already hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from kat_widgets.directory import Clinic, Directory
+from kat_widgets.fragments.crisis import render_crisis_banner
+from kat_widgets.fragments.environment import environment
+from kat_widgets.settings import Settings
+
+__all__ = ["STYLESHEETS", "Renderer"]
+
+STYLESHEETS = ("widgets.css", "crisis.css")
+"""Every widget's styles, in order; pages, embed pages and embed.js load all of them."""
+
+
+class Renderer:
+    """Renders templates for one directory under one mount prefix.
+
+    ``base_path`` is where the kat-widgets app is mounted (``""`` or ``"/widgets"``): every link
+    a fragment emits starts with it. ``crisis_link``: each widget ends with the permanent "Get
+    help now" link (off inside a page whose crisis bar already carries it).
+    """
+
+    __slots__ = ("base_path", "crisis_link", "directory", "env", "settings")
+
+    def __init__(
+        self,
+        settings: Settings,
+        directory: Directory,
+        *,
+        base_path: str = "",
+        crisis_link: bool = True,
+        env: jinja2.Environment | None = None,
+    ) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.base_path = base_path.rstrip("/")
+        self.crisis_link = crisis_link
+        self.env = env if env is not None else environment()
+
+    def replace(self, *, base_path: str | None = None, crisis_link: bool | None = None) -> Renderer:
+        """The same renderer with another mount prefix or crisis-link choice."""
+        return Renderer(
+            self.settings,
+            self.directory,
+            base_path=self.base_path if base_path is None else base_path,
+            crisis_link=self.crisis_link if crisis_link is None else crisis_link,
+            env=self.env,
+        )
+
+    def render(self, template: str, **context: Any) -> Markup:
+        """``template`` with the shared context (directory, base path, settings, crisis banner)."""
+        page = self.env.get_template(template)
+        # Safe: the environment autoescapes every value, so the output is trusted markup.
+        return Markup(  # noqa: S704
+            page.render(
+                directory=self.directory,
+                organization=self.directory.organization,
+                base=self.base_path,
+                settings=self.settings,
+                crisis_banner=self.crisis_banner,
+                crisis_link=self.crisis_link,
+                clinic_list=self.clinic_list,
+                stylesheets=STYLESHEETS,
+                **context,
+            )
+        )
+
+    def page(self, fragment: Markup, *, widget: str, title: str) -> Markup:
+        """A whole HTML page holding one widget (iframes, no-JavaScript navigation)."""
+        return self.render("embed/page.html", fragment=fragment, widget=widget, title=title)
+
+    def crisis_banner(
+        self,
+        region: str | None = None,
+        lang: str | None = None,
+        variant: str = "bar",
+        *,
+        clinic: Clinic | None = None,
+    ) -> Markup:
+        """The crisis banner (``bar``, ``card``, ``inline``, or only the ``link``).
+
+        Region: ``region``, else the clinic's, else the settings'. No database, no network.
+        """
+        return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
+
+    def clinic_list(self) -> Markup:
+        """Every clinic with its address, phone and weekly hours."""
+        return self.render("directory/clinic_list.html", clinics=self.directory.clinics)

@@ -1,0 +1,100 @@
+"""The composition root: settings -> directory, locator, staff calendars, bookings, clock.
+
+The web app and the CLI build their services here, once, the same way; the fragments never
+need this module (they take a directory and a busy provider, and import no SQL toolkit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kat_widgets.booking import BookingService
+from kat_widgets.booking.service import utcnow
+from kat_widgets.booking.storage import Storage
+from kat_widgets.directory import Directory, load_directory
+from kat_widgets.errors import StorageUnavailableError
+from kat_widgets.locator import Locator, locator_from_settings
+from kat_widgets.scheduling.ics_import import default_busy_provider
+from kat_widgets.scheduling.types import BusyProvider
+from kat_widgets.settings import Settings
+
+__all__ = ["Services", "build_services"]
+
+log = logging.getLogger("kat_widgets.services")
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the delivery layers call, built from one :class:`Settings`."""
+
+    settings: Settings
+    directory: Directory
+    locator: Locator
+    calendars: BusyProvider
+    """Imported staff calendars (busy time besides bookings)."""
+    bookings: BookingService | None
+    """Booking use cases; ``None`` when booking is off (no secret key)."""
+    clock: Callable[[], dt.datetime]
+
+    @property
+    def busy(self) -> BusyProvider:
+        """What is taken at a clinic: stored bookings and staff calendars (calendars alone when
+        booking is off)."""
+        return self.bookings.free.busy_provider if self.bookings is not None else self.calendars
+
+    def prepare_database(self) -> None:
+        """Demo: create or migrate the booking tables. Production: only warn when they are not
+        current (``kat-widgets db upgrade`` is the operator's step). Never raises for an
+        unreachable database: booking then answers 503 with the phone number."""
+        if self.bookings is None:
+            return
+        storage = self.bookings.storage
+        try:
+            if self.settings.mode == "demo":
+                storage.migrate()
+            elif not storage.schema_is_current():
+                log.warning("booking database schema is not current: run `kat-widgets db upgrade`")
+        except StorageUnavailableError:
+            log.warning("booking database unreachable at startup; booking answers 503")
+
+    def dispose(self) -> None:
+        if self.bookings is not None:
+            self.bookings.storage.dispose()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    directory: Directory | None = None,
+    busy_provider: BusyProvider | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    bookings: BookingService | None = None,
+) -> Services:
+    """The services for ``settings``; the keyword arguments replace a part (tests, embedding).
+
+    ``busy_provider`` replaces the staff calendars; ``bookings`` the booking use cases, whose
+    clock then becomes everyone's unless ``clock`` is given.
+    """
+    directory = directory if directory is not None else load_directory(settings.directory_file)
+    calendars = busy_provider or default_busy_provider(settings, directory)
+    if bookings is None and settings.secret_key:
+        bookings = BookingService(
+            directory,
+            settings,
+            Storage(settings.resolved_database_url),
+            calendars=calendars,
+            clock=clock if clock is not None else utcnow,
+        )
+    if clock is None:
+        clock = bookings.clock if bookings is not None else utcnow
+    return Services(
+        settings=settings,
+        directory=directory,
+        locator=locator_from_settings(settings, directory),
+        calendars=calendars,
+        bookings=bookings,
+        clock=clock,
+    )

@@ -1,0 +1,156 @@
+"""Domain errors as answers, one mapping for the JSON API and the pages people navigate to.
+
+A request a browser navigated to (a link, a plain form, an iframe) or a route marked as a page
+gets an HTML page with the message and the clinic's number; every other request gets Litestar's
+JSON shape ``{"status_code", "detail"}`` with the field to fix when there is one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import MediaType, Response
+from litestar.exceptions import HTTPException
+
+from kat_widgets.errors import (
+    BookingConflictError,
+    KatWidgetsError,
+    NotFoundError,
+    SlotTakenError,
+    StorageUnavailableError,
+    ValidationError,
+)
+from kat_widgets.scheduling.types import Slot
+from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.responses import SafeJSONResponse, safe_http_error, wants_page
+
+__all__ = ["PAGE", "error_response", "exception_handlers", "json_error"]
+
+log = logging.getLogger(__name__)
+PAGE = {"page": True}
+"""Route ``opt`` for handlers that always answer a person with a page (the manage page)."""
+_HEADINGS = {
+    400: "Please check the request",
+    404: "Not found",
+    409: "That did not go through",
+    422: "Please check the details",
+    429: "Please wait a moment",
+    503: "Not available right now",
+    500: "Something went wrong",
+}
+_PAGE_WORDS = {
+    400: "This link or form is not valid. Please go back and try again.",
+    404: "We could not find this page.",
+    405: "This page cannot be used that way. Please go back and try again.",
+    413: "That was more than we can accept. Please shorten it and try again.",
+    429: "Too many requests came from your connection. Please wait a minute and try again.",
+    503: "This is not available right now. Please try again later.",
+}
+Handler = Callable[[AnyRequest, Any], Response[Any]]
+
+
+def _is_page(request: AnyRequest) -> bool:
+    handler = request.scope.get("route_handler")
+    marked = bool(getattr(handler, "opt", {}).get("page")) if handler is not None else False
+    return marked or wants_page(request)
+
+
+def error_response(
+    request: AnyRequest,
+    kat: KatContext,
+    status: int,
+    detail: str,
+    *,
+    show_phone: bool = False,
+    **extra: Any,
+) -> Response[Any]:
+    """``detail`` with ``status``: a page for people, JSON for programs (see module doc)."""
+    if _is_page(request):
+        renderer = kat.widgets_for(request).renderer
+        body = renderer.render(
+            "errors/problem.html",
+            heading=_HEADINGS.get(status, _HEADINGS[400]),
+            message=detail,
+            show_phone=show_phone,
+        )
+        page = renderer.page(body, widget="problem", title=_HEADINGS.get(status, "Problem"))
+        return Response(
+            str(page),
+            status_code=status,
+            media_type=MediaType.HTML,
+            headers={"Cache-Control": "no-store"},
+        )
+    return json_error(status, detail, **extra)
+
+
+def json_error(status: int, detail: str, **extra: object) -> Response[Any]:
+    """Litestar's error shape ``{"status_code", "detail", ...}``, never cached."""
+    return SafeJSONResponse(
+        {"status_code": status, "detail": detail, **extra},
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handler]:
+    """Every domain error to its status; an outage and a bug say which number to call."""
+    organization = kat.directory.organization
+    phone = organization.phone_label(organization.phone)
+
+    def not_found(request: AnyRequest, exc: NotFoundError) -> Response[Any]:
+        return error_response(request, kat, 404, str(exc), show_phone=True)
+
+    def invalid(request: AnyRequest, exc: ValidationError) -> Response[Any]:
+        extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        if exc.fields:
+            extra["fields"] = exc.fields
+        return error_response(request, kat, 422, str(exc), **extra)
+
+    def slot_taken(request: AnyRequest, exc: SlotTakenError) -> Response[Any]:
+        slots = [
+            {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+            for slot in exc.next_slots
+            if isinstance(slot, Slot)
+        ]
+        return error_response(request, kat, 409, str(exc), next_slots=slots)
+
+    def conflict(request: AnyRequest, exc: BookingConflictError) -> Response[Any]:
+        return error_response(request, kat, 409, str(exc))
+
+    def unavailable(request: AnyRequest, exc: StorageUnavailableError) -> Response[Any]:
+        detail = f"Online booking is not available right now. Please call us at {phone}."
+        return error_response(request, kat, 503, detail)
+
+    def domain(request: AnyRequest, exc: KatWidgetsError) -> Response[Any]:
+        return error_response(request, kat, 400, str(exc))
+
+    def internal(request: AnyRequest, exc: Exception) -> Response[Any]:
+        """Log the bug by route template and request id (never the path: it may hold a token)."""
+        request_id = request.scope.get("state", {}).get("request_id", "-")
+        route = request.scope.get("path_template", "<unmatched>")
+        log.error(
+            "unhandled %s on %s (request %s)", type(exc).__name__, route, request_id, exc_info=exc
+        )
+        detail = f"Something went wrong on our side. Please try again, or call us at {phone}."
+        return error_response(request, kat, 500, detail, request_id=request_id)
+
+    def http(request: AnyRequest, exc: HTTPException) -> Response[Any]:
+        # Litestar's own details may echo the path (a token): pages say it in our words
+        if _is_page(request) and exc.status_code in _PAGE_WORDS:
+            words = _PAGE_WORDS[exc.status_code]
+            return error_response(request, kat, exc.status_code, words, show_phone=True)
+        return safe_http_error(request, exc)
+
+    return {
+        NotFoundError: not_found,
+        ValidationError: invalid,
+        SlotTakenError: slot_taken,
+        BookingConflictError: conflict,
+        StorageUnavailableError: unavailable,
+        KatWidgetsError: domain,
+        HTTPException: http,
+        500: internal,
+    }
