@@ -114,27 +114,31 @@ def _check(args: argparse.Namespace) -> int:
 def _export_ics(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from kat_widgets.directory import load_directory
-    from kat_widgets.scheduling import find_slots
     from kat_widgets.scheduling.ics_export import availability_ics
-    from kat_widgets.scheduling.ics_import import default_busy_provider
+    from kat_widgets.scheduling.queries import horizon_slots
+    from kat_widgets.services import build_services
     from kat_widgets.settings import load_settings
 
-    settings = load_settings(None, persist_secret=False)
-    directory = load_directory(settings.directory_file)
-    clinic = directory.clinic(args.clinic)
-    service = directory.service(args.service)
-    now = dt.datetime.now(dt.UTC)
-    end = now + dt.timedelta(days=min(args.days, service.policy.horizon_days))
-    busy = default_busy_provider(settings, directory)(clinic.id, now, end)
-    slots = find_slots(directory, clinic.id, service.id, start=now, end=end, busy=busy, now=now)
-    data = availability_ics(clinic, service, slots, stamp=now.replace(microsecond=0))
+    services = build_services(load_settings(None, persist_secret=False))
+    try:
+        now = dt.datetime.now(dt.UTC)
+        feed = horizon_slots(
+            services.directory,
+            args.clinic,
+            args.service,
+            busy=services.busy,
+            now=now,
+            days=args.days,
+        )
+    finally:
+        services.dispose()
+    data = availability_ics(feed.clinic, feed.service, feed.slots, stamp=now.replace(microsecond=0))
     if args.output in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
         with open(args.output, "wb") as fh:
             fh.write(data)
-        print(f"wrote {len(slots)} open slots to {args.output}", file=sys.stderr)
+        print(f"wrote {len(feed.slots)} open slots to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -215,18 +219,15 @@ def _retention_days(text: str) -> int:
 
 
 def _db_purge(args: argparse.Namespace) -> int:
-    from kat_widgets.booking import BookingService
-    from kat_widgets.directory import load_directory
+    from kat_widgets.services import build_services
     from kat_widgets.settings import load_settings
 
-    settings = load_settings()
-    storage = _storage(settings)
+    services = build_services(load_settings())
     try:
-        service = BookingService(load_directory(settings.directory_file), settings, storage)
-        count = service.purge(args.older_than, dry_run=args.dry_run)
+        count = services.booking.purge(args.older_than, dry_run=args.dry_run)
     finally:
-        storage.dispose()
-    days = settings.retention_days if args.older_than is None else args.older_than
+        services.dispose()
+    days = services.settings.retention_days if args.older_than is None else args.older_than
     verb = "would delete" if args.dry_run else "deleted"
     print(f"ok: {verb} {count} bookings cancelled or ended more than {days} days ago")
     return 0

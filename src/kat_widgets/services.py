@@ -15,7 +15,7 @@ from kat_widgets.booking import BookingService
 from kat_widgets.booking.service import utcnow
 from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory, load_directory
-from kat_widgets.errors import StorageUnavailableError
+from kat_widgets.errors import ConfigurationError, StorageUnavailableError
 from kat_widgets.locator import Locator, locator_from_settings
 from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
@@ -38,6 +38,13 @@ class Services:
     bookings: BookingService | None
     """Booking use cases; ``None`` when booking is off (no secret key)."""
     clock: Callable[[], dt.datetime]
+
+    @property
+    def booking(self) -> BookingService:
+        """The booking use cases; :class:`ConfigurationError` when booking is off."""
+        if self.bookings is None:
+            raise ConfigurationError("booking is off: set secret_key (KAT_SECRET_KEY)")
+        return self.bookings
 
     @property
     def busy(self) -> BusyProvider:

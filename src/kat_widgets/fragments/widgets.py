@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from kat_widgets.booking.models import BookingFormQuery
 from kat_widgets.booking.rules import online_service, parse_start
-from kat_widgets.directory import Clinic, Directory, load_directory
+from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import NotFoundError, StorageUnavailableError, ValidationError
 from kat_widgets.fragments.booking import render_form
 from kat_widgets.fragments.locator import LocatorView, render_locator
@@ -175,23 +175,18 @@ class Widgets:
 
     # -- each widget ------------------------------------------------------------------------
 
-    def clinic_list(self) -> Markup:
-        """Every clinic with its address, phone and weekly hours."""
-        return self.renderer.clinic_list()
+    @property
+    def clinic_list(self) -> Callable[[], Markup]:
+        """Every clinic with its address, phone and weekly hours: ``widgets.clinic_list()``."""
+        return self.renderer.clinic_list
 
-    def crisis_banner(
-        self,
-        region: str | None = None,
-        lang: str | None = None,
-        variant: str = "bar",
-        *,
-        clinic: Clinic | None = None,
-    ) -> Markup:
-        """The crisis banner (``bar``, ``card``, ``inline``, or only the ``link``).
+    @property
+    def crisis_banner(self) -> Callable[..., Markup]:
+        """The crisis banner: ``widgets.crisis_banner(region, lang, variant, clinic=...)``.
 
-        Region: ``region``, else the clinic's, else the settings'. No database, no network.
+        See :meth:`Renderer.crisis_banner`: no database, no network.
         """
-        return self.renderer.crisis_banner(region, lang, variant, clinic=clinic)
+        return self.renderer.crisis_banner
 
     def locator(
         self,

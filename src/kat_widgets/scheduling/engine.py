@@ -25,9 +25,9 @@ from kat_widgets.directory.models import (
 )
 from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.scheduling.rules import Span, day_windows, epoch, intersect, merge
-from kat_widgets.scheduling.types import BusyTimes, Interval, Slot
+from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Interval, Slot
 
-__all__ = ["find_slots", "slot_at"]
+__all__ = ["find_slots", "free_slots", "slot_at"]
 
 UTC = dt.UTC
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -305,6 +305,21 @@ def find_slots(
             )
         )
     return slots
+
+
+def free_slots(
+    directory: Directory,
+    clinic_id: str,
+    service_id: str,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    busy: BusyProvider,
+    now: dt.datetime,
+) -> list[Slot]:
+    """:func:`find_slots` in ``[start, end)``, asking ``busy`` what is taken over that range."""
+    taken = busy(clinic_id, start, end)
+    return find_slots(directory, clinic_id, service_id, start=start, end=end, busy=taken, now=now)
 
 
 def slot_at(

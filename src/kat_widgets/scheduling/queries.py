@@ -15,7 +15,7 @@ from msgspec import Meta
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import ValidationError
 from kat_widgets.queries import Query
-from kat_widgets.scheduling.engine import find_slots
+from kat_widgets.scheduling.engine import free_slots
 from kat_widgets.scheduling.timeparse import check_moment, parse_moment
 from kat_widgets.scheduling.types import BusyProvider, Slot
 
@@ -65,15 +65,7 @@ def open_slots(
     )
     if last <= first:
         raise ValidationError("end must be later than start", field="end")
-    found = find_slots(
-        directory,
-        clinic.id,
-        service.id,
-        start=first,
-        end=last,
-        busy=busy(clinic.id, first, last),
-        now=now,
-    )
+    found = free_slots(directory, clinic.id, service.id, start=first, end=last, busy=busy, now=now)
     return OpenSlots(clinic=clinic, service=service, start=first, end=last, slots=tuple(found))
 
 
@@ -103,13 +95,5 @@ def horizon_slots(
     end = now + dt.timedelta(days=horizon if days is None else max(0, min(days, horizon)))
     if end <= now:
         raise ValidationError("days must be at least 1", field="days")
-    found = find_slots(
-        directory,
-        clinic.id,
-        service.id,
-        start=now,
-        end=end,
-        busy=busy(clinic.id, now, end),
-        now=now,
-    )
+    found = free_slots(directory, clinic.id, service.id, start=now, end=end, busy=busy, now=now)
     return HorizonSlots(clinic=clinic, service=service, end=end, slots=tuple(found))

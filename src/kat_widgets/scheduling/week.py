@@ -14,7 +14,7 @@ from msgspec import Meta
 
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.queries import Query
-from kat_widgets.scheduling.engine import find_slots
+from kat_widgets.scheduling.engine import free_slots
 from kat_widgets.scheduling.timeparse import check_moment, week_start
 from kat_widgets.scheduling.types import BusyProvider, Slot
 
@@ -61,15 +61,7 @@ def _slots(
     if last <= now:
         return []
     start = max(first, now)
-    return find_slots(
-        directory,
-        clinic.id,
-        service.id,
-        start=start,
-        end=last,
-        busy=busy(clinic.id, start, last),
-        now=now,
-    )
+    return free_slots(directory, clinic.id, service.id, start=start, end=last, busy=busy, now=now)
 
 
 def open_week(

@@ -28,7 +28,14 @@ from kat_widgets.errors import (
 from kat_widgets.web import booking_pages
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import json_error
-from kat_widgets.web.schemas import INVALID, LIMITED, NOT_FOUND, UNAVAILABLE
+from kat_widgets.web.schemas import (
+    INVALID,
+    LIMITED,
+    NOT_FOUND,
+    UNAVAILABLE,
+    ErrorBody,
+    SlotTakenOut,
+)
 
 __all__ = ["ROUTES"]
 
@@ -63,24 +70,6 @@ class BookingAnswer(msgspec.Struct, kw_only=True):
     add_to_calendar: CalendarLinks
     cancel_by: str
     """Online cancel/reschedule closes at this time; after it, visitors call the clinic."""
-
-
-class SlotOut(msgspec.Struct, kw_only=True):
-    start: str
-    end: str
-
-
-class ErrorOut(msgspec.Struct, kw_only=True):
-    status_code: int
-    detail: str
-    field: str | None = None
-    fields: dict[str, str] | None = None
-
-
-class SlotTakenOut(msgspec.Struct, kw_only=True):
-    status_code: int
-    detail: str
-    next_slots: list[SlotOut]
 
 
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -130,7 +119,7 @@ def _body_invalid(request: AnyRequest, exc: ClientException) -> Response[Any]:
     return json_error(422, detail, **({"field": field} if field else {}))
 
 
-_CONFLICT = {409: ResponseSpec(ErrorOut, description="Inside the cut-off: call the clinic")}
+_CONFLICT = {409: ResponseSpec(ErrorBody, description="Inside the cut-off: call the clinic")}
 
 
 @post(
@@ -141,8 +130,8 @@ _CONFLICT = {409: ResponseSpec(ErrorOut, description="Inside the cut-off: call t
     exception_handlers={ClientException: _body_invalid},
     responses={
         409: ResponseSpec(SlotTakenOut, description="The slot was just taken"),
-        422: ResponseSpec(ErrorOut, description="Invalid input, per field"),
-        503: ResponseSpec(ErrorOut, description="Database unreachable; call the clinic"),
+        422: ResponseSpec(ErrorBody, description="Invalid input, per field"),
+        503: ResponseSpec(ErrorBody, description="Database unreachable; call the clinic"),
         **LIMITED,
     },
 )

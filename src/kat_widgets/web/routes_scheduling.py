@@ -6,7 +6,6 @@ default; bookings plug in there. "Now" comes from ``kat.clock``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from email.utils import format_datetime
@@ -29,16 +28,9 @@ from kat_widgets.scheduling.week import WeekQuery
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import INVALID, NOT_FOUND
+from kat_widgets.web.schemas import INVALID, NOT_FOUND, SlotOut
 
 __all__ = ["ROUTES", "SlotList", "SlotOut", "availability_feed", "availability_fragment", "slots"]
-
-
-class SlotOut(msgspec.Struct, kw_only=True):
-    """One bookable time, ISO 8601 with the clinic's UTC offset."""
-
-    start: dt.datetime
-    end: dt.datetime
 
 
 class SlotList(msgspec.Struct, kw_only=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -20,6 +21,8 @@ __all__ = [
     "ErrorBody",
     "Health",
     "HoursOut",
+    "SlotOut",
+    "SlotTakenOut",
     "clinic_out",
     "html_answers",
 ]
@@ -41,6 +44,23 @@ class ErrorBody(msgspec.Struct, kw_only=True):
     status_code: int
     detail: str
     field: str | None = None
+    fields: dict[str, str] | None = None
+    """Every invalid field with its message, when a form has several problems."""
+
+
+class SlotOut(msgspec.Struct, kw_only=True):
+    """One bookable time, ISO 8601 with the clinic's UTC offset."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+class SlotTakenOut(msgspec.Struct, kw_only=True):
+    """409: the time was just taken; the next free times to offer instead."""
+
+    status_code: int
+    detail: str
+    next_slots: list[SlotOut]
 
 
 INVALID = {422: ResponseSpec(data_container=ErrorBody, description="Invalid input; see detail")}
