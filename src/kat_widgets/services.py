@@ -87,11 +87,11 @@ def build_services(
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
     calendars = busy_provider or default_busy_provider(settings, directory)
-    if bookings is None and settings.secret_key:
+    if bookings is None and settings.booking.enabled:
         bookings = BookingService(
             directory,
             settings,
-            Storage(settings.resolved_database_url),
+            Storage(settings.booking.database_url),
             calendars=calendars,
             clock=clock if clock is not None else utcnow,
         )

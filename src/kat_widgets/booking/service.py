@@ -93,10 +93,11 @@ class BookingService:
         calendars: BusyProvider = no_busy_times,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        if not settings.secret_key:
+        if not settings.booking.enabled:
             raise ConfigurationError("bookings need settings.secret_key to hash manage tokens")
         self.directory = directory
         self.settings = settings
+        self.config = settings.booking
         self.storage = storage
         self.clock = clock
         self.free = FreeTimes(directory, storage, calendars=calendars, clock=clock)
@@ -171,7 +172,7 @@ class BookingService:
 
         ``public=False`` books services that are not offered online (staff, tests).
         """
-        key = self.settings.secret_key
+        key = self.config.secret_key
         idempotency: IdempotencyRecord | None = None
         if idempotency_key is not None:
             check_idempotency_key(idempotency_key)
@@ -221,25 +222,25 @@ class BookingService:
                 "This Idempotency-Key was already used for a different booking request.",
                 field="Idempotency-Key",
             )
-        token = unseal(self.settings.secret_key, idempotency_key, record.sealed_token)
+        token = unseal(self.config.secret_key, idempotency_key, record.sealed_token)
         return Confirmation(booking=booking, token=token, replayed=True)
 
     def view(self, token: str) -> BookingRecord:
         """The booking a manage token opens; any wrong token is the same :class:`NotFoundError`."""
         if not looks_like_token(token):
             raise NotFoundError(_NOT_FOUND)
-        digest = token_hash(self.settings.secret_key, token)
+        digest = token_hash(self.config.secret_key, token)
         record = self.storage.by_token_hash(digest)
         if record is None or not hmac.compare_digest(record.token_hash, digest):
             raise NotFoundError(_NOT_FOUND)
         if record.calendar_hash is None:  # booked before calendar keys: give it one now
-            key = calendar_hash(self.settings.secret_key, self.calendar_key(token))
+            key = calendar_hash(self.config.secret_key, self.calendar_key(token))
             record = self.storage.set_calendar_hash(record.id, key) or record
         return record
 
     def calendar_key(self, token: str) -> str:
         """The key of the booking's read-only .ics address (see :func:`tokens.calendar_key`)."""
-        return calendar_key(self.settings.secret_key, token)
+        return calendar_key(self.config.secret_key, token)
 
     def view_calendar(self, key: str) -> BookingRecord:
         """The booking a calendar key opens (read-only).
@@ -249,7 +250,7 @@ class BookingService:
         """
         if not looks_like_token(key):
             raise NotFoundError(_NOT_FOUND)
-        digest = calendar_hash(self.settings.secret_key, key)
+        digest = calendar_hash(self.config.secret_key, key)
         record = self.storage.by_calendar_hash(digest)
         stored = record.calendar_hash if record is not None else None
         if record is not None and stored is not None and hmac.compare_digest(stored, digest):
@@ -265,7 +266,7 @@ class BookingService:
 
     def cancel_by(self, record: BookingRecord) -> dt.datetime:
         """When online cancel/reschedule closes for ``record`` (then visitors call)."""
-        return record.start - dt.timedelta(hours=self.settings.cancel_cutoff_hours)
+        return record.start - dt.timedelta(hours=self.config.cancel_cutoff_hours)
 
     def can_change(self, record: BookingRecord) -> bool:
         """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
@@ -274,7 +275,7 @@ class BookingService:
     def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
         if self.clock() > self.cancel_by(record):
             clinic = self.directory.clinic(record.clinic_id)
-            hours = self.settings.cancel_cutoff_hours
+            hours = self.config.cancel_cutoff_hours
             raise BookingConflictError(
                 f"Please call us to {verb} within {hours} hours of your visit: {clinic.phone}."
             )
@@ -311,7 +312,7 @@ class BookingService:
             calendar_key=self.calendar_key(token),
             can_change=self.can_change(record),
             cancel_by=self.cancel_by(record),
-            cutoff_hours=self.settings.cancel_cutoff_hours,
+            cutoff_hours=self.config.cancel_cutoff_hours,
             moves=self.move_choices(record, after),
         )
 
@@ -373,7 +374,7 @@ class BookingService:
         The age must be a :data:`~kat_widgets.settings.RetentionDays` (1 to 3650 days): a
         negative or zero age would reach bookings that are still ahead. ``dry_run`` only counts.
         """
-        days = self.settings.retention_days if older_than_days is None else older_than_days
+        days = self.config.retention_days if older_than_days is None else older_than_days
         try:
             days = msgspec.convert(days, RetentionDays)
         except msgspec.ValidationError:

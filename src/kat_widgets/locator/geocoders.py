@@ -226,13 +226,14 @@ class OnlineGeocoder:
 
 def geocoder_from_settings(settings: Settings) -> OnlineGeocoder | None:
     """The online geocoder the settings name; ``None`` for ``offline``."""
-    if settings.geocoder == "offline":
+    config = settings.geocoding
+    if not config.online:
         return None
     return OnlineGeocoder(
-        settings.geocoder,
-        user_agent=settings.geocoder_user_agent,
-        domain=settings.geocoder_domain,
-        scheme=settings.geocoder_scheme,
-        timeout_s=settings.geocoder_timeout_s,
-        min_interval_s=settings.geocoder_min_interval_s,
+        config.service,
+        user_agent=config.user_agent,
+        domain=config.domain,
+        scheme=config.scheme,
+        timeout_s=config.timeout_s,
+        min_interval_s=config.min_interval_s,
     )

@@ -230,8 +230,9 @@ class CalendarBusySource:
 
 def default_busy_provider(settings: Settings, directory: Directory) -> BusyProvider:
     """The provider the web app uses: imported staff calendars, or nothing taken."""
-    if not settings.busy_calendars:
+    config = settings.calendars
+    if not config.busy_calendars:
         return no_busy_times
     return CalendarBusySource(
-        settings.busy_calendars, directory, refresh_seconds=settings.busy_refresh_seconds
+        config.busy_calendars, directory, refresh_seconds=config.busy_refresh_seconds
     )

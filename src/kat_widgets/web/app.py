@@ -73,12 +73,14 @@ def _route_handlers() -> list[ControllerRouterHandler]:
 
 def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:
     return DefineMiddleware(
-        SecurityMiddleware, allowed_origins=settings.allowed_origins, add_headers=add_headers
+        SecurityMiddleware,
+        allowed_origins=settings.embedding.allowed_origins,
+        add_headers=add_headers,
     )
 
 
 def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[DefineMiddleware]:
-    store = settings.rate_limit_store
+    store = settings.embedding.rate_limit_store
     if store == "off":
         return []
     counter: WindowCounter = MemoryCounter() if store == "memory" else RedisCounter(store)
@@ -167,10 +169,11 @@ def kat_router(settings: Settings, **options: Any) -> Router:
 
 def cors_config(settings: Settings) -> CORSConfig | None:
     """CORS for the allow-listed embedding origins only; no credentials, no wildcard."""
-    if not settings.allowed_origins:
+    origins = settings.embedding.allowed_origins
+    if not origins:
         return None
     return CORSConfig(
-        allow_origins=list(settings.allowed_origins),
+        allow_origins=list(origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Idempotency-Key"],
         allow_credentials=False,
@@ -207,7 +210,7 @@ def create_app(
         route_handlers=[routes.router],
         on_startup=routes.on_startup,
         on_shutdown=routes.on_shutdown,
-        before_send=[SecurityHeaders(settings.allowed_origins).before_send],
+        before_send=[SecurityHeaders(settings.embedding.allowed_origins).before_send],
         cors_config=cors_config(settings),
         openapi_config=OpenAPIConfig(
             title="kat-widgets", version=__version__, path="/schema", use_handler_docstrings=True

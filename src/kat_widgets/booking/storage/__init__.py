@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from kat_widgets.booking.storage.base import Storage, database_url, overlapping
+from kat_widgets.booking.storage.base import Storage, database_url
 from kat_widgets.booking.storage.postgresql import PostgresStorage
+from kat_widgets.booking.storage.records import overlapping
 from kat_widgets.booking.storage.sqlite import SQLiteStorage
 
 __all__ = ["PostgresStorage", "SQLiteStorage", "Storage", "database_url", "overlapping"]

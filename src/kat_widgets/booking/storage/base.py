@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any, ClassVar
@@ -25,6 +25,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemy
 
 from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.storage.records import record
+from kat_widgets.booking.storage.steps import (
+    acquire,
+    by_id,
+    claim_day,
+    delete_past,
+    free_confirmed,
+)
 from kat_widgets.errors import (
     ConfigurationError,
     HoldConflictError,
@@ -35,7 +43,7 @@ from kat_widgets.errors import (
 from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
 from kat_widgets.scheduling.types import BusyTimes
 
-__all__ = ["Storage", "database_url", "overlapping"]
+__all__ = ["Storage", "database_url"]
 
 log = logging.getLogger("kat_widgets.booking.storage")
 
@@ -233,17 +241,17 @@ class Storage:
                 .where(bookings.c.id == booking_id, bookings.c.calendar_hash.is_(None))
                 .values(calendar_hash=calendar_hash)
             )
-            return self._by_id(conn, booking_id)
+            return by_id(conn, booking_id)
 
     def _one(self, condition: sa.ColumnElement[bool]) -> BookingRecord | None:
         """The booking matching a unique ``condition``, or ``None``."""
         with self._tx(write=False) as conn:
             row = conn.execute(sa.select(bookings).where(condition)).one_or_none()
-        return None if row is None else _record(row)
+        return None if row is None else record(row)
 
     def by_id(self, booking_id: str) -> BookingRecord | None:
         with self._tx(write=False) as conn:
-            return self._by_id(conn, booking_id)
+            return by_id(conn, booking_id)
 
     def idempotent(self, key_hash: str) -> tuple[IdempotencyRecord, BookingRecord] | None:
         """The booking an earlier POST with this key created, if any."""
@@ -253,7 +261,7 @@ class Storage:
             ).one_or_none()
             if row is None:
                 return None
-            booking = self._by_id(conn, row.booking_id)
+            booking = by_id(conn, row.booking_id)
         if booking is None:
             return None
         return (
@@ -272,7 +280,7 @@ class Storage:
                 .where(c.status == "confirmed", c.start_utc >= start, c.start_utc < end)
                 .order_by(c.start_utc)
             )
-            return [_record(row) for row in rows]
+            return [record(row) for row in rows]
 
     def all_holds(self) -> list[tuple[str, str, dt.datetime, dt.datetime]]:
         """Every hold as (clinic, resource, start, end); for checks and tests."""
@@ -312,8 +320,8 @@ class Storage:
                     updated_at=now,
                 )
             )
-            self._claim_day(conn, booking_id, new)
-            self._acquire(conn, booking_id, new)
+            claim_day(conn, booking_id, new, lock_day=self._lock_day)
+            acquire(conn, booking_id, new, for_update=self._for_update)
             if idempotency is not None:
                 try:
                     conn.execute(
@@ -327,16 +335,18 @@ class Storage:
                     )
                 except IntegrityError:  # only its key can clash: the booking row is brand new
                     raise IdempotencyConflictError("idempotency key already used") from None
-            record = self._by_id(conn, booking_id)
+            record = by_id(conn, booking_id)
         assert record is not None
         return record
 
     def cancel(self, booking_id: str, *, now: dt.datetime) -> BookingRecord | None:
         """Cancel a confirmed booking and free its holds; ``None`` if it was not confirmed."""
         with self._tx() as conn:
-            if not self._free_confirmed(conn, booking_id, now=now, status="cancelled"):
+            if not free_confirmed(
+                conn, booking_id, now=now, for_update=self._for_update, status="cancelled"
+            ):
                 return None
-            return self._by_id(conn, booking_id)
+            return by_id(conn, booking_id)
 
     def reschedule(
         self, booking_id: str, new: NewBooking, *, now: dt.datetime
@@ -348,11 +358,11 @@ class Storage:
         """
         with self._tx() as conn:
             moved = {"start_utc": new.start, "end_utc": new.end}
-            if not self._free_confirmed(conn, booking_id, now=now, **moved):
+            if not free_confirmed(conn, booking_id, now=now, for_update=self._for_update, **moved):
                 return None
-            self._claim_day(conn, booking_id, new)
-            self._acquire(conn, booking_id, new)
-            return self._by_id(conn, booking_id)
+            claim_day(conn, booking_id, new, lock_day=self._lock_day)
+            acquire(conn, booking_id, new, for_update=self._for_update)
+            return by_id(conn, booking_id)
 
     def purge(
         self,
@@ -372,209 +382,5 @@ class Storage:
                 "purge only deletes what is already past: 'before' is later than now",
                 field="before",
             )
-        c = bookings.c
-        old = sa.or_(sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before)
         with self._tx(write=not dry_run) as conn:
-            ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
-            if dry_run:
-                return len(ids)
-            conn.execute(
-                sa.delete(idempotency_keys).where(
-                    idempotency_keys.c.created_at < idempotency_before
-                )
-            )
-            if ids:
-                conn.execute(
-                    sa.delete(idempotency_keys).where(idempotency_keys.c.booking_id.in_(ids))
-                )
-                conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id.in_(ids)))
-                conn.execute(sa.delete(bookings).where(c.id.in_(ids)))
-            old_sessions = sa.select(group_sessions.c.id).where(group_sessions.c.end_utc < before)
-            conn.execute(
-                sa.delete(resource_holds).where(resource_holds.c.session_id.in_(old_sessions))
-            )
-            conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
-            return len(ids)
-
-    # -- helpers ------------------------------------------------------------------------------
-
-    def _by_id(self, conn: Connection, booking_id: str) -> BookingRecord | None:
-        row = conn.execute(sa.select(bookings).where(bookings.c.id == booking_id)).one_or_none()
-        return None if row is None else _record(row)
-
-    def _locked(self, conn: Connection, booking_id: str) -> BookingRecord | None:
-        query = self._for_update(sa.select(bookings).where(bookings.c.id == booking_id))
-        row = conn.execute(query).one_or_none()
-        return None if row is None else _record(row)
-
-    def _free_confirmed(
-        self, conn: Connection, booking_id: str, *, now: dt.datetime, **changes: Any
-    ) -> bool:
-        """Lock a confirmed booking, free its holds and apply ``changes`` with a new sequence.
-
-        ``False`` (nothing changed) when the booking is missing or no longer confirmed.
-        """
-        current = self._locked(conn, booking_id)
-        if current is None or current.status != "confirmed":
-            return False
-        self._release(conn, booking_id)
-        conn.execute(
-            sa.update(bookings)
-            .where(bookings.c.id == booking_id)
-            .values(
-                **changes,
-                sequence=bookings.c.sequence + 1,
-                session_id=None,
-                updated_at=now,
-            )
-        )
-        return True
-
-    def _claim_day(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
-        """Refuse (:class:`HoldConflictError`) when ``new``'s day already has ``day_cap`` bookings.
-
-        Writers of one (clinic, service, day) take turns (:meth:`_lock_day`), and the count runs
-        after the lock, so two requests can never both see "one left" and both book it.
-        """
-        if new.day_cap is None or new.day is None:
-            return
-        first, last = new.day
-        self._lock_day(conn, new)
-        c = bookings.c
-        taken = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(bookings)
-            .where(
-                c.clinic_id == new.clinic_id,
-                c.service_id == new.service_id,
-                c.status == "confirmed",
-                c.start_utc >= first,
-                c.start_utc < last,
-                c.id != booking_id,
-            )
-        ).scalar_one()
-        if taken >= new.day_cap:
-            raise HoldConflictError("the day is full")
-
-    def _acquire(self, conn: Connection, booking_id: str, new: NewBooking) -> None:
-        holds = [
-            {
-                "clinic_id": new.clinic_id,
-                "resource_id": resource,
-                "start_utc": new.hold.start,
-                "end_utc": new.hold.end,
-            }
-            for resource in sorted(new.resources)
-        ]
-        if new.capacity <= 1:
-            if holds:
-                conn.execute(
-                    sa.insert(resource_holds),
-                    [{**hold, "booking_id": booking_id} for hold in holds],
-                )
-            return
-        s = group_sessions.c
-        # locked: a concurrent cancel of the last seat deletes the session; wait for it, then
-        # see it gone and start a new one (a concurrent start is refused as a unique clash)
-        session_id = conn.execute(
-            self._for_update(
-                sa.select(s.id).where(
-                    s.clinic_id == new.clinic_id,
-                    s.service_id == new.service_id,
-                    s.start_utc == new.start,
-                )
-            )
-        ).scalar_one_or_none()
-        if session_id is None:
-            try:
-                session_id = conn.execute(
-                    sa.insert(group_sessions)
-                    .values(
-                        clinic_id=new.clinic_id,
-                        service_id=new.service_id,
-                        start_utc=new.start,
-                        end_utc=new.end,
-                        capacity=new.capacity,
-                        seats_taken=1,
-                    )
-                    .returning(s.id)
-                ).scalar_one()
-            except IntegrityError:  # only the session's start can clash: another writer began it
-                raise HoldConflictError("the group session was started meanwhile") from None
-            if holds:
-                conn.execute(
-                    sa.insert(resource_holds),
-                    [{**hold, "session_id": session_id} for hold in holds],
-                )
-        else:
-            taken = conn.execute(
-                sa.update(group_sessions)
-                .where(s.id == session_id)
-                .values(seats_taken=s.seats_taken + 1)
-            )
-            if taken.rowcount != 1:
-                raise HoldConflictError("the group session ended meanwhile")
-        conn.execute(
-            sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
-        )
-
-    def _release(self, conn: Connection, booking_id: str) -> None:
-        conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id == booking_id))
-        session_id = conn.execute(
-            sa.select(bookings.c.session_id).where(bookings.c.id == booking_id)
-        ).scalar_one_or_none()
-        if session_id is None:
-            return
-        s = group_sessions.c
-        conn.execute(
-            sa.update(group_sessions)
-            .where(s.id == session_id)
-            .values(seats_taken=s.seats_taken - 1)
-        )
-        empty = conn.execute(
-            sa.select(s.id).where(s.id == session_id, s.seats_taken == 0)
-        ).scalar_one_or_none()
-        if empty is not None:
-            conn.execute(
-                sa.update(bookings)
-                .where(bookings.c.session_id == session_id)
-                .values(session_id=None)
-            )
-            conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id == session_id))
-            conn.execute(sa.delete(group_sessions).where(s.id == session_id))
-
-
-def _record(row: Any) -> BookingRecord:
-    return BookingRecord(
-        id=row.id,
-        clinic_id=row.clinic_id,
-        service_id=row.service_id,
-        start=row.start_utc,
-        end=row.end_utc,
-        status=row.status,
-        sequence=row.sequence,
-        token_hash=row.token_hash,
-        calendar_hash=row.calendar_hash,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        note=row.note,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def overlapping(
-    holds: Sequence[tuple[str, str, dt.datetime, dt.datetime]],
-) -> list[tuple[Any, Any]]:
-    """Pairs of holds of one resource that overlap (should always be empty)."""
-    pairs = []
-    latest: dict[tuple[str, str], tuple[str, str, dt.datetime, dt.datetime]] = {}
-    for hold in sorted(holds, key=lambda h: (h[0], h[1], h[2])):
-        key = (hold[0], hold[1])
-        previous = latest.get(key)
-        if previous is not None and hold[2] < previous[3]:
-            pairs.append((previous, hold))
-        if previous is None or hold[3] > previous[3]:
-            latest[key] = hold
-    return pairs
+            return delete_past(conn, before, idempotency_before, dry_run=dry_run)

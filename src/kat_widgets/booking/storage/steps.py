@@ -1,0 +1,202 @@
+"""The store's shared steps inside one transaction: holds, seats, daily caps, purging.
+
+Each function runs on a connection inside the caller's transaction; the backend's locks arrive
+as ``for_update`` (lock the rows a query reads) and ``lock_day`` (writers of one day take turns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from kat_widgets.booking.models import BookingRecord, NewBooking
+from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.storage.records import record
+from kat_widgets.errors import HoldConflictError
+
+__all__ = ["acquire", "by_id", "claim_day", "delete_past", "free_confirmed", "release"]
+
+ForUpdate = Callable[[sa.Select[Any]], sa.Select[Any]]
+LockDay = Callable[[Connection, NewBooking], None]
+
+
+def by_id(conn: Connection, booking_id: str) -> BookingRecord | None:
+    row = conn.execute(sa.select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+    return None if row is None else record(row)
+
+
+def _locked(conn: Connection, booking_id: str, for_update: ForUpdate) -> BookingRecord | None:
+    query = for_update(sa.select(bookings).where(bookings.c.id == booking_id))
+    row = conn.execute(query).one_or_none()
+    return None if row is None else record(row)
+
+
+def free_confirmed(
+    conn: Connection,
+    booking_id: str,
+    *,
+    now: dt.datetime,
+    for_update: ForUpdate,
+    **changes: Any,
+) -> bool:
+    """Lock a confirmed booking, free its holds and apply ``changes`` with a new sequence.
+
+    ``False`` (nothing changed) when the booking is missing or no longer confirmed.
+    """
+    current = _locked(conn, booking_id, for_update)
+    if current is None or current.status != "confirmed":
+        return False
+    release(conn, booking_id)
+    conn.execute(
+        sa.update(bookings)
+        .where(bookings.c.id == booking_id)
+        .values(
+            **changes,
+            sequence=bookings.c.sequence + 1,
+            session_id=None,
+            updated_at=now,
+        )
+    )
+    return True
+
+
+def claim_day(conn: Connection, booking_id: str, new: NewBooking, *, lock_day: LockDay) -> None:
+    """Refuse (:class:`HoldConflictError`) when ``new``'s day already has ``day_cap`` bookings.
+
+    Writers of one (clinic, service, day) take turns (``lock_day``), and the count runs
+    after the lock, so two requests can never both see "one left" and both book it.
+    """
+    if new.day_cap is None or new.day is None:
+        return
+    first, last = new.day
+    lock_day(conn, new)
+    c = bookings.c
+    taken = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(bookings)
+        .where(
+            c.clinic_id == new.clinic_id,
+            c.service_id == new.service_id,
+            c.status == "confirmed",
+            c.start_utc >= first,
+            c.start_utc < last,
+            c.id != booking_id,
+        )
+    ).scalar_one()
+    if taken >= new.day_cap:
+        raise HoldConflictError("the day is full")
+
+
+def acquire(conn: Connection, booking_id: str, new: NewBooking, *, for_update: ForUpdate) -> None:
+    """Take ``new``'s holds for ``booking_id``: its own, or a seat in the group session."""
+    holds = [
+        {
+            "clinic_id": new.clinic_id,
+            "resource_id": resource,
+            "start_utc": new.hold.start,
+            "end_utc": new.hold.end,
+        }
+        for resource in sorted(new.resources)
+    ]
+    if new.capacity <= 1:
+        if holds:
+            conn.execute(
+                sa.insert(resource_holds),
+                [{**hold, "booking_id": booking_id} for hold in holds],
+            )
+        return
+    s = group_sessions.c
+    # locked: a concurrent cancel of the last seat deletes the session; wait for it, then
+    # see it gone and start a new one (a concurrent start is refused as a unique clash)
+    session_id = conn.execute(
+        for_update(
+            sa.select(s.id).where(
+                s.clinic_id == new.clinic_id,
+                s.service_id == new.service_id,
+                s.start_utc == new.start,
+            )
+        )
+    ).scalar_one_or_none()
+    if session_id is None:
+        try:
+            session_id = conn.execute(
+                sa.insert(group_sessions)
+                .values(
+                    clinic_id=new.clinic_id,
+                    service_id=new.service_id,
+                    start_utc=new.start,
+                    end_utc=new.end,
+                    capacity=new.capacity,
+                    seats_taken=1,
+                )
+                .returning(s.id)
+            ).scalar_one()
+        except IntegrityError:  # only the session's start can clash: another writer began it
+            raise HoldConflictError("the group session was started meanwhile") from None
+        if holds:
+            conn.execute(
+                sa.insert(resource_holds),
+                [{**hold, "session_id": session_id} for hold in holds],
+            )
+    else:
+        taken = conn.execute(
+            sa.update(group_sessions)
+            .where(s.id == session_id)
+            .values(seats_taken=s.seats_taken + 1)
+        )
+        if taken.rowcount != 1:
+            raise HoldConflictError("the group session ended meanwhile")
+    conn.execute(
+        sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
+    )
+
+
+def release(conn: Connection, booking_id: str) -> None:
+    """Free ``booking_id``'s holds or seat; an emptied group session goes with its holds."""
+    conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id == booking_id))
+    session_id = conn.execute(
+        sa.select(bookings.c.session_id).where(bookings.c.id == booking_id)
+    ).scalar_one_or_none()
+    if session_id is None:
+        return
+    s = group_sessions.c
+    conn.execute(
+        sa.update(group_sessions).where(s.id == session_id).values(seats_taken=s.seats_taken - 1)
+    )
+    empty = conn.execute(
+        sa.select(s.id).where(s.id == session_id, s.seats_taken == 0)
+    ).scalar_one_or_none()
+    if empty is not None:
+        conn.execute(
+            sa.update(bookings).where(bookings.c.session_id == session_id).values(session_id=None)
+        )
+        conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id == session_id))
+        conn.execute(sa.delete(group_sessions).where(s.id == session_id))
+
+
+def delete_past(
+    conn: Connection, before: dt.datetime, idempotency_before: dt.datetime, *, dry_run: bool
+) -> int:
+    """Delete bookings cancelled or ended before ``before`` with their holds, group sessions
+    that ended, and idempotency keys older than ``idempotency_before``; returns how many
+    bookings (``dry_run``: only counts them)."""
+    c = bookings.c
+    old = sa.or_(sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before)
+    ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
+    if dry_run:
+        return len(ids)
+    keys = idempotency_keys.c
+    conn.execute(sa.delete(idempotency_keys).where(keys.created_at < idempotency_before))
+    if ids:
+        conn.execute(sa.delete(idempotency_keys).where(keys.booking_id.in_(ids)))
+        conn.execute(sa.delete(resource_holds).where(resource_holds.c.booking_id.in_(ids)))
+        conn.execute(sa.delete(bookings).where(c.id.in_(ids)))
+    ended = sa.select(group_sessions.c.id).where(group_sessions.c.end_utc < before)
+    conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id.in_(ended)))
+    conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
+    return len(ids)
