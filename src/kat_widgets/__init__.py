@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from kat_widgets.errors import KatWidgetsError
 from kat_widgets.fragments import Widgets
 from kat_widgets.settings import Settings, load_settings
+from kat_widgets.version import __version__
 
 if TYPE_CHECKING:
     from kat_widgets.web.app import create_app
 
-__version__ = "0.1.0"
 __all__ = ["KatWidgetsError", "Settings", "Widgets", "__version__", "create_app", "load_settings"]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kat_widgets.booking import BookingRequest, BookingService
-from kat_widgets.errors import SlotTakenError, ValidationError
+from kat_widgets.errors import BookingConflictError, SlotTakenError, ValidationError
 from kat_widgets.scheduling.types import BusyTimes, Interval
 from tests.booking.booking_support import at
 
@@ -99,3 +99,45 @@ def test_concurrent_group_bookings_never_exceed_capacity(service: BookingService
     assert outcomes.count("taken") == 12
     busy = service.storage.busy("draper", at(10, 0), at(11, 0))
     assert busy.group_seats[("integration-group", start.astimezone(dt.UTC))] == capacity
+
+
+# -- the rules delivery layers only show: cut-off and the times a booking may move to ---------
+
+
+def test_cut_off_is_the_start_minus_the_setting_and_closes_online_changes(
+    service: BookingService, clock: object
+) -> None:
+    done = service.book(request(at(10, 10), "Robin Example"))
+    record = done.booking
+    hours = service.config.cancel_cutoff_hours
+    assert service.cancel_by(record) == record.start - dt.timedelta(hours=hours)
+    assert service.can_change(record)
+    clock.now = service.cancel_by(record) + dt.timedelta(seconds=1)  # type: ignore[attr-defined]
+    assert not service.can_change(record)
+    view = service.manage(done.token)
+    assert not view.can_change and view.moves.slots == () and view.moves.later is None
+    with pytest.raises(BookingConflictError, match=f"within {hours} hours"):
+        service.cancel(done.token)
+    with pytest.raises(BookingConflictError, match=f"within {hours} hours"):
+        service.reschedule(done.token, at(11, 10))
+
+
+def test_move_choices_page_through_free_times_after_the_notice(
+    service: BookingService, clock: object
+) -> None:
+    from kat_widgets.booking.service import MOVE_CHOICES, MOVE_NOTICE
+
+    done = service.book(request(at(10, 10), "Robin Example"))
+    first = service.move_choices(done.booking)
+    now = clock.now  # type: ignore[attr-defined]
+    starts = [slot.start for slot in first.slots]
+    assert len(starts) == MOVE_CHOICES and starts == sorted(starts)
+    assert done.booking.start not in starts  # never its own time
+    assert all(start >= now + MOVE_NOTICE for start in starts)
+    assert first.later == starts[-1] and not first.paged
+    second = service.move_choices(done.booking, first.later)
+    assert second.paged and second.slots
+    assert all(slot.start > starts[-1] for slot in second.slots)
+    horizon = now + dt.timedelta(days=service.directory.service("info-call").policy.horizon_days)
+    beyond = service.move_choices(done.booking, horizon + dt.timedelta(days=30))
+    assert beyond.later is None and all(slot.start < horizon for slot in beyond.slots)

@@ -27,6 +27,7 @@ from kat_widgets.fragments import Widgets
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.services import build_services
 from kat_widgets.settings import Settings, load_settings
+from kat_widgets.version import __version__
 from kat_widgets.web import (
     log_redaction,
     routes_booking,
@@ -204,8 +205,6 @@ def create_app(
         clock=clock,
         bookings=bookings,
     )
-    from kat_widgets import __version__
-
     return RootPathLitestar(
         route_handlers=[routes.router],
         on_startup=routes.on_startup,

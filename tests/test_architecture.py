@@ -1,0 +1,159 @@
+"""The layout rules of docs/architecture.md, checked on the source itself.
+
+Imports are read with ``ast`` from every module under ``src/kat_widgets``: module level,
+inside ``if TYPE_CHECKING:`` and inside functions alike, since each is a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "kat_widgets"
+MAX_LINES = 400
+DOMAIN = ("directory", "locator", "scheduling", "crisis")
+DELIVERY = ("web", "fragments", "cli")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {
+    _module_name(path): path
+    for path in sorted(PACKAGE.rglob("*.py"))
+    if "migrations" not in path.parts
+}
+
+
+def _imports(name: str, path: Path) -> Iterator[str]:
+    """Every kat_widgets module ``name`` imports, resolved to a module we have."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            base = node.module
+            # ``from pkg import module`` depends on the module, ``from pkg import name`` on pkg
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+                for alias in node.names
+            ]
+        else:
+            continue
+        for target in targets:
+            if target.startswith("kat_widgets") and target != name:
+                while target not in MODULES and "." in target:
+                    target = target.rsplit(".", 1)[0]
+                yield target
+
+
+GRAPH = {name: set(_imports(name, path)) for name, path in MODULES.items()}
+
+
+def _cycle() -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(GRAPH[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(GRAPH):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycle_counting_type_checking_and_function_imports() -> None:
+    assert _cycle() is None, " -> ".join(_cycle() or [])
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_stay_small(name: str) -> None:
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES})"
+
+
+def _reaches(start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for nxt in GRAPH[node] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+@pytest.mark.parametrize("package", DOMAIN)
+def test_the_domain_never_imports_delivery_or_storage(package: str) -> None:
+    for name in (m for m in MODULES if m.startswith(f"kat_widgets.{package}")):
+        bad = {
+            dep
+            for dep in GRAPH[name]
+            if dep.startswith(("kat_widgets.web", "kat_widgets.fragments", "kat_widgets.cli"))
+            or dep.startswith(("kat_widgets.booking", "kat_widgets.services"))
+        }
+        assert not bad, f"{name} imports {sorted(bad)}"
+
+
+def test_nothing_but_the_entry_point_imports_the_cli() -> None:
+    importers = [name for name, deps in GRAPH.items() if "kat_widgets.cli" in deps]
+    assert importers == ["kat_widgets.__main__"]
+
+
+def test_only_the_store_and_the_composition_root_reach_sql() -> None:
+    storage = {m for m in MODULES if m.startswith("kat_widgets.booking.storage")}
+    allowed = storage | {"kat_widgets.booking.schema", "kat_widgets.services"}
+    for name, path in MODULES.items():
+        text = path.read_text(encoding="utf-8")
+        if "sqlalchemy" in text and name not in allowed and "migrations" not in str(path):
+            pytest.fail(f"{name} mentions sqlalchemy")
+    fragments = _reaches("kat_widgets.fragments")
+    assert not fragments & storage, "fragments reach the booking store"
+
+
+def _calls_timedelta(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "timedelta":
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("layer", DELIVERY)
+def test_delivery_layers_do_no_time_arithmetic(layer: str) -> None:
+    """Cut-offs, horizons and the times a booking may move to are the domain's answers."""
+    paths = [MODULES[m] for m in MODULES if m == f"kat_widgets.{layer}"]
+    paths += [MODULES[m] for m in MODULES if m.startswith(f"kat_widgets.{layer}.")]
+    found = {str(path.name): _calls_timedelta(path) for path in paths}
+    assert not {name: lines for name, lines in found.items() if lines}
+
+
+def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
+    code = (
+        "import sys, kat_widgets.fragments\n"
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'litestar', 'sqlalchemy'})\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
