@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from tests.booking.booking_support import fresh_postgres, sqlite_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -45,3 +46,12 @@ def redis_url() -> str:
     if not url:
         pytest.skip("set KAT_TEST_REDIS_URL=redis://host:6379/0 to run Redis tests")
     return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    with fresh_postgres(request.getfixturevalue("postgres_url")) as url:
+        yield url

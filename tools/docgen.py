@@ -103,7 +103,9 @@ def _type_and_limits(source: str) -> tuple[str, str]:
     return ast.unparse(tree).replace("dt.", ""), ", ".join(strip.limits)
 
 
-ALIAS = re.compile(r"^(Slug|Text|Minutes|Weekday|Precision|Step) = (.+)$", re.MULTILINE)
+ALIAS = re.compile(
+    r"^(Slug|Text|Minutes|EmailAddress|Weekday|Precision|Step) = (.+)$", re.MULTILINE
+)
 
 
 def _aliases() -> list[str]:

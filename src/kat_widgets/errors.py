@@ -9,6 +9,7 @@ __all__ = [
     "ConfigurationError",
     "CrisisDataError",
     "DataFileError",
+    "DeliveryError",
     "DirectoryError",
     "GeocoderError",
     "GeocoderRateLimitedError",
@@ -19,8 +20,11 @@ __all__ = [
     "IdempotencyConflictError",
     "KatWidgetsError",
     "NotFoundError",
+    "PermanentDeliveryError",
     "SlotTakenError",
+    "StaleChangeError",
     "StorageUnavailableError",
+    "TransientDeliveryError",
     "ValidationError",
     "split_validation_error",
 ]
@@ -107,12 +111,28 @@ class HoldConflictError(BookingConflictError):
     """
 
 
+class StaleChangeError(BookingConflictError):
+    """The booking changed since the visitor looked at it (another tab, another device)."""
+
+
 class IdempotencyConflictError(BookingConflictError):
     """A concurrent request stored the same ``Idempotency-Key`` first; replay its result."""
 
 
 class IcsImportError(KatWidgetsError, ValueError):
     """A staff calendar (.ics) could not be read; the message names its source."""
+
+
+class DeliveryError(KatWidgetsError, OSError):
+    """A message could not be handed to its channel (SMTP server, SMS provider, webhook)."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth trying again later: the server is down, slow, or said "try later" (4xx/5xx)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Trying again cannot help (the address was refused); the message is parked at once."""
 
 
 class StorageUnavailableError(KatWidgetsError, ConnectionError):

@@ -17,6 +17,7 @@ from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import ConfigurationError, StorageUnavailableError
 from kat_widgets.locator import Locator, locator_from_settings
+from kat_widgets.notifications import Notifications, build_notifications
 from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings
@@ -38,6 +39,8 @@ class Services:
     bookings: BookingService | None
     """Booking use cases; ``None`` when booking is off (no secret key)."""
     clock: Callable[[], dt.datetime]
+    notifications: Notifications | None = None
+    """Confirmations, reminders, alerts, webhooks; ``None`` when no channel is configured."""
 
     @property
     def booking(self) -> BookingService:
@@ -67,7 +70,14 @@ class Services:
         except StorageUnavailableError:
             log.warning("booking database unreachable at startup; booking answers 503")
 
+    def start(self) -> None:
+        """At start-up: deliver messages from this process when no queue service is set."""
+        if self.notifications is not None:
+            self.notifications.start_in_process()
+
     def dispose(self) -> None:
+        if self.notifications is not None:
+            self.notifications.stop()
         if self.bookings is not None:
             self.bookings.storage.dispose()
 
@@ -87,13 +97,26 @@ def build_services(
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
     calendars = busy_provider or default_busy_provider(settings, directory)
+    notifications: Notifications | None = None
     if bookings is None and settings.booking.enabled:
+        storage = Storage(settings.booking.database_url)
+        now = clock if clock is not None else utcnow
+        config = settings.notifications
+        if config.any_channel:
+            notifications = build_notifications(
+                config,
+                storage=storage,
+                directory=directory,
+                secret_key=settings.booking.secret_key,
+                clock=now,
+            )
         bookings = BookingService(
             directory,
             settings,
-            Storage(settings.booking.database_url),
+            storage,
             calendars=calendars,
-            clock=clock if clock is not None else utcnow,
+            clock=now,
+            notifications=notifications.notifier if notifications is not None else None,
         )
     if clock is None:
         clock = bookings.clock if bookings is not None else utcnow
@@ -104,4 +127,5 @@ def build_services(
         calendars=calendars,
         bookings=bookings,
         clock=clock,
+        notifications=notifications,
     )

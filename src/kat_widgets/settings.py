@@ -14,7 +14,14 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from kat_widgets.config import BookingConfig, CalendarsConfig, EmbedConfig, GeocoderConfig
+from kat_widgets.config import (
+    BookingConfig,
+    CalendarsConfig,
+    EmbedConfig,
+    GeocoderConfig,
+    NotificationsConfig,
+    notifications_config,
+)
 from kat_widgets.errors import ConfigurationError, split_validation_error
 
 __all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "RetentionDays", "Settings", "load_settings"]
@@ -22,7 +29,7 @@ __all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "RetentionDays", "Settings", "
 BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
 BUNDLED_CRISIS = Path(__file__).parent / "data" / "crisis.toml"
 ENV_PREFIX = "KAT_"
-_LIST_FIELDS = frozenset({"allowed_origins"})
+_LIST_FIELDS = frozenset({"allowed_origins", "webhook_urls"})
 _MAP_FIELDS = frozenset({"busy_calendars"})
 
 RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
@@ -96,6 +103,40 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     busy_refresh_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
     """How long a fetched staff calendar is reused before it is fetched again."""
 
+    public_url: str = ""
+    """Where visitors reach the widgets (``https://clinic.example/widgets``), for the links in
+    emails and texts; demo default ``http://127.0.0.1:8000``; required in production when a
+    channel is on."""
+    smtp_url: str = ""
+    """Email to visitors and staff: ``smtp://user:pass@host:587?starttls=true`` or
+    ``smtps://user:pass@host:465``; empty: no email."""
+    mail_from: str = ""
+    """The sender of every email (``bookings@clinic.example``); required with ``smtp_url``."""
+    reminders: str = "24h,2h"
+    """Reminders before each visit (``m``, ``h``, ``d``), by email and, where the visitor asked,
+    by text; empty turns them off."""
+    twilio_account_sid: str = ""
+    """Text messages through Twilio: the account SID (with ``twilio_auth_token``, ``sms_from``)."""
+    twilio_auth_token: str = ""
+    sms_from: str = ""
+    """The number texts come from, E.164 (``+18015550123``)."""
+    twilio_api_url: str = "https://api.twilio.com"
+    webhook_urls: tuple[str, ...] = ()
+    """Partner systems told of every booking change (signed, Standard Webhooks)."""
+    webhook_secret: str = ""
+    """``whsec_<base64>``: the key webhooks are signed with; required with ``webhook_urls``."""
+    queue_url: str = ""
+    """Delivery queue: empty (a SQLite file in ``data_dir``, delivered by ``serve`` itself),
+    ``redis://...`` or ``postgresql://...`` (run ``kat-widgets worker`` processes)."""
+    staff_alert_notes: bool = False
+    """Include the visitor's note in the clinic's staff alert emails (off: never)."""
+    delivery_attempts: Annotated[int, msgspec.Meta(ge=1, le=50)] = 8
+    """Tries per message before it is parked (``kat-widgets outbox list``)."""
+    delivery_backoff_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    """First retry delay; it doubles on each try (capped at an hour), with full jitter."""
+    delivery_lease_seconds: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 300.0
+    """How long a worker may take to send one message before another may take it over."""
+
     def __post_init__(self) -> None:
         if self.mode == "production" and not self.secret_key:
             raise ConfigurationError(
@@ -103,6 +144,12 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
             )
         # each group checks its own fields when made: a wrong value fails here, at start-up
         self.geocoding, self.booking, self.embedding, self.calendars  # noqa: B018
+        notifications = self.notifications
+        if self.mode == "production" and notifications.any_channel and not self.public_url:
+            raise ConfigurationError(
+                "public_url is required when messages are sent (the links in them), e.g. "
+                "KAT_PUBLIC_URL=https://clinic.example/widgets"
+            )
 
     @property
     def geocoding(self) -> GeocoderConfig:
@@ -136,6 +183,27 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     def calendars(self) -> CalendarsConfig:
         return CalendarsConfig(
             busy_calendars=self.busy_calendars, busy_refresh_seconds=self.busy_refresh_seconds
+        )
+
+    @property
+    def notifications(self) -> NotificationsConfig:
+        return notifications_config(
+            public_url=self.public_url or ("http://127.0.0.1:8000" if self.mode == "demo" else ""),
+            smtp_url=self.smtp_url,
+            mail_from=self.mail_from,
+            reminders=self.reminders,
+            twilio_account_sid=self.twilio_account_sid,
+            twilio_auth_token=self.twilio_auth_token,
+            sms_from=self.sms_from,
+            twilio_api_url=self.twilio_api_url,
+            webhook_urls=self.webhook_urls,
+            webhook_secret=self.webhook_secret,
+            queue_url=self.queue_url,
+            queue_file=str(Path(self.data_dir).resolve() / "queue.db"),
+            staff_alert_notes=self.staff_alert_notes,
+            delivery_attempts=self.delivery_attempts,
+            delivery_backoff_s=self.delivery_backoff_seconds,
+            delivery_lease_s=self.delivery_lease_seconds,
         )
 
     @property
@@ -214,7 +282,8 @@ def load_settings(
     except msgspec.ValidationError as exc:
         source = f"{settings_file} or environment" if settings_file else "environment"
         path, reason = split_validation_error(exc)
-        raise ConfigurationError(f"invalid settings ({source}): {path}: {reason}") from None
+        where = f"{path}: " if path else ""
+        raise ConfigurationError(f"invalid settings ({source}): {where}{reason}") from None
     if not settings.secret_key and settings.mode == "demo" and persist_secret:
         settings = msgspec.structs.replace(
             settings, secret_key=_persisted_secret(settings.data_dir)

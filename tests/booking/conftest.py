@@ -12,21 +12,12 @@ from kat_widgets.booking import BookingService
 from kat_widgets.booking.storage import Storage
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
-from tests.booking.booking_support import NOW, SECRET, fresh_postgres, sqlite_url
+from tests.booking.booking_support import NOW, SECRET
 
 
 @pytest.fixture(scope="session")
 def directory() -> Directory:
     return load_directory(BUNDLED_DIRECTORY)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    with fresh_postgres(request.getfixturevalue("postgres_url")) as url:
-        yield url
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_cancelling_frees_a_place_and_moving_within_the_day_is_allowed(
 def test_the_capped_day_is_the_clinic_local_day_across_dst(
     directory: Directory, date: str, hours: int
 ) -> None:
-    from kat_widgets.booking.service import local_day
+    from kat_widgets.booking.rules import local_day
 
     clinic = directory.clinic("draper")
     noon = dt.datetime.fromisoformat(f"{date}T12:00").replace(tzinfo=clinic.zone)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Literal
 from urllib.parse import urlencode
+
+import icalendar
 
 from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Clinic, Directory, Service
@@ -21,7 +24,15 @@ from kat_widgets.scheduling.ics_export import (
     to_ics,
 )
 
-__all__ = ["booking_ics", "event_title", "google_link", "outlook_link", "staff_feed_ics"]
+__all__ = [
+    "attendee_invitation",
+    "booking_ics",
+    "event_title",
+    "google_link",
+    "outlook_link",
+    "staff_event_ics",
+    "staff_feed_ics",
+]
 
 # No clinic mailbox is configured; a reserved .invalid address (RFC 2606) never bounces to a
 # stranger. CN carries the clinic's name.
@@ -69,6 +80,45 @@ def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime
     )
 
 
+def attendee_invitation(
+    record: BookingRecord,
+    directory: Directory,
+    *,
+    now: dt.datetime,
+    organizer: str,
+    method: Literal["REQUEST", "CANCEL"],
+) -> bytes:
+    """The visit as an iMIP invitation (RFC 6047) to the visitor's own address: ORGANIZER the
+    clinic (``organizer``, named after it), ATTENDEE the visitor, the booking's UID and
+    SEQUENCE; ``CANCEL`` (same UID, higher SEQUENCE) once cancelled."""
+    clinic = directory.clinic(record.clinic_id)
+    service = directory.service(record.service_id)
+    event = booking_event(
+        uid=f"{record.id}@kat-widgets",
+        clinic=clinic,
+        service=service,
+        start=record.start,
+        end=record.end,
+        stamp=now,
+        organizer_email=organizer,
+        sequence=record.sequence,
+        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
+        description=_details(clinic),
+    )
+    if record.email:
+        attendee = icalendar.vCalAddress(f"mailto:{record.email}")
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["PARTSTAT"] = "ACCEPTED"  # they booked it themselves
+        attendee.params["RSVP"] = "FALSE"
+        event.add("ATTENDEE", attendee)
+    return to_ics(booking_calendar([event], method=method, tzid=clinic.timezone))
+
+
+def staff_event_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
+    """One visit as the staff feed shows it (discreet title, no name), to attach to an alert."""
+    return staff_feed_ics([record], directory, now=now)
+
+
 def staff_feed_ics(
     records: Iterable[BookingRecord],
     directory: Directory,
@@ -87,6 +137,7 @@ def staff_feed_ics(
                 start=record.start,
                 end=record.end,
                 sequence=record.sequence,
+                status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
                 client_name=record.name,
             )
         )

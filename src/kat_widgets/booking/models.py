@@ -22,11 +22,17 @@ __all__ = [
     "BookingFormQuery",
     "BookingRecord",
     "BookingRequest",
+    "Channel",
     "Confirmation",
+    "Event",
     "IdempotencyRecord",
+    "Language",
     "ManageView",
     "MovePage",
     "NewBooking",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Outgoing",
     "RescheduleRequest",
     "Status",
 ]
@@ -38,6 +44,11 @@ NOTE_MAX = 500
 """Longest accepted visitor fields (the columns are sized to match)."""
 
 Status = Literal["confirmed", "cancelled"]
+Language = Literal["en", "es"]
+"""What a visitor may book in; every message we send later uses it."""
+Event = Literal["created", "rescheduled", "cancelled", "reminder"]
+Channel = Literal["email", "sms", "webhook", "staff-email"]
+OutboxStatus = Literal["pending", "sending", "sent", "parked", "skipped"]
 
 
 class BookingFormQuery(Query, frozen=True):
@@ -63,6 +74,9 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: str | None = None
     note: str | None = None
     consent: bool = False
+    sms_reminders: bool = False
+    """Text reminders to ``phone`` too (a separate, explicit yes; email needs none)."""
+    language: Language = "en"
 
 
 class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -91,6 +105,8 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     phone: str | None
     note: str | None
+    sms_reminders: bool = False
+    language: Language = "en"
 
 
 class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +126,8 @@ class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     phone: str | None
     note: str | None
+    sms_reminders: bool = False
+    language: Language = "en"
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -151,3 +169,36 @@ class ManageView(msgspec.Struct, frozen=True, kw_only=True):
     """When online changes close (the start minus ``cancel_cutoff_hours``)."""
     cutoff_hours: int
     moves: MovePage
+
+
+class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
+    """A message a booking change owes, written to the outbox in the change's transaction."""
+
+    id: str
+    """The message's stable id: the email Message-ID, the webhook-id, in the logs."""
+    event: Event
+    channel: Channel
+    due_at: dt.datetime
+    target: str | None = None
+    """Where a webhook goes (never personal data); the recipient of an email or text is read
+    from the booking when it is sent."""
+    sealed_token: str | None = None
+    """The manage token, sealed with the secret key, for the links in the message."""
+
+
+class OutboxMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """An outbox row as the delivery worker and ``kat-widgets outbox`` see it."""
+
+    id: str
+    booking_id: str
+    event: Event
+    channel: Channel
+    target: str | None
+    due_at: dt.datetime
+    status: OutboxStatus
+    attempts: int
+    claim: str | None
+    sealed_token: str | None
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None

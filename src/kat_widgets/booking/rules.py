@@ -10,12 +10,27 @@ import re
 
 import msgspec
 
-from kat_widgets.booking.models import EMAIL_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX, BookingRequest
+from kat_widgets.booking.models import (
+    EMAIL_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    PHONE_MAX,
+    BookingRequest,
+    NewBooking,
+)
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.scheduling.timeparse import EARLIEST, LATEST, check_moment
+from kat_widgets.scheduling.types import Slot
 
-__all__ = ["check_idempotency_key", "clean_request", "online_service", "parse_start"]
+__all__ = [
+    "check_idempotency_key",
+    "clean_request",
+    "local_day",
+    "new_booking",
+    "online_service",
+    "parse_start",
+]
 
 # no spaces or markup anywhere; the domain is dot-separated labels (IDN letters allowed)
 _EMAIL_RE = re.compile(
@@ -115,3 +130,44 @@ def clean_request(request: BookingRequest, now: dt.datetime) -> BookingRequest:
         first = next(iter(errors))
         raise ValidationError(errors[first], field=first, fields=errors)
     return msgspec.structs.replace(request, name=name, email=email, phone=phone, note=note)
+
+
+def local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.datetime]:
+    """The clinic-local calendar day holding ``start``, as UTC ``[midnight, next midnight)``.
+
+    Built from wall-clock midnights, so DST days are 23 or 25 hours long as they should be.
+    """
+    day = start.astimezone(clinic.zone).date()
+    first = dt.datetime.combine(day, dt.time(0), tzinfo=clinic.zone)
+    last = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=clinic.zone)
+    return first.astimezone(dt.UTC), last.astimezone(dt.UTC)
+
+
+def new_booking(
+    clinic: Clinic,
+    service: Service,
+    slot: Slot,
+    request: BookingRequest,
+    digest: str,
+    calendar: str | None,
+) -> NewBooking:
+    """What the store writes for ``request`` in ``slot`` (times, holds, caps, the visitor)."""
+    return NewBooking(
+        clinic_id=clinic.id,
+        service_id=service.id,
+        start=slot.start,
+        end=slot.end,
+        hold=slot.hold,
+        resources=slot.resources,
+        capacity=service.capacity,
+        token_hash=digest,
+        calendar_hash=calendar,
+        day_cap=service.policy.max_per_day,
+        day=local_day(slot.start, clinic),
+        name=request.name,
+        email=request.email,
+        phone=request.phone,
+        note=request.note,
+        sms_reminders=request.sms_reminders,
+        language=request.language,
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -30,6 +32,7 @@ __all__ = [
     "group_sessions",
     "idempotency_keys",
     "metadata",
+    "outbox",
     "resource_holds",
 ]
 
@@ -93,6 +96,8 @@ bookings = Table(
     Column("email", String(254), nullable=True),
     Column("phone", String(32), nullable=True),
     Column("note", String(500), nullable=True),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("sms_reminders", Boolean, nullable=False, server_default=false()),
     Column(
         "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
     ),
@@ -127,3 +132,29 @@ idempotency_keys = Table(
     Column("sealed_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("booking_id", String(32), ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("target", String(300), nullable=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claim", String(32), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("kicked_at", UTCDateTime, nullable=True),
+    Column("sealed_token", String(64), nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    CheckConstraint(
+        "status IN ('pending', 'sending', 'sent', 'parked', 'skipped')", name="outbox_status"
+    ),
+    Index("outbox_by_status_due", "status", "due_at"),
+    Index("outbox_by_booking", "booking_id"),
+)
+"""What a booking change owes: one row per message, written in the change's own transaction."""

@@ -24,9 +24,15 @@ from kat_widgets.booking.models import (
     IdempotencyRecord,
     ManageView,
     MovePage,
-    NewBooking,
+    Outgoing,
 )
-from kat_widgets.booking.rules import check_idempotency_key, clean_request, online_service
+from kat_widgets.booking.outbox import NoNotifications, Notifications
+from kat_widgets.booking.rules import (
+    check_idempotency_key,
+    clean_request,
+    new_booking,
+    online_service,
+)
 from kat_widgets.booking.tokens import (
     calendar_hash,
     calendar_key,
@@ -54,6 +60,7 @@ from kat_widgets.settings import RetentionDays, Settings
 if TYPE_CHECKING:
     from kat_widgets.booking.storage import Storage
 
+
 __all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
 
 MOVE_CHOICES = 8
@@ -64,17 +71,6 @@ STAFF_FEED_PAST = dt.timedelta(days=7)
 STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
 _NOT_FOUND = "We could not find a booking for this link."
-
-
-def local_day(start: dt.datetime, clinic: Clinic) -> tuple[dt.datetime, dt.datetime]:
-    """The clinic-local calendar day holding ``start``, as UTC ``[midnight, next midnight)``.
-
-    Built from wall-clock midnights, so DST days are 23 or 25 hours long as they should be.
-    """
-    day = start.astimezone(clinic.zone).date()
-    first = dt.datetime.combine(day, dt.time(0), tzinfo=clinic.zone)
-    last = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=clinic.zone)
-    return first.astimezone(dt.UTC), last.astimezone(dt.UTC)
 
 
 def utcnow() -> dt.datetime:
@@ -92,6 +88,7 @@ class BookingService:
         *,
         calendars: BusyProvider = no_busy_times,
         clock: Callable[[], dt.datetime] = utcnow,
+        notifications: Notifications | None = None,
     ) -> None:
         if not settings.booking.enabled:
             raise ConfigurationError("bookings need settings.secret_key to hash manage tokens")
@@ -102,6 +99,9 @@ class BookingService:
         self.clock = clock
         self.free = FreeTimes(directory, storage, calendars=calendars, clock=clock)
         """What bookings and staff calendars leave free; also the web's ``busy_provider``."""
+        self.notifications: Notifications = (
+            notifications if notifications is not None else NoNotifications()
+        )
 
     def _offered(self, clinic_id: str, service_id: str, *, public: bool) -> tuple[Clinic, Service]:
         if public:
@@ -111,33 +111,6 @@ class BookingService:
         if not self.directory.offers(clinic, service_id):
             raise NotFoundError(f"{clinic.name} does not offer {service.name}.")
         return clinic, service
-
-    def _new(
-        self,
-        clinic: Clinic,
-        service: Service,
-        slot: Slot,
-        request: BookingRequest,
-        digest: str,
-        calendar: str | None,
-    ) -> NewBooking:
-        return NewBooking(
-            clinic_id=clinic.id,
-            service_id=service.id,
-            start=slot.start,
-            end=slot.end,
-            hold=slot.hold,
-            resources=slot.resources,
-            capacity=service.capacity,
-            token_hash=digest,
-            calendar_hash=calendar,
-            day_cap=service.policy.max_per_day,
-            day=local_day(slot.start, clinic),
-            name=request.name,
-            email=request.email,
-            phone=request.phone,
-            note=request.note,
-        )
 
     def _write(
         self,
@@ -195,9 +168,13 @@ class BookingService:
         digest = token_hash(key, token)
         calendar = calendar_hash(key, self.calendar_key(token))
 
+        sent: list[Outgoing] = []
+
         def create(slot: Slot) -> BookingRecord:
-            new = self._new(clinic, service, slot, request, digest, calendar)
-            return self.storage.create(new, now=self.clock(), idempotency=idempotency)
+            new = new_booking(clinic, service, slot, request, digest, calendar)
+            now = self.clock()
+            sent[:] = self.notifications.owed("created", new, token=token, now=now)
+            return self.storage.create(new, now=now, idempotency=idempotency, messages=sent)
 
         try:
             record = self._write(clinic, service, request.start, create)
@@ -208,6 +185,7 @@ class BookingService:
                 if earlier is not None:
                     return earlier
             raise
+        self.notifications.kick(sent)
         return Confirmation(booking=record, token=token)
 
     def _replay(
@@ -324,7 +302,11 @@ class BookingService:
         if record.status == "cancelled":
             return record
         self._check_cutoff(record, "cancel")
-        cancelled = self.storage.cancel(record.id, now=self.clock())
+        now = self.clock()
+        owed = self.notifications.owed("cancelled", record, token=token, now=now)
+        cancelled = self.storage.cancel(record.id, now=now, messages=owed)
+        if cancelled is not None:
+            self.notifications.kick(owed)
         if cancelled is None:  # cancelled concurrently
             again = self.storage.by_id(record.id)
             if again is None:
@@ -332,8 +314,14 @@ class BookingService:
             return again
         return cancelled
 
-    def reschedule(self, token: str, start: dt.datetime) -> BookingRecord:
-        """Move a booking to another current slot of the same service and clinic."""
+    def reschedule(
+        self, token: str, start: dt.datetime, *, sequence: int | None = None
+    ) -> BookingRecord:
+        """Move a booking to another current slot of the same service and clinic.
+
+        ``sequence``: the booking's sequence as the visitor last saw it; if it changed since
+        (a move from another tab), :class:`StaleChangeError` (409) instead of a second move.
+        """
         record = self.view(token)
         if record.status != "confirmed":
             raise BookingConflictError("This booking was cancelled; please book a new time.")
@@ -357,16 +345,28 @@ class BookingService:
             email=record.email,
             phone=record.phone,
             note=record.note,
+            sms_reminders=record.sms_reminders,
+            language=record.language,
         )
 
+        sent: list[Outgoing] = []
+
         def move(slot: Slot) -> BookingRecord:
-            new = self._new(clinic, service, slot, stored, record.token_hash, record.calendar_hash)
-            moved = self.storage.reschedule(record.id, new, now=self.clock())
+            new = new_booking(
+                clinic, service, slot, stored, record.token_hash, record.calendar_hash
+            )
+            now = self.clock()
+            sent[:] = self.notifications.owed("rescheduled", new, token=token, now=now)
+            moved = self.storage.reschedule(
+                record.id, new, now=now, sequence=sequence, messages=sent
+            )
             if moved is None:
                 raise BookingConflictError("This booking was cancelled; please book a new time.")
             return moved
 
-        return self._write(clinic, service, start, move, moving=record.id)
+        moved = self._write(clinic, service, start, move, moving=record.id)
+        self.notifications.kick(sent)
+        return moved
 
     def purge(self, older_than_days: int | None = None, *, dry_run: bool = False) -> int:
         """Delete bookings cancelled or past more than ``older_than_days`` (default: setting).

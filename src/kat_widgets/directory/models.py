@@ -38,6 +38,7 @@ Precision = Literal["rooftop", "rooftop-estimate", "address", "street", "zip", "
 Step = Literal["info", "connect", "prepare", "experience", "integrate", "reconnect"]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
+EmailAddress = Annotated[str, msgspec.Meta(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
 
 
 class Coordinates(Base, kw_only=True, frozen=True):
@@ -185,6 +186,8 @@ class Clinic(Base, kw_only=True, frozen=True):
     services: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
     staff: tuple[Staff, ...] = ()
     rooms: tuple[Room, ...] = ()
+    notify_emails: Annotated[tuple[EmailAddress, ...], msgspec.Meta(max_length=10)] = ()
+    """Staff mailboxes told of every booking, change and cancellation (discreet emails)."""
 
     @property
     def zone(self) -> ZoneInfo:

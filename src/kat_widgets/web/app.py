@@ -147,8 +147,10 @@ def kat_routes(
     if settings.mode == "demo":
         # now, not at startup: Starlette/FastAPI mounts never pass lifespan events down
         services.prepare_database()
-        return KatRoutes(router, context, [], [services.dispose])
-    return KatRoutes(router, context, [services.prepare_database], [services.dispose])
+        return KatRoutes(router, context, [services.start], [services.dispose])
+    return KatRoutes(
+        router, context, [services.prepare_database, services.start], [services.dispose]
+    )
 
 
 def _warm_in_background(widgets: Widgets) -> None:

@@ -14,17 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
-from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking
+from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.storage.migrate import is_current, upgrade
+from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import record
 from kat_widgets.booking.storage.steps import (
     acquire,
@@ -32,6 +33,8 @@ from kat_widgets.booking.storage.steps import (
     claim_day,
     delete_past,
     free_confirmed,
+    skip_reminders,
+    write_outbox,
 )
 from kat_widgets.errors import (
     ConfigurationError,
@@ -93,6 +96,8 @@ class Storage:
     def __init__(self, url: str) -> None:
         self.url = database_url(url)
         self.engine = self._create_engine(self.url)
+        self.outbox = OutboxStore(self._tx)
+        """The messages booking changes owe (written by this store's transactions)."""
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -149,35 +154,16 @@ class Storage:
 
     # -- schema -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _alembic_config() -> Any:
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option(
-            "script_location", str(resources.files("kat_widgets.booking") / "migrations")
-        )
-        return config
-
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run from several processes at once."""
-        from alembic import command
-
         with self._tx() as conn:
             self._lock_migrations(conn)
-            config = self._alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            upgrade(conn)
 
     def schema_is_current(self) -> bool:
         """Whether ``kat-widgets db upgrade`` has brought the schema to the newest revision."""
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
-
-        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
         with self._tx(write=False) as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        return bool(current == head)
+            return is_current(conn)
 
     def ping(self) -> None:
         """One ``SELECT 1`` round trip (health checks and the benchmark baseline)."""
@@ -292,9 +278,14 @@ class Storage:
     # -- writes -------------------------------------------------------------------------------
 
     def create(
-        self, new: NewBooking, *, now: dt.datetime, idempotency: IdempotencyRecord | None = None
+        self,
+        new: NewBooking,
+        *,
+        now: dt.datetime,
+        idempotency: IdempotencyRecord | None = None,
+        messages: Sequence[Outgoing] = (),
     ) -> BookingRecord:
-        """Insert a booking with its holds in one transaction.
+        """Insert a booking with its holds and the ``messages`` it owes in one transaction.
 
         Raises :class:`HoldConflictError` when the database refuses the holds, and
         :class:`IdempotencyConflictError` when a concurrent request stored the same key first.
@@ -316,6 +307,8 @@ class Storage:
                     email=new.email,
                     phone=new.phone,
                     note=new.note,
+                    sms_reminders=new.sms_reminders,
+                    language=new.language,
                     created_at=now,
                     updated_at=now,
                 )
@@ -335,33 +328,51 @@ class Storage:
                     )
                 except IntegrityError:  # only its key can clash: the booking row is brand new
                     raise IdempotencyConflictError("idempotency key already used") from None
+            write_outbox(conn, booking_id, messages, now=now)
             record = by_id(conn, booking_id)
         assert record is not None
         return record
 
-    def cancel(self, booking_id: str, *, now: dt.datetime) -> BookingRecord | None:
-        """Cancel a confirmed booking and free its holds; ``None`` if it was not confirmed."""
+    def cancel(
+        self, booking_id: str, *, now: dt.datetime, messages: Sequence[Outgoing] = ()
+    ) -> BookingRecord | None:
+        """Cancel a confirmed booking, free its holds, drop its reminders and queue ``messages``
+        in one transaction; ``None`` (nothing changed) if it was not confirmed."""
         with self._tx() as conn:
             if not free_confirmed(
                 conn, booking_id, now=now, for_update=self._for_update, status="cancelled"
             ):
                 return None
+            skip_reminders(conn, booking_id)
+            write_outbox(conn, booking_id, messages, now=now)
             return by_id(conn, booking_id)
 
     def reschedule(
-        self, booking_id: str, new: NewBooking, *, now: dt.datetime
+        self,
+        booking_id: str,
+        new: NewBooking,
+        *,
+        now: dt.datetime,
+        sequence: int | None = None,
+        messages: Sequence[Outgoing] = (),
     ) -> BookingRecord | None:
-        """Move a confirmed booking to ``new``'s slot atomically (old holds freed, new ones taken).
+        """Move a confirmed booking to ``new``'s slot atomically (old holds freed, new ones
+        taken, old reminders dropped, ``messages`` queued).
 
         ``None`` if the booking is not confirmed; :class:`HoldConflictError` if the new slot is
-        taken (the booking then stays where it was).
+        taken (the booking then stays where it was); :class:`StaleChangeError` when
+        ``sequence`` is given and the booking changed since (a change from another tab).
         """
         with self._tx() as conn:
             moved = {"start_utc": new.start, "end_utc": new.end}
-            if not free_confirmed(conn, booking_id, now=now, for_update=self._for_update, **moved):
+            if not free_confirmed(
+                conn, booking_id, now=now, for_update=self._for_update, sequence=sequence, **moved
+            ):
                 return None
             claim_day(conn, booking_id, new, lock_day=self._lock_day)
             acquire(conn, booking_id, new, for_update=self._for_update)
+            skip_reminders(conn, booking_id)
+            write_outbox(conn, booking_id, messages, now=now)
             return by_id(conn, booking_id)
 
     def purge(

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from kat_widgets.booking.models import BookingRecord
+from kat_widgets.booking.models import BookingRecord, OutboxMessage
 
-__all__ = ["overlapping", "record"]
+__all__ = ["message", "overlapping", "record"]
 
 
 def record(row: Any) -> BookingRecord:
@@ -27,6 +27,8 @@ def record(row: Any) -> BookingRecord:
         email=row.email,
         phone=row.phone,
         note=row.note,
+        sms_reminders=bool(row.sms_reminders),
+        language=row.language,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -46,3 +48,22 @@ def overlapping(
         if previous is None or hold[3] > previous[3]:
             latest[key] = hold
     return pairs
+
+
+def message(row: Any) -> OutboxMessage:
+    """An ``outbox`` row as an :class:`OutboxMessage`."""
+    return OutboxMessage(
+        id=row.id,
+        booking_id=row.booking_id,
+        event=row.event,
+        channel=row.channel,
+        target=row.target,
+        due_at=row.due_at,
+        status=row.status,
+        attempts=row.attempts,
+        claim=row.claim,
+        sealed_token=row.sealed_token,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )

@@ -7,19 +7,34 @@ as ``for_update`` (lock the rows a query reads) and ``lock_day`` (writers of one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from kat_widgets.booking.models import BookingRecord, NewBooking
-from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.models import BookingRecord, NewBooking, Outgoing
+from kat_widgets.booking.schema import (
+    bookings,
+    group_sessions,
+    idempotency_keys,
+    outbox,
+    resource_holds,
+)
 from kat_widgets.booking.storage.records import record
-from kat_widgets.errors import HoldConflictError
+from kat_widgets.errors import HoldConflictError, StaleChangeError
 
-__all__ = ["acquire", "by_id", "claim_day", "delete_past", "free_confirmed", "release"]
+__all__ = [
+    "acquire",
+    "by_id",
+    "claim_day",
+    "delete_past",
+    "free_confirmed",
+    "release",
+    "skip_reminders",
+    "write_outbox",
+]
 
 ForUpdate = Callable[[sa.Select[Any]], sa.Select[Any]]
 LockDay = Callable[[Connection, NewBooking], None]
@@ -42,15 +57,22 @@ def free_confirmed(
     *,
     now: dt.datetime,
     for_update: ForUpdate,
+    sequence: int | None = None,
     **changes: Any,
 ) -> bool:
     """Lock a confirmed booking, free its holds and apply ``changes`` with a new sequence.
 
-    ``False`` (nothing changed) when the booking is missing or no longer confirmed.
+    ``False`` (nothing changed) when the booking is missing or no longer confirmed;
+    :class:`StaleChangeError` when ``sequence`` is given and is no longer the booking's.
     """
     current = _locked(conn, booking_id, for_update)
     if current is None or current.status != "confirmed":
         return False
+    if sequence is not None and current.sequence != sequence:
+        raise StaleChangeError(
+            "This appointment was changed meanwhile (perhaps in another window). "
+            "Please look at it again before changing it."
+        )
     release(conn, booking_id)
     conn.execute(
         sa.update(bookings)
@@ -200,3 +222,39 @@ def delete_past(
     conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id.in_(ended)))
     conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
     return len(ids)
+
+
+def write_outbox(
+    conn: Connection, booking_id: str, messages: Sequence[Outgoing], *, now: dt.datetime
+) -> None:
+    """Queue ``messages`` for ``booking_id`` in the caller's transaction (the outbox)."""
+    if not messages:
+        return
+    conn.execute(
+        sa.insert(outbox),
+        [
+            {
+                "id": message.id,
+                "booking_id": booking_id,
+                "event": message.event,
+                "channel": message.channel,
+                "target": message.target,
+                "due_at": message.due_at,
+                "status": "pending",
+                "attempts": 0,
+                "sealed_token": message.sealed_token,
+                "created_at": now,
+            }
+            for message in messages
+        ],
+    )
+
+
+def skip_reminders(conn: Connection, booking_id: str) -> None:
+    """Reminders not sent yet will not be: the visit moved or was cancelled."""
+    o = outbox.c
+    conn.execute(
+        sa.update(outbox)
+        .where(o.booking_id == booking_id, o.event == "reminder", o.status == "pending")
+        .values(status="skipped", sealed_token=None, claim=None)
+    )

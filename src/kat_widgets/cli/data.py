@@ -1,56 +1,14 @@
-"""The ``kat-widgets`` command: serve, check data, crisis snippet, geocode, export .ics."""
+"""``check``, ``crisis-snippet``, ``geocode``, ``export-ics``: the data files and what they give."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tomllib
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kat_widgets.errors import KatWidgetsError
-
 if TYPE_CHECKING:
-    from kat_widgets.booking.storage import Storage
-    from kat_widgets.settings import Settings
-
-__all__ = ["main"]
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from kat_widgets.settings import load_settings
-
-    settings = load_settings()  # fail here, once, with a readable message
-    from kat_widgets.directory import load_directory
-
-    load_directory(settings.directory_file)
-    if settings.mode == "demo":
-        os.environ.setdefault("KAT_SECRET_KEY", settings.secret_key)
-        from kat_widgets.errors import StorageUnavailableError
-
-        try:
-            _storage(settings).migrate()  # once, before the workers start
-        except StorageUnavailableError:
-            print("kat-widgets: booking database unreachable; booking will answer 503")
-    print(f"kat-widgets: serving on http://{args.host}:{args.port}/ ({settings.mode} mode)")
-    uvicorn.run(
-        "kat_widgets.web.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=None if args.reload else args.workers,
-        reload=args.reload,
-        log_level=args.log_level,
-        server_header=False,
-        http="kat_widgets.web.nodelay:NoDelayH11Protocol",  # no 40 ms stalls with --workers N
-        # uvicorn's access log prints raw paths and query strings (tokens, addresses):
-        # our own request log records only route templates.
-        access_log=False,
-    )
-    return 0
+    pass
 
 
 def _file_kind(path: str) -> str:
@@ -184,72 +142,7 @@ def _geocode(args: argparse.Namespace) -> int:
     return 0 if updated == len(outcomes) else 1
 
 
-def _storage(settings: Settings) -> Storage:
-    from kat_widgets.booking.storage import Storage
-
-    return Storage(settings.resolved_database_url)
-
-
-def _db_upgrade(args: argparse.Namespace) -> int:
-    from kat_widgets.settings import load_settings
-
-    settings = load_settings()
-    storage = _storage(settings)
-    try:
-        storage.migrate()
-    finally:
-        storage.dispose()
-    print("ok: booking database schema is up to date")
-    return 0
-
-
-def _retention_days(text: str) -> int:
-    """``--older-than``: the same 1-3650 days as the ``retention_days`` setting, or refused."""
-    import msgspec
-
-    from kat_widgets.settings import RetentionDays
-
-    try:
-        return msgspec.convert(int(text), RetentionDays)
-    except (ValueError, msgspec.ValidationError):
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number of days from 1 to 3650 (got {text!r}); "
-            "bookings still ahead are never purged"
-        ) from None
-
-
-def _db_purge(args: argparse.Namespace) -> int:
-    from kat_widgets.services import build_services
-    from kat_widgets.settings import load_settings
-
-    services = build_services(load_settings())
-    try:
-        count = services.booking.purge(args.older_than, dry_run=args.dry_run)
-    finally:
-        services.dispose()
-    days = services.settings.retention_days if args.older_than is None else args.older_than
-    verb = "would delete" if args.dry_run else "deleted"
-    print(f"ok: {verb} {count} bookings cancelled or ended more than {days} days ago")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kat-widgets",
-        description="Embeddable clinic locator, booking and crisis-resource widgets.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve = commands.add_parser("serve", help="serve the demo page and the widgets over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
-    serve.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
-    )
-    serve.set_defaults(handler=_serve)
-
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser(
         "check",
         help="validate a clinic directory, crisis or settings file; exit 1 with the error",
@@ -276,22 +169,6 @@ def build_parser() -> argparse.ArgumentParser:
     geocode.add_argument("file", help="the clinics.toml to update in place")
     geocode.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     geocode.set_defaults(handler=_geocode)
-    db = commands.add_parser("db", help="booking database: migrate the schema, purge old bookings")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="create or migrate the booking tables")
-    upgrade.set_defaults(handler=_db_upgrade)
-    purge = db_commands.add_parser(
-        "purge", help="delete cancelled and past bookings (personal data) older than DAYS"
-    )
-    purge.add_argument(
-        "--older-than",
-        type=_retention_days,
-        metavar="DAYS",
-        default=None,
-        help="age in days, 1 to 3650 (default: the retention_days setting)",
-    )
-    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    purge.set_defaults(handler=_db_purge)
     export = commands.add_parser(
         "export-ics", help="write a clinic's open slots for a service as an .ics feed"
     )
@@ -300,14 +177,3 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--days", type=int, default=60, help="days ahead (capped by the horizon)")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(handler=_export_ics)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        result: int = args.handler(args)
-    except KatWidgetsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return result

@@ -1,0 +1,120 @@
+"""The delivery queue on Huey: "deliver message N" jobs, retries after a delay, a sweep a minute.
+
+Why Huey: it is the one well-kept job library with a SQLite store (the embedded default:
+``kat-widgets serve`` delivers by itself) beside Redis and PostgreSQL stores (``kat-widgets
+worker`` processes on any number of machines). Huey delivers a job at most once (a worker
+killed mid-job loses it), so the outbox row is the truth: every job claims its row first,
+and the ``kat.recover`` sweep wakes whatever a dead worker or a lost job left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from huey.exceptions import RetryTask
+from huey.serializer import SignedSerializer
+
+from kat_widgets.booking.outbox import Due
+from kat_widgets.config import NotificationsConfig
+from kat_widgets.notifications.delivery import Deliverer
+
+__all__ = ["DeliveryQueue", "make_huey"]
+
+log = logging.getLogger("kat_widgets.notifications")
+
+
+def make_huey(config: NotificationsConfig, *, secret_key: str) -> Huey:
+    """The queue ``config.queue_url`` names: a SQLite file by default, Redis or PostgreSQL.
+
+    Jobs carry only a message id, signed with the secret key (a shared Redis cannot inject).
+    """
+    options: dict[str, Any] = {
+        "results": False,
+        "serializer": SignedSerializer(secret=secret_key, salt="kat-widgets-outbox"),
+    }
+    url = config.queue_url
+    if not url:
+        Path(config.queue_file).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey("kat-widgets", filename=config.queue_file, **options)
+    if url.startswith(("redis://", "rediss://")):
+        return RedisHuey("kat-widgets", url=url, **options)
+    dsn = "postgresql://" + url.split("://", 1)[1]
+    return PostgresHuey("kat-widgets", dsn=dsn, table_prefix="kat_queue", **options)
+
+
+class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A consumer inside another program (the web server): the signals stay the server's."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+class DeliveryQueue:
+    """Huey jobs over one :class:`Deliverer`: wake, retry, sweep."""
+
+    def __init__(self, huey: Huey, deliverer: Deliverer) -> None:
+        self.huey = huey
+        self.deliverer = deliverer
+        self._consumer: Consumer | None = None
+
+        @huey.task(name="kat.deliver")  # type: ignore[untyped-decorator]
+        def deliver(message_id: str) -> None:
+            outcome = deliverer.deliver(message_id)
+            if outcome.status == "retry" and outcome.retry_in is not None:
+                raise RetryTask(delay=max(outcome.retry_in, 0.01))
+
+        @huey.periodic_task(crontab(minute="*"), name="kat.recover")  # type: ignore[untyped-decorator]
+        def recover() -> None:
+            self.sweep()
+
+        self._deliver = deliver
+        self._recover = recover
+
+    def wake(self, messages: Sequence[Due]) -> None:
+        """Queue a job per message: now, or at its due time (reminders)."""
+        now = self.deliverer.clock()
+        for message in messages:
+            if message.due_at <= now:
+                self._deliver(message.id)
+            else:
+                self._deliver.schedule(args=(message.id,), eta=message.due_at.astimezone(dt.UTC))
+
+    def sweep(self) -> int:
+        """Wake what a dead worker or a lost job left; returns how many were woken."""
+        woken = self.deliverer.recover()
+        for message_id in woken:
+            self._deliver(message_id)
+        if woken:
+            log.info("recovery sweep woke %d messages", len(woken))
+        return len(woken)
+
+    def start(self, *, workers: int = 2) -> None:
+        """Deliver from inside this process (``kat-widgets serve`` with no queue service)."""
+        if self._consumer is not None:
+            return
+        self.sweep()  # whatever the last run left
+        consumer = _EmbeddedConsumer(
+            self.huey, workers=workers, initial_delay=0.05, max_delay=1.0, backoff=1.5
+        )
+        consumer.start()
+        self._consumer = consumer
+        log.info("delivering messages in process %d (%d threads)", os.getpid(), workers)
+
+    def stop(self) -> None:
+        if self._consumer is not None:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+
+    def run(self, *, workers: int) -> None:
+        """``kat-widgets worker``: deliver until SIGTERM/SIGINT (Huey's own signal handling)."""
+        self.sweep()
+        self.huey.create_consumer(
+            workers=workers, initial_delay=0.05, max_delay=2.0, graceful_signal="TERM"
+        ).run()
