@@ -207,6 +207,8 @@ class NotificationsConfig(msgspec.Struct, frozen=True, kw_only=True):
     attempts: int
     backoff_s: float
     lease_s: float
+    timeout_s: float
+    """For the SMS provider and webhook receivers."""
 
     @property
     def email_on(self) -> bool:
@@ -259,6 +261,7 @@ def notifications_config(
     delivery_attempts: int,
     delivery_backoff_s: float,
     delivery_lease_s: float,
+    delivery_timeout_s: float = 10.0,
 ) -> NotificationsConfig:
     """The notifications group, every value checked with a message naming the setting."""
     if public_url:
@@ -288,7 +291,7 @@ def notifications_config(
         ("redis://", "rediss://", "postgresql://", "postgres://")
     ):
         raise ConfigurationError("queue_url must be redis://..., rediss://... or postgresql://...")
-    if delivery_lease_s < 4 * max(smtp.timeout_s if smtp else 0, 10.0):
+    if delivery_lease_s < 4 * max(smtp.timeout_s if smtp else 0, delivery_timeout_s):
         raise ConfigurationError(
             "delivery_lease_seconds must be at least four times the longest send timeout "
             "(so a slow send is never taken over while it is still running)"
@@ -307,4 +310,5 @@ def notifications_config(
         attempts=delivery_attempts,
         backoff_s=delivery_backoff_s,
         lease_s=delivery_lease_s,
+        timeout_s=delivery_timeout_s,
     )

@@ -134,6 +134,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Tries per message before it is parked (``kat-widgets outbox list``)."""
     delivery_backoff_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
     """First retry delay; it doubles on each try (capped at an hour), with full jitter."""
+    delivery_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+    """Longest wait for the SMS provider or a webhook receiver (SMTP: ``?timeout=`` or 30 s)."""
     delivery_lease_seconds: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 300.0
     """How long a worker may take to send one message before another may take it over."""
 
@@ -204,6 +206,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
             delivery_attempts=self.delivery_attempts,
             delivery_backoff_s=self.delivery_backoff_seconds,
             delivery_lease_s=self.delivery_lease_seconds,
+            delivery_timeout_s=self.delivery_timeout_seconds,
         )
 
     @property

@@ -13,6 +13,8 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     summary: event.summary,
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
+    organizer: component.getFirstPropertyValue("organizer"),
+    attendees: component.getAllProperties("attendee").map((property) => property.getFirstValue()),
   };
 });
 console.log(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }));

@@ -81,7 +81,7 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth
     ok = isinstance(auth_data, LoginPassword) and (
         auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
     )
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
 
 
 @contextmanager

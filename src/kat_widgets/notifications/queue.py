@@ -10,6 +10,7 @@ and the ``kat.recover`` sweep wakes whatever a dead worker or a lost job left.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -30,11 +31,14 @@ __all__ = ["DeliveryQueue", "make_huey"]
 log = logging.getLogger("kat_widgets.notifications")
 
 
-def make_huey(config: NotificationsConfig, *, secret_key: str) -> Huey:
+def make_huey(config: NotificationsConfig, *, secret_key: str, outbox: str) -> Huey:
     """The queue ``config.queue_url`` names: a SQLite file by default, Redis or PostgreSQL.
 
     Jobs carry only a message id, signed with the secret key (a shared Redis cannot inject).
+    The queue's name comes from ``outbox`` (the booking database's URL): workers of one
+    outbox share a queue, and two deployments on one Redis never take each other's jobs.
     """
+    digest = hashlib.sha256(outbox.encode()).hexdigest()[:12]
     options: dict[str, Any] = {
         "results": False,
         "serializer": SignedSerializer(secret=secret_key, salt="kat-widgets-outbox"),
@@ -42,11 +46,11 @@ def make_huey(config: NotificationsConfig, *, secret_key: str) -> Huey:
     url = config.queue_url
     if not url:
         Path(config.queue_file).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("kat-widgets", filename=config.queue_file, **options)
+        return SqliteHuey(f"kat-widgets-{digest}", filename=config.queue_file, **options)
     if url.startswith(("redis://", "rediss://")):
-        return RedisHuey("kat-widgets", url=url, **options)
+        return RedisHuey(f"kat-widgets-{digest}", url=url, **options)
     dsn = "postgresql://" + url.split("://", 1)[1]
-    return PostgresHuey("kat-widgets", dsn=dsn, table_prefix="kat_queue", **options)
+    return PostgresHuey(f"kat-widgets-{digest}", dsn=dsn, table_prefix="kat_queue", **options)
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+import httpx
+
 from kat_widgets.booking.storage import Storage
 from kat_widgets.config import NotificationsConfig
 from kat_widgets.directory import Directory
@@ -23,9 +25,12 @@ class LiveChannels:
     """The configured channels; a channel that is not configured refuses for good."""
 
     def __init__(self, config: NotificationsConfig) -> None:
+        client = httpx.Client(timeout=httpx.Timeout(config.timeout_s, connect=5.0))
         self._smtp = SmtpChannel(config.smtp) if config.smtp is not None else None
-        self._sms = TwilioChannel(config.sms) if config.sms is not None else None
-        self._webhooks = WebhookChannel(config.webhook_secret) if config.webhook_urls else None
+        self._sms = TwilioChannel(config.sms, client=client) if config.sms is not None else None
+        self._webhooks = (
+            WebhookChannel(config.webhook_secret, client=client) if config.webhook_urls else None
+        )
 
     def email(self, message: EmailMessage) -> None:
         if self._smtp is None:
@@ -78,6 +83,7 @@ def build_notifications(
         channels=channels if channels is not None else LiveChannels(config),
         clock=clock,
     )
-    queue = DeliveryQueue(make_huey(config, secret_key=secret_key), deliverer)
+    huey = make_huey(config, secret_key=secret_key, outbox=storage.url)
+    queue = DeliveryQueue(huey, deliverer)
     notifier = Notifier(config, directory, secret_key, wake=queue.wake)
     return Notifications(config=config, notifier=notifier, deliverer=deliverer, queue=queue)

@@ -15,7 +15,7 @@ from kat_widgets.locator import LocateQuery
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.queries import text_dependency
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, Health, clinic_out
+from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, DeliveryHealth, Health, clinic_out
 
 __all__ = ["ROUTES", "clinics", "clinics_fragment", "demo_page", "healthz", "readyz"]
 
@@ -30,14 +30,23 @@ def healthz() -> Health:
 async def readyz(kat: NamedDependency[KatContext]) -> Health:
     """Readiness: the booking database answers ``SELECT 1`` (no table, no personal data read).
 
-    With booking off (no secret key) there is no database to wait for, so the worker is ready.
+    With notifications on, also how far delivery is behind (``delivery``: messages due, parked,
+    the oldest due message's age). With booking off there is no database to wait for.
     """
-    if kat.bookings is not None:
-        try:
-            await to_thread.run_sync(kat.bookings.storage.ping)
-        except StorageUnavailableError:
-            raise ServiceUnavailableException("The booking database is not reachable.") from None
-    return Health(status="ready")
+    bookings = kat.bookings
+    if bookings is None:
+        return Health(status="ready")
+    try:
+        await to_thread.run_sync(bookings.storage.ping)
+        delivery = None
+        if kat.services.notifications is not None:
+            stats = await to_thread.run_sync(lambda: bookings.storage.outbox.stats(now=kat.clock()))
+            delivery = DeliveryHealth(
+                due=stats.due, parked=stats.parked, oldest_due_seconds=stats.oldest_due_seconds
+            )
+    except StorageUnavailableError:
+        raise ServiceUnavailableException("The booking database is not reachable.") from None
+    return Health(status="ready", delivery=delivery)
 
 
 @get("/api/clinics", summary="List the clinics", tags=["clinics"], sync_to_thread=False)

@@ -18,6 +18,7 @@ __all__ = [
     "UNAVAILABLE",
     "ClinicList",
     "ClinicOut",
+    "DeliveryHealth",
     "ErrorBody",
     "Health",
     "HoursOut",
@@ -109,8 +110,21 @@ class ClinicList(msgspec.Struct, kw_only=True):
     clinics: list[ClinicOut]
 
 
-class Health(msgspec.Struct, kw_only=True):
+class DeliveryHealth(msgspec.Struct, kw_only=True):
+    """How far message delivery is behind (the outbox)."""
+
+    due: int
+    """Messages due now and not sent yet."""
+    parked: int
+    """Out of attempts: see ``kat-widgets outbox list``."""
+    oldest_due_seconds: float | None
+    """Age of the oldest due, unsent message (``null``: nothing is late)."""
+
+
+class Health(msgspec.Struct, kw_only=True, omit_defaults=True):
     status: str
+    delivery: DeliveryHealth | None = None
+    """With notifications on (``/readyz`` only)."""
 
 
 def clinic_out(clinic: Clinic) -> ClinicOut:
