@@ -83,6 +83,9 @@ class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     """Move a booking: the new start (one of the times the manage page offers)."""
 
     start: dt.datetime
+    sequence: int | None = None
+    """The booking's ``sequence`` as last seen (or send ``If-Match``): a booking changed since
+    is refused with 409 instead of being moved twice (two tabs, two devices)."""
 
 
 class NewBooking(msgspec.Struct, frozen=True, kw_only=True):

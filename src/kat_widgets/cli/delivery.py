@@ -64,8 +64,8 @@ def _outbox(args: argparse.Namespace) -> int:
             if retried is None:
                 print(f"error: no parked message {message_id}", file=sys.stderr)
                 return 1
-            if services.notifications is not None:
-                services.notifications.notifier.kick([retried])
+            if services.notifications is not None:  # else the next sweep wakes it
+                services.notifications.queue.enqueue(retried)
             print(f"ok: {message_id} will be sent again")
             return 0
         stats = outbox.stats(now=now)

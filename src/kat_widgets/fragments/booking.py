@@ -68,6 +68,7 @@ def render_form(
         message=message,
         next_slots=_slot_links(renderer, next_slots),
         note_max=NOTE_MAX,
+        texts_on=renderer.settings.notifications.sms is not None,
         crisis_html=_crisis(renderer, clinic),
         action=f"{renderer.base_path}/fragments/booking",
     )

@@ -13,6 +13,9 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import queue
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,9 @@ class DeliveryQueue:
         self.huey = huey
         self.deliverer = deliverer
         self._consumer: Consumer | None = None
+        self._waiting: queue.SimpleQueue[Due | None] = queue.SimpleQueue()
+        self._waker: threading.Thread | None = None
+        self._waker_lock = threading.Lock()
 
         @huey.task(name="kat.deliver")  # type: ignore[untyped-decorator]
         def deliver(message_id: str) -> None:
@@ -82,13 +88,36 @@ class DeliveryQueue:
         self._recover = recover
 
     def wake(self, messages: Sequence[Due]) -> None:
-        """Queue a job per message: now, or at its due time (reminders)."""
-        now = self.deliverer.clock()
+        """Hand ``messages`` to the waker thread, which queues their jobs: a booking's request
+        never waits for the queue (a job the waker never queued is woken by the sweep)."""
+        with self._waker_lock:
+            if self._waker is None or not self._waker.is_alive():
+                self._waker = threading.Thread(
+                    target=self._wake_loop, name="kat-waker", daemon=True
+                )
+                self._waker.start()
         for message in messages:
-            if message.due_at <= now:
-                self._deliver(message.id)
-            else:
-                self._deliver.schedule(args=(message.id,), eta=message.due_at.astimezone(dt.UTC))
+            self._waiting.put(message)
+
+    def _wake_loop(self) -> None:
+        while (message := self._waiting.get()) is not None:
+            try:
+                self.enqueue(message)
+            except Exception as exc:  # the queue is down: the sweep will find the row
+                log.warning("could not queue message %s (%s)", message.id, type(exc).__name__)
+
+    def enqueue(self, message: Due) -> None:
+        """A job for ``message``: now, or at its due time (reminders)."""
+        if message.due_at <= self.deliverer.clock():
+            self._deliver(message.id)
+        else:
+            self._deliver.schedule(args=(message.id,), eta=message.due_at.astimezone(dt.UTC))
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until the waker has queued what it was handed (stop, tests)."""
+        deadline = time.monotonic() + timeout
+        while not self._waiting.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def sweep(self) -> int:
         """Wake what a dead worker or a lost job left; returns how many were woken."""
@@ -112,6 +141,11 @@ class DeliveryQueue:
         log.info("delivering messages in process %d (%d threads)", os.getpid(), workers)
 
     def stop(self) -> None:
+        self.flush()
+        if self._waker is not None:
+            self._waiting.put(None)
+            self._waker.join(timeout=5)
+            self._waker = None
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None

@@ -79,7 +79,17 @@ def booking_form(
 
 
 def _form_values(form: Any) -> dict[str, str]:
-    keys = ("clinic_id", "service", "start", "name", "email", "phone", "note", "consent")
+    keys = (
+        "clinic_id",
+        "service",
+        "start",
+        "name",
+        "email",
+        "phone",
+        "note",
+        "consent",
+        "sms_reminders",
+    )
     return {key: str(form.get(key) or "") for key in (*keys, "idempotency_key")}
 
 
@@ -114,6 +124,7 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
         phone=values["phone"] or None,
         note=values["note"] or None,
         consent=values["consent"] == "yes",
+        sms_reminders=values["sms_reminders"] == "yes",
     )
     key = values["idempotency_key"] or None
 
@@ -240,9 +251,11 @@ async def manage_reschedule(
     """Plain-form reschedule to the chosen ``start``."""
     bookings = kat.booking
     form = await request.form()
+    seen = str(form.get("sequence") or "")
+    sequence = int(seen) if seen.isdigit() and len(seen) < 10 else None
     try:
         start = parse_start(str(form.get("start") or ""))
-        await to_thread.run_sync(lambda: bookings.reschedule(token, start))
+        await to_thread.run_sync(lambda: bookings.reschedule(token, start, sequence=sequence))
     except (BookingConflictError, ValidationError) as exc:
         return await _refused(request, kat, token, exc)
     return _after(request, kat, token, "moved")

@@ -22,9 +22,7 @@ from litestar.params import FromPath, JSONBody
 from kat_widgets.booking import BookingRecord, BookingRequest, RescheduleRequest
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
 from kat_widgets.directory import Directory
-from kat_widgets.errors import (
-    NotFoundError,
-)
+from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.web import booking_pages
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import json_error
@@ -161,7 +159,7 @@ async def view_booking(
 ) -> Response[BookingAnswer]:
     """The booking a manage token opens (404 for any unknown token)."""
     record = await _run(kat.booking.view, token)
-    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+    return _booking_response(request, kat, record, token)
 
 
 @post(
@@ -176,7 +174,7 @@ async def cancel_booking(
 ) -> Response[BookingAnswer]:
     """Cancel; refused (409) inside the cut-off, with the number to call."""
     record = await _run(kat.booking.cancel, token)
-    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+    return _booking_response(request, kat, record, token)
 
 
 @post(
@@ -198,9 +196,35 @@ async def reschedule_booking(
     data: JSONBody[RescheduleRequest],
     kat: NamedDependency[KatContext],
 ) -> Response[BookingAnswer]:
-    """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken."""
-    record = await _run(kat.booking.reschedule, token, data.start)
-    return Response(_answer(request, kat, record, token), headers={"Cache-Control": "no-store"})
+    """Move to another current slot: body ``{"start": "..."}``; 409 if it was just taken.
+
+    Send the booking's ``ETag`` as ``If-Match`` (or ``sequence`` in the body): if the booking
+    changed since (another tab moved it), 409 instead of a second move.
+    """
+    sequence = data.sequence if data.sequence is not None else _if_match(request)
+    record = await _run(kat.booking.reschedule, token, data.start, sequence=sequence)
+    return _booking_response(request, kat, record, token)
+
+
+def _if_match(request: AnyRequest) -> int | None:
+    """The sequence an ``If-Match: "3"`` header names (``None``: no condition)."""
+    value = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if not value or value == "*":
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise ValidationError('If-Match must be the booking\'s ETag, such as "3"', field="If-Match")
+    return int(value)
+
+
+def _booking_response(
+    request: AnyRequest, kat: KatContext, record: BookingRecord, token: str, status: int = 200
+) -> Response[BookingAnswer]:
+    """The answer, with the booking's sequence as its ``ETag`` (for ``If-Match``)."""
+    return Response(
+        _answer(request, kat, record, token),
+        status_code=status,
+        headers={"Cache-Control": "no-store", "ETag": f'"{record.sequence}"'},
+    )
 
 
 def _ics(filename: str) -> str:

@@ -122,6 +122,10 @@ class Storage:
         """``query`` locking the rows it reads until the transaction ends."""
         return query
 
+    def _insert_new(self, table: sa.Table) -> Any:
+        """An INSERT into ``table`` that skips a row whose unique key exists."""
+        raise NotImplementedError
+
     def _refused(self, error: BaseException | None) -> bool:
         """The database refused the holds: overlap, a full group, a session gone meanwhile."""
         raise NotImplementedError
@@ -314,7 +318,7 @@ class Storage:
                 )
             )
             claim_day(conn, booking_id, new, lock_day=self._lock_day)
-            acquire(conn, booking_id, new, for_update=self._for_update)
+            acquire(conn, booking_id, new, for_update=self._for_update, insert_new=self._insert_new)
             if idempotency is not None:
                 try:
                     conn.execute(
@@ -370,7 +374,7 @@ class Storage:
             ):
                 return None
             claim_day(conn, booking_id, new, lock_day=self._lock_day)
-            acquire(conn, booking_id, new, for_update=self._for_update)
+            acquire(conn, booking_id, new, for_update=self._for_update, insert_new=self._insert_new)
             skip_reminders(conn, booking_id)
             write_outbox(conn, booking_id, messages, now=now)
             return by_id(conn, booking_id)

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
 
 from kat_widgets.booking.models import NewBooking
@@ -61,6 +62,9 @@ class PostgresStorage(Storage, dialect="postgresql"):
 
     def _for_update(self, query: sa.Select[Any]) -> sa.Select[Any]:
         return query.with_for_update()
+
+    def _insert_new(self, table: sa.Table) -> Any:
+        return postgresql_insert(table).on_conflict_do_nothing()
 
     def _refused(self, error: BaseException | None) -> bool:
         return _sqlstate(error) in _REFUSALS

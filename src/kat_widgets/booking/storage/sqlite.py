@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from kat_widgets.booking.storage.base import Storage
@@ -48,6 +49,9 @@ class SQLiteStorage(Storage, dialect="sqlite"):
 
     def _reading(self, conn: Connection) -> Connection:
         return conn.execution_options(kat_begin="DEFERRED")
+
+    def _insert_new(self, table: sa.Table) -> Any:
+        return sqlite_insert(table).on_conflict_do_nothing()
 
     def _refused(self, error: BaseException | None) -> bool:
         return getattr(error, "sqlite_errorname", None) in _REFUSALS

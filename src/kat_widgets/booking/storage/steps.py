@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from kat_widgets.booking.models import BookingRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import (
@@ -37,6 +36,9 @@ __all__ = [
 ]
 
 ForUpdate = Callable[[sa.Select[Any]], sa.Select[Any]]
+InsertNew = Callable[[sa.Table], Any]
+"""An INSERT that skips a row whose unique key exists (``ON CONFLICT DO NOTHING``)."""
+_SESSION_TRIES = 5
 LockDay = Callable[[Connection, NewBooking], None]
 
 
@@ -114,7 +116,14 @@ def claim_day(conn: Connection, booking_id: str, new: NewBooking, *, lock_day: L
         raise HoldConflictError("the day is full")
 
 
-def acquire(conn: Connection, booking_id: str, new: NewBooking, *, for_update: ForUpdate) -> None:
+def acquire(
+    conn: Connection,
+    booking_id: str,
+    new: NewBooking,
+    *,
+    for_update: ForUpdate,
+    insert_new: InsertNew,
+) -> None:
     """Take ``new``'s holds for ``booking_id``: its own, or a seat in the group session."""
     holds = [
         {
@@ -132,22 +141,40 @@ def acquire(conn: Connection, booking_id: str, new: NewBooking, *, for_update: F
                 [{**hold, "booking_id": booking_id} for hold in holds],
             )
         return
+    session_id = _join_session(conn, new, holds, for_update=for_update, insert_new=insert_new)
+    conn.execute(
+        sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
+    )
+
+
+def _join_session(
+    conn: Connection,
+    new: NewBooking,
+    holds: list[dict[str, Any]],
+    *,
+    for_update: ForUpdate,
+    insert_new: InsertNew,
+) -> int:
+    """A seat in ``new``'s group session, starting the session (with its holds) if none is.
+
+    Racing writers never fail each other: the session row is locked before its seat count
+    changes, a session another writer is starting is joined once it exists (``insert_new``
+    skips the duplicate instead of raising), and one a cancellation deleted meanwhile is
+    looked for again (and started anew).
+    """
     s = group_sessions.c
-    # locked: a concurrent cancel of the last seat deletes the session; wait for it, then
-    # see it gone and start a new one (a concurrent start is refused as a unique clash)
-    session_id = conn.execute(
-        for_update(
-            sa.select(s.id).where(
-                s.clinic_id == new.clinic_id,
-                s.service_id == new.service_id,
-                s.start_utc == new.start,
-            )
+    find = for_update(
+        sa.select(s.id).where(
+            s.clinic_id == new.clinic_id,
+            s.service_id == new.service_id,
+            s.start_utc == new.start,
         )
-    ).scalar_one_or_none()
-    if session_id is None:
-        try:
-            session_id = conn.execute(
-                sa.insert(group_sessions)
+    )
+    for _ in range(_SESSION_TRIES):
+        session_id = conn.execute(find).scalar_one_or_none()
+        if session_id is None:
+            started = conn.execute(
+                insert_new(group_sessions)
                 .values(
                     clinic_id=new.clinic_id,
                     service_id=new.service_id,
@@ -157,25 +184,23 @@ def acquire(conn: Connection, booking_id: str, new: NewBooking, *, for_update: F
                     seats_taken=1,
                 )
                 .returning(s.id)
-            ).scalar_one()
-        except IntegrityError:  # only the session's start can clash: another writer began it
-            raise HoldConflictError("the group session was started meanwhile") from None
-        if holds:
-            conn.execute(
-                sa.insert(resource_holds),
-                [{**hold, "session_id": session_id} for hold in holds],
-            )
-    else:
+            ).scalar_one_or_none()
+            if started is None:
+                continue  # another writer started it just now: join theirs
+            if holds:
+                conn.execute(
+                    sa.insert(resource_holds), [{**hold, "session_id": started} for hold in holds]
+                )
+            return int(started)
         taken = conn.execute(
             sa.update(group_sessions)
             .where(s.id == session_id)
             .values(seats_taken=s.seats_taken + 1)
         )
-        if taken.rowcount != 1:
-            raise HoldConflictError("the group session ended meanwhile")
-    conn.execute(
-        sa.update(bookings).where(bookings.c.id == booking_id).values(session_id=session_id)
-    )
+        if taken.rowcount == 1:
+            return int(session_id)
+        # deleted meanwhile (its last seat was cancelled): look again
+    raise HoldConflictError("the group session kept changing; try again")
 
 
 def release(conn: Connection, booking_id: str) -> None:

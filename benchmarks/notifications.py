@@ -1,0 +1,221 @@
+"""Notifications: messages per second through the outbox, and what notifications add to a booking.
+
+The SMTP sink (aiosmtpd) and the webhook receiver run in a process of their own.
+
+1. Delivery: the same confirmation emails to a local aiosmtpd server, (A) through the outbox
+   (claim the row, read the booking, build the message, send, mark it sent) and (B) built the
+   same way and sent straight with the SMTP channel. Interleaved in batches (A B A B ...),
+   medians and min/max per message; the ratio is B's time over A's.
+2. Booking latency: ``POST /api/bookings`` through the same app stack with notifications off
+   and on (email + a webhook, delivered by the in-process queue while bookings arrive),
+   interleaved; the ratio is on over off (goal: at most 1.2).
+
+Usage: ``.venv/bin/python benchmarks/notifications.py`` (SQLite; no service needed).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _harness import report
+from litestar.testing import TestClient
+
+from kat_widgets import create_app
+from kat_widgets.booking import BookingRequest
+from kat_widgets.directory import load_directory
+from kat_widgets.notifications.channels import SmtpChannel
+from kat_widgets.notifications.messages import Links, email_message, visitor_letter
+from kat_widgets.scheduling import find_slots
+from kat_widgets.services import build_services
+from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
+
+BATCH = 20
+BATCHES = 8
+SECRET = "b" * 40
+
+
+PEERS = """
+import asyncio, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+from aiosmtpd.controller import Controller
+
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+class Ok(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        return None
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.send_response(200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+smtp = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
+smtp.start()
+hooks = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Ok)
+print("ready", flush=True)
+hooks.serve_forever()
+"""
+"""The SMTP sink and the webhook receiver, in a process of their own (not sharing our GIL)."""
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _starts(count: int) -> list[tuple[str, dt.datetime]]:
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    directory = load_directory(BUNDLED_DIRECTORY)
+    found: list[tuple[str, dt.datetime]] = []
+    for clinic in directory.clinics:
+        end = now + dt.timedelta(days=60)
+        slots = find_slots(directory, clinic.id, "info-call", start=now, end=end, now=now)
+        found += [(clinic.id, slot.start) for slot in slots]
+    found.sort(key=lambda item: (item[1], item[0]))
+    assert len(found) >= count, "not enough open times for the benchmark"
+    return found[:count]
+
+
+def _settings(folder: Path, smtp_port: int, **more: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": str(folder / "data"),
+        "secret_key": SECRET,
+        "database_url": f"sqlite:///{folder / 'bookings.db'}",
+        "rate_limit_store": "off",
+        "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+        "mail_from": "bookings@clinic.example",
+        "reminders": "",
+    }
+    return Settings(**{**values, **more})
+
+
+def _request(clinic: str, start: dt.datetime) -> BookingRequest:
+    return BookingRequest(
+        clinic_id=clinic,
+        service="info-call",
+        start=start,
+        name="Bench Mark",
+        email="bench@example.com",
+        consent=True,
+    )
+
+
+def delivery(folder: Path, smtp_port: int) -> dict[str, float]:
+    services = build_services(_settings(folder, smtp_port))
+    services.booking.storage.migrate()
+    assert services.notifications is not None
+    deliverer = services.notifications.deliverer
+    channel = SmtpChannel(services.notifications.config.smtp)  # type: ignore[arg-type]
+    confirmations = [services.booking.book(_request(c, s)) for c, s in _starts(BATCH * BATCHES)]
+    ids = services.booking.storage.outbox.due(now=services.clock())
+    directory = services.directory
+    outbox_times: list[float] = []
+    straight_times: list[float] = []
+    for batch in range(BATCHES):
+        chunk = ids[batch * BATCH : (batch + 1) * BATCH]
+        start = time.perf_counter()
+        for message_id in chunk:
+            assert deliverer.deliver(message_id).status == "sent"
+        outbox_times.append((time.perf_counter() - start) / len(chunk))
+        records = confirmations[batch * BATCH : (batch + 1) * BATCH]
+        start = time.perf_counter()
+        for done in records:  # the same work minus the outbox: build and send
+            letter = visitor_letter(
+                "created",
+                done.booking,
+                directory,
+                links=Links(manage_url="https://x/bookings/t", ics_url="https://x/c.ics"),
+                now=dt.datetime.now(dt.UTC),
+                organizer="bookings@clinic.example",
+            )
+            message = email_message(
+                letter,
+                message_id=done.booking.id,
+                sender="bookings@clinic.example",
+                to=["bench@example.com"],
+                now=dt.datetime.now(dt.UTC),
+            )
+            channel.send(message)
+        straight_times.append((time.perf_counter() - start) / len(records))
+    services.dispose()
+    outbox_ms = statistics.median(outbox_times) * 1000
+    straight_ms = statistics.median(straight_times) * 1000
+    return {
+        "outbox_messages_per_s": round(1000 / outbox_ms, 1),
+        "straight_messages_per_s": round(1000 / straight_ms, 1),
+        "outbox_ms_median": round(outbox_ms, 2),
+        "outbox_ms_min": round(min(outbox_times) * 1000, 2),
+        "outbox_ms_max": round(max(outbox_times) * 1000, 2),
+        "straight_ms_median": round(straight_ms, 2),
+        "outbox_vs_straight": round(straight_ms / outbox_ms, 3),
+    }
+
+
+def latency(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
+    secret = "whsec_" + base64.b64encode(b"w" * 32).decode()
+    off = create_app(_settings(folder / "off", smtp_port, smtp_url="", mail_from=""))
+    on = create_app(
+        _settings(folder / "on", smtp_port, webhook_urls=(hook_url,), webhook_secret=secret)
+    )
+    starts = _starts(BATCH * BATCHES * 2)
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    with TestClient(off) as client_off, TestClient(on) as client_on:
+        clients = {"off": client_off, "on": client_on}
+        for index, (clinic, start) in enumerate(starts):
+            name = ("off", "on")[index % 2]  # interleaved: off on off on ...
+            body = {
+                "clinic_id": clinic,
+                "service": "info-call",
+                "start": start.isoformat(),
+                "name": "Bench Mark",
+                "email": "bench@example.com",
+                "consent": True,
+            }
+            began = time.perf_counter()
+            answer = clients[name].post("/api/bookings", json=body)
+            times[name].append(time.perf_counter() - began)
+            assert answer.status_code == 201, answer.text
+    off_ms = statistics.median(times["off"]) * 1000
+    on_ms = statistics.median(times["on"]) * 1000
+    return {
+        "booking_ms_off_median": round(off_ms, 2),
+        "booking_ms_on_median": round(on_ms, 2),
+        "booking_ms_on_p90": round(statistics.quantiles(times["on"], n=10)[-1] * 1000, 2),
+        "booking_on_vs_off": round(on_ms / off_ms, 3),
+    }
+
+
+def main() -> None:
+    port, hook_port = _port(), _port()
+    peers = subprocess.Popen(
+        [sys.executable, "-c", PEERS, str(port), str(hook_port)], stdout=subprocess.PIPE
+    )
+    try:
+        assert peers.stdout is not None
+        assert peers.stdout.readline().strip() == b"ready"
+        with tempfile.TemporaryDirectory() as folder:
+            figures = delivery(Path(folder) / "delivery", port)
+            hook_url = f"http://127.0.0.1:{hook_port}/hook"
+            figures |= latency(Path(folder) / "latency", port, hook_url)
+    finally:
+        peers.terminate()
+        peers.wait(timeout=30)
+    report("notifications", figures)
+
+
+if __name__ == "__main__":
+    main()
