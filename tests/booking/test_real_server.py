@@ -17,6 +17,7 @@ from tests.booking.booking_support import (
     sqlite_url,
     upcoming_slots,
 )
+from tests.servers import deadline_s
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +86,7 @@ def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
     try:
         for thread in threads:
             thread.start()
-        assert enough.wait(timeout=120), "the load never reached 25 bookings"
+        assert enough.wait(timeout=deadline_s()), "the load never reached 25 bookings"
         server.kill()  # mid-load: requests are in flight
         for thread in threads:
             thread.join(timeout=60)

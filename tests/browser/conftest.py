@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from kat_widgets import Settings, create_app
+from tests.servers import UvicornThread
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KAT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -37,37 +35,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class LiveServer:
-    """A uvicorn server in a thread, serving ``create_app(settings)``."""
+class LiveServer(UvicornThread):
+    """``create_app(settings)`` served by uvicorn in a thread (see tests/servers.py)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(create_app(settings), name="live server")
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +92,14 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save ``artifacts/screenshots/NAME.png``, whole or not at all.
+
+    Two tests may save the same name at once (``pytest -n``): each writes a file of its own and
+    renames it into place, so a reader (the docs build) never sees a half-written picture.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    partial = SCREENSHOTS / f".{name}.{uuid.uuid4().hex}.png.part"
+    partial.write_bytes(page.screenshot(full_page=full_page))
+    os.replace(partial, path)
     return path
