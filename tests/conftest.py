@@ -1,4 +1,13 @@
-"""Shared fixtures. Tests needing PostgreSQL or Redis skip unless the environment names them."""
+"""Shared fixtures. Tests needing PostgreSQL or Redis skip unless the environment names them.
+
+- ``directory``: the bundled clinics.toml, loaded once per session (a Directory is immutable).
+- ``settings`` -> ``app`` -> ``client``: a fresh data folder per test, the app built from it,
+  and a Litestar test client. Override ``settings`` or ``app`` in a folder's conftest.py (the
+  booking tests do: their app books through a throwaway database).
+- ``root_path``: the ASGI ``root_path`` the client sends, ``""`` by default. A test that runs
+  under a mount prefix parametrises it (``@pytest.mark.parametrize("root_path", ["/w"])``) or
+  a module overrides the fixture.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +20,15 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.directory import Directory, load_directory
+from kat_widgets.settings import BUNDLED_DIRECTORY
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    return load_directory(BUNDLED_DIRECTORY)
 
 
 @pytest.fixture
@@ -26,8 +42,13 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    with TestClient(app) as test_client:
+def root_path() -> str:
+    return ""
+
+
+@pytest.fixture
+def client(app: Litestar, root_path: str) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, root_path=root_path) as test_client:
         yield test_client
 
 

@@ -13,8 +13,7 @@ import pytest
 
 from kat_widgets.booking.calendar import booking_ics
 from kat_widgets.booking.models import BookingRecord
-from kat_widgets.directory import load_directory
-from kat_widgets.settings import BUNDLED_DIRECTORY
+from kat_widgets.directory import Directory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("booking_ics.mjs")
@@ -58,8 +57,9 @@ def _record(status: str, sequence: int) -> BookingRecord:
         ("cancelled", 2, "CANCEL"),
     ],
 )
-def test_icaljs_reads_the_booking_event(status: str, sequence: int, method: str) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_icaljs_reads_the_booking_event(
+    directory: Directory, status: str, sequence: int, method: str
+) -> None:
     now = dt.datetime(2027, 3, 8, 15, 0, tzinfo=dt.UTC)
     seen = _read_with_icaljs(booking_ics(_record(status, sequence), directory, now=now))
     assert seen["method"] == method

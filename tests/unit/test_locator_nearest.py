@@ -8,16 +8,15 @@ import random
 import pytest
 from geopy.distance import geodesic
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.errors import ValidationError
 from kat_widgets.locator import Locator, SpatialIndex
 from kat_widgets.locator.index import EARTH_RADIUS_KM, LOWER_BOUND_RATIO
-from kat_widgets.settings import BUNDLED_DIRECTORY
 
 
 @pytest.fixture(scope="module")
-def locator() -> Locator:
-    return Locator(load_directory(BUNDLED_DIRECTORY))
+def locator(directory: Directory) -> Locator:
+    return Locator(directory)
 
 
 @pytest.mark.parametrize(

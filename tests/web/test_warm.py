@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.locator import Locator
 from kat_widgets.locator.gazetteer import Gazetteer
-from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
+from kat_widgets.settings import Settings
 from kat_widgets.web.app import _warm_in_background
 from tests.servers import wait_until
 
 
-def test_the_gazetteer_is_built_without_any_search(tmp_path: Path) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_the_gazetteer_is_built_without_any_search(directory: Directory, tmp_path: Path) -> None:
     gazetteer = Gazetteer()
     widgets = Widgets(
         Settings(data_dir=str(tmp_path)),
