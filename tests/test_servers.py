@@ -19,6 +19,7 @@ from tests.servers import (
 )
 
 
+@pytest.mark.slow
 def test_a_server_that_dies_fails_at_once_with_its_log(tmp_path: Path) -> None:
     server = ServerProcess(
         "doomed",
@@ -31,6 +32,7 @@ def test_a_server_that_dies_fails_at_once_with_its_log(tmp_path: Path) -> None:
     assert "--- its log ---" in str(failed.value)
 
 
+@pytest.mark.slow
 def test_a_taken_port_is_retried_on_another(tmp_path: Path) -> None:
     tries = tmp_path / "tries"
     code = (
@@ -47,6 +49,7 @@ def test_a_taken_port_is_retried_on_another(tmp_path: Path) -> None:
         assert tries.read_text() == "xx"
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out_with_the_env_deadline(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

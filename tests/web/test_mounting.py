@@ -105,6 +105,7 @@ def test_plugin_path_must_be_absolute(settings: Settings) -> None:
         KatWidgetsPlugin(settings, path="widgets")
 
 
+@pytest.mark.slow
 def test_django_asgi_host_routes_the_widgets_and_keeps_its_pages(
     settings: Settings, tmp_path: Path
 ) -> None:
