@@ -1,14 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium against a live uvicorn server.
 
-They skip with a reason when Chromium, Playwright or axe-core (``npm ci``) are missing; CI installs
-all three. Screenshots land in ``artifacts/screenshots`` for docs/ to use.
+They skip when Chromium, Playwright or axe-core (``npm ci``) are missing, all with the one reason
+from tests/jstools.py that says how to get them; CI installs all three and requires them.
+Screenshots land in ``artifacts/screenshots`` for docs/ to use.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 
 from kat_widgets import Settings, create_app
+from tests import jstools
 from tests.servers import UvicornThread
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-CHROMIUM = os.environ.get("KAT_TEST_CHROMIUM", "/usr/bin/chromium")
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -44,6 +43,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.hookimpl(tryfirst=True)  # before any fixture starts a server or a browser
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that uses the browser skips, with the one shared reason, without Chromium."""
+    if "browser" in getattr(item, "fixturenames", ()):
+        jstools.require("chromium", "playwright")
+
+
 class LiveServer(UvicornThread):
     """``create_app(settings)`` served by uvicorn in a thread (see tests/servers.py)."""
 
@@ -60,11 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    from playwright import sync_api  # present: pytest_runtest_setup checked
+
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=jstools.CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -80,9 +85,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 def axe_violations(page: Any, *, context: str | None = None) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) in ``page``; return its violations."""
-    if not AXE_JS.exists():
-        pytest.skip("axe-core not installed: run `npm ci` in the repository root")
-    page.add_script_tag(path=str(AXE_JS))
+    jstools.require("axe-core")
+    page.add_script_tag(path=str(jstools.AXE_JS))
     result: dict[str, Any] = page.evaluate(
         """async (context) => await axe.run(context || document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests import jstools
 from tests.servers import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,11 +22,9 @@ DUMP = Path(__file__).resolve().parent / "ical_dump.mjs"
 
 def ical_js(data: bytes, tmp_path: Path) -> dict[str, Any]:
     """What ical.js reads from ``data`` (see ical_dump.mjs)."""
+    jstools.require("node", "ical.js")
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    if not (ROOT / "node_modules" / "ical.js").exists():
-        pytest.skip("ical.js not installed: run `npm ci` in the repository root")
+    assert node is not None
     path = tmp_path / f"in-{time.monotonic_ns()}.ics"
     path.write_bytes(data)
     done = subprocess.run(

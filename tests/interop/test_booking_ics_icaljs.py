@@ -14,15 +14,16 @@ import pytest
 from kat_widgets.booking.calendar import booking_ics
 from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Directory
+from tests import jstools
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("booking_ics.mjs")
 
 
 def _read_with_icaljs(data: bytes) -> dict[str, Any]:
+    jstools.require("node", "ical.js")
     node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "ical.js").exists():
-        pytest.skip("needs node and `npm ci` (ical.js)")
+    assert node is not None
     result = subprocess.run(
         [node, str(SCRIPT)], input=data, capture_output=True, check=True, cwd=ROOT, timeout=30
     )
