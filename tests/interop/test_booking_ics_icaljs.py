@@ -16,6 +16,7 @@ from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Directory
 from tests import jstools
 
+pytestmark = pytest.mark.slow  # node in a subprocess
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("booking_ics.mjs")
 
