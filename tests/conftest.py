@@ -1,4 +1,14 @@
-"""Shared fixtures. Tests needing PostgreSQL or Redis skip unless the environment names them."""
+"""Shared fixtures. Tests needing PostgreSQL or Redis skip unless the environment names them.
+
+- ``directory``: the bundled clinics.toml, loaded once per session (a Directory is immutable).
+- ``settings`` -> ``app`` -> ``client``: a fresh data folder per test, the app built from it,
+  and a Litestar test client. Override ``settings`` or ``app`` in a folder's conftest.py (the
+  booking tests do: their app books through a throwaway database).
+- ``root_path``: the ASGI ``root_path`` the client sends, ``""`` by default. A test that runs
+  under a mount prefix parametrises it (``@pytest.mark.parametrize("root_path", ["/w"])``) or
+  a module overrides the fixture.
+- ``postgres_url`` / ``redis_url``: from ``KAT_TEST_POSTGRES_URL`` / ``KAT_TEST_REDIS_URL``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +21,18 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.directory import Directory, load_directory
+from kat_widgets.settings import BUNDLED_DIRECTORY
 from tests.booking.booking_support import fresh_postgres, sqlite_url
+from tests.servers import deadline_s
+from tests.sizes import full_size
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    return load_directory(BUNDLED_DIRECTORY)
 
 
 @pytest.fixture
@@ -27,25 +46,52 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    with TestClient(app) as test_client:
+def root_path() -> str:
+    return ""
+
+
+@pytest.fixture
+def client(app: Litestar, root_path: str) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, root_path=root_path) as test_client:
         yield test_client
+
+
+def pytest_report_header() -> str:
+    size = "full (KAT_TEST_FULL)" if full_size() else "quick (KAT_TEST_FULL=1 for full)"
+    return f"kat-widgets: test sizes {size}; server deadline {deadline_s():.0f} s"
+
+
+# marker -> (variable, example, what): a test with the marker or the ``<marker>_url`` fixture
+SERVICES = {
+    "postgres": ("KAT_TEST_POSTGRES_URL", "postgresql://user@host/db", "PostgreSQL"),
+    "redis": ("KAT_TEST_REDIS_URL", "redis://host:6379/0", "Redis"),
+}
+
+
+def _service_url(marker: str) -> str:
+    variable, example, what = SERVICES[marker]
+    url = os.environ.get(variable, "").strip()
+    if not url:
+        pytest.skip(f"set {variable}={example} to run {what} tests")
+    return url
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip before any fixture runs, from one line, so the summary has one line per service."""
+    for marker in SERVICES:
+        if item.get_closest_marker(marker) or f"{marker}_url" in getattr(item, "fixturenames", ()):
+            _service_url(marker)
 
 
 @pytest.fixture
 def postgres_url() -> str:
-    url = os.environ.get("KAT_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("set KAT_TEST_POSTGRES_URL=postgresql://user@host/db to run PostgreSQL tests")
-    return url
+    return _service_url("postgres")
 
 
 @pytest.fixture
 def redis_url() -> str:
-    url = os.environ.get("KAT_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("set KAT_TEST_REDIS_URL=redis://host:6379/0 to run Redis tests")
-    return url
+    return _service_url("redis")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

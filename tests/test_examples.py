@@ -29,6 +29,7 @@ def load(name: str) -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_plain_python_prints_clinic_list() -> None:
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / "plain_python.py")],
@@ -40,6 +41,7 @@ def test_plain_python_prints_clinic_list() -> None:
     assert DRAPER in result.stdout
 
 
+@pytest.mark.slow
 def test_fragments_do_not_import_litestar() -> None:
     code = (
         "import sys, kat_widgets, kat_widgets.fragments;"

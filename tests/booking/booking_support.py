@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from kat_widgets.directory import load_directory
 from kat_widgets.scheduling import find_slots
 from kat_widgets.settings import BUNDLED_DIRECTORY
+from tests.servers import ServerProcess, http_ok
 
 SECRET = "k" * 40
 # Monday 2027-03-08, 08:00 Mountain: the tests book the following days.
@@ -57,86 +53,40 @@ def sqlite_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'bookings.db'}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+class Server(ServerProcess):
+    """``kat-widgets serve`` in its own process group, so kill -9 reaches every worker.
 
-
-class Server:
-    """``kat-widgets serve`` in its own process group, so kill -9 reaches every worker."""
+    With ``log_file`` it logs at debug level there (access log included); without, warnings go
+    to a log file of its own in ``folder``. Either way a failed start shows the log's tail.
+    """
 
     def __init__(
         self, folder: Path, database_url: str, *, workers: int = 3, log_file: Path | None = None
     ) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
-        self.env.update(
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
+        env.update(
             KAT_DATA_DIR=str(folder / "data"),
             KAT_DATABASE_URL=database_url,
             KAT_SECRET_KEY=SECRET,
             # every simulated visitor comes from 127.0.0.1: per-client limits would refuse them
             KAT_RATE_LIMIT_STORE="off",
         )
-        self.workers = workers
-        self.log_file = log_file
-        self.process: subprocess.Popen[bytes] | None = None
+        level = "debug" if log_file else "warning"
 
-    def start(self) -> Server:
-        log: Any = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kat_widgets",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.workers),
-                "--log-level",
-                "debug" if self.log_file else "warning",
-            ],
-            env=self.env,
-            cwd=self.folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        def command(port: int) -> list[str]:
+            return [
+                *(sys.executable, "-m", "kat_widgets", "serve", "--port", str(port)),
+                *("--workers", str(workers), "--log-level", level),
+            ]
+
+        super().__init__(
+            "kat-widgets serve",
+            command,
+            log_file=log_file or folder / f"serve-{uuid.uuid4().hex[:8]}.log",
+            ready=lambda port: http_ok(f"http://127.0.0.1:{port}/healthz"),
+            cwd=folder,
+            env=env,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError("kat-widgets serve did not come up")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        """SIGKILL the server and its workers (no shutdown hooks, no flushing)."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
 
 def upcoming_slots(clinic_id: str, count: int) -> list[dt.datetime]:

@@ -1,4 +1,8 @@
-"""Fixtures for booking tests: a fresh database per test on SQLite and (when set) PostgreSQL."""
+"""Fixtures for booking tests: a fresh database per test on SQLite and (when set) PostgreSQL.
+
+``settings`` and ``app`` override the shared ones (tests/conftest.py): the app books through
+``service``, so the shared ``client`` fixture talks to it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 
+from kat_widgets import create_app
 from kat_widgets.booking import BookingService
 from kat_widgets.booking.storage import Storage
-from kat_widgets.directory import Directory, load_directory
-from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
+from kat_widgets.directory import Directory
+from kat_widgets.settings import Settings
 from tests.booking.booking_support import NOW, SECRET
-
-
-@pytest.fixture(scope="session")
-def directory() -> Directory:
-    return load_directory(BUNDLED_DIRECTORY)
 
 
 @pytest.fixture
@@ -44,12 +45,17 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def booking_settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=str(tmp_path / "kat-data"), secret_key=SECRET)
 
 
 @pytest.fixture
 def service(
-    directory: Directory, booking_settings: Settings, storage: Storage, clock: Clock
+    directory: Directory, settings: Settings, storage: Storage, clock: Clock
 ) -> BookingService:
-    return BookingService(directory, booking_settings, storage, clock=clock)
+    return BookingService(directory, settings, storage, clock=clock)
+
+
+@pytest.fixture
+def app(service: BookingService, settings: Settings) -> Litestar:
+    return create_app(settings, directory=service.directory, bookings=service)

@@ -31,10 +31,10 @@ def _capped_directory(directory: Directory) -> Directory:
 
 @pytest.fixture
 def capped(
-    directory: Directory, booking_settings: Settings, storage: Storage, clock: object
+    directory: Directory, settings: Settings, storage: Storage, clock: object
 ) -> BookingService:
     limited = _capped_directory(directory)
-    return BookingService(limited, booking_settings, storage, clock=clock)  # type: ignore[arg-type]
+    return BookingService(limited, settings, storage, clock=clock)  # type: ignore[arg-type]
 
 
 def request(start: dt.datetime, name: str) -> BookingRequest:
@@ -105,7 +105,7 @@ def test_the_capped_day_is_the_clinic_local_day_across_dst(
 
 @pytest.mark.postgres
 def test_the_cap_holds_when_the_server_defaults_to_repeatable_read(
-    directory: Directory, booking_settings: Settings, clock: object, postgres_url: str
+    directory: Directory, settings: Settings, clock: object, postgres_url: str
 ) -> None:
     """The count after the advisory lock needs a fresh snapshot: the engine pins READ COMMITTED."""
     import psycopg
@@ -122,14 +122,14 @@ def test_the_cap_holds_when_the_server_defaults_to_repeatable_read(
         try:
             storage.migrate()
             limited = _capped_directory(directory)
-            service = BookingService(limited, booking_settings, storage, clock=clock)  # type: ignore[arg-type]
+            service = BookingService(limited, settings, storage, clock=clock)  # type: ignore[arg-type]
             _race_for_one_day(service)
         finally:
             storage.dispose()
 
 
 def test_the_manage_page_offers_other_times_on_a_full_day(
-    capped: BookingService, booking_settings: Settings
+    capped: BookingService, settings: Settings
 ) -> None:
     import re
 
@@ -139,7 +139,7 @@ def test_the_manage_page_offers_other_times_on_a_full_day(
 
     day = [at(10, 9), at(10, 10), at(10, 11)]
     done = [capped.book(request(start, f"Visitor {i}")) for i, start in enumerate(day)]
-    app = create_app(booking_settings, directory=capped.directory, bookings=capped)
+    app = create_app(settings, directory=capped.directory, bookings=capped)
     with TestClient(app) as client:
         page = client.get(
             f"/bookings/{done[0].token}", params={"after": "2027-03-10T00:00:00-07:00"}

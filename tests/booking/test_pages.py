@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kat_widgets import create_app
-from kat_widgets.booking import BookingService
-from kat_widgets.settings import Settings
-
 START = "2027-03-09T10:00:00-07:00"
 
 
 @pytest.fixture
-def client(service: BookingService, booking_settings: Settings) -> Iterator[TestClient[Litestar]]:
-    app = create_app(booking_settings, directory=service.directory, bookings=service)
-    with TestClient(app, root_path="/w") as test_client:
-        yield test_client
+def root_path() -> str:
+    return "/w"  # every link and form action must carry the mount prefix
 
 
 def form(**changes: str) -> dict[str, str]:

@@ -17,6 +17,8 @@ from tests.booking.booking_support import (
     sqlite_url,
     upcoming_slots,
 )
+from tests.servers import deadline_s
+from tests.sizes import sized
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +42,8 @@ async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
 def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
     tmp_path: Path, database_url: str
 ) -> None:
-    starts = upcoming_slots("draper", 10)
+    rounds = sized(3, 10)  # of 50 requests each, one slot per round (tests/sizes.py)
+    starts = upcoming_slots("draper", rounds)
     log_file = tmp_path / "server.log"
     with Server(tmp_path, database_url, workers=3, log_file=log_file) as server:
         for start in starts:
@@ -51,7 +54,7 @@ def test_fifty_simultaneous_requests_for_one_slot_give_one_booking(
     storage = Storage(database_url)
     try:
         holds = storage.all_holds()
-        assert len(holds) == 10
+        assert len(holds) == rounds
         assert overlapping(holds) == []
     finally:
         storage.dispose()
@@ -85,7 +88,7 @@ def test_kill_9_during_a_booking_load_loses_no_confirmed_booking(
     try:
         for thread in threads:
             thread.start()
-        assert enough.wait(timeout=120), "the load never reached 25 bookings"
+        assert enough.wait(timeout=deadline_s()), "the load never reached 25 bookings"
         server.kill()  # mid-load: requests are in flight
         for thread in threads:
             thread.join(timeout=60)

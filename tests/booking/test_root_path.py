@@ -10,35 +10,33 @@ import re
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
-from kat_widgets import create_app
-from kat_widgets.booking import BookingService
 from kat_widgets.booking import service as booking_service
 from kat_widgets.web.root_path import with_root_in_path
 from tests.booking.test_pages import form
 
 
+@pytest.mark.parametrize("root_path", ["/w"])
 @pytest.mark.parametrize("lead", ["w", "w_", "wx"])
 def test_a_token_that_starts_like_the_mount_opens_its_manage_page(
-    service: BookingService, monkeypatch: pytest.MonkeyPatch, lead: str
+    client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch, lead: str
 ) -> None:
     real = booking_service.new_token
     monkeypatch.setattr(booking_service, "new_token", lambda: lead + real()[len(lead) :])
-    app = create_app(service.settings, directory=service.directory, bookings=service)
-    with TestClient(app, root_path="/w") as client:
-        booked = client.post("/fragments/booking", data=form())
-        assert booked.status_code == 201
-        match = re.search(r"/w/bookings/([A-Za-z0-9_-]{43})", booked.text)
-        assert match is not None and match.group(1).startswith(lead)
-        token = match.group(1)
-        page = client.get(f"/bookings/{token}")
-        assert page.status_code == 200, page.text
-        assert re.findall(r'name="start" value="([^"]+)"', page.text)
-        assert client.get(f"/api/bookings/{token}").status_code == 200
-        ics = re.search(r'href="/w(/calendars/bookings/[A-Za-z0-9_-]{43}\.ics)"', booked.text)
-        assert ics is not None
-        assert client.get(ics.group(1)).status_code == 200
+    booked = client.post("/fragments/booking", data=form())
+    assert booked.status_code == 201
+    match = re.search(r"/w/bookings/([A-Za-z0-9_-]{43})", booked.text)
+    assert match is not None and match.group(1).startswith(lead)
+    token = match.group(1)
+    page = client.get(f"/bookings/{token}")
+    assert page.status_code == 200, page.text
+    assert re.findall(r'name="start" value="([^"]+)"', page.text)
+    assert client.get(f"/api/bookings/{token}").status_code == 200
+    ics = re.search(r'href="/w(/calendars/bookings/[A-Za-z0-9_-]{43}\.ics)"', booked.text)
+    assert ics is not None
+    assert client.get(ics.group(1)).status_code == 200
 
 
 def _scope(path: str, root: str) -> dict[str, Any]:

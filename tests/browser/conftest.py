@@ -1,29 +1,27 @@
 """Browser tests: Playwright driving Debian's Chromium against a live uvicorn server.
 
-They skip with a reason when Chromium, Playwright or axe-core (``npm ci``) are missing; CI installs
-all three. Screenshots land in ``artifacts/screenshots`` for docs/ to use.
+They skip when Chromium, Playwright or axe-core (``npm ci``) are missing, all with the one reason
+from tests/jstools.py that says how to get them; CI installs all three and requires them.
+Screenshots land in ``artifacts/screenshots`` for docs/ to use.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import threading
-import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from kat_widgets import Settings, create_app
+from tests import jstools
+from tests.servers import UvicornThread
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("KAT_TEST_CHROMIUM", "/usr/bin/chromium")
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -37,37 +35,26 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is ``slow``: a live server and Chromium."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.slow)
 
 
-class LiveServer:
-    """A uvicorn server in a thread, serving ``create_app(settings)``."""
+@pytest.hookimpl(tryfirst=True)  # before any fixture starts a server or a browser
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that uses the browser skips, with the one shared reason, without Chromium."""
+    if "browser" in getattr(item, "fixturenames", ()):
+        jstools.require("chromium", "playwright")
+
+
+class LiveServer(UvicornThread):
+    """``create_app(settings)`` served by uvicorn in a thread (see tests/servers.py)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(create_app(settings), name="live server")
 
 
 @pytest.fixture(scope="session")
@@ -79,11 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    from playwright import sync_api  # present: pytest_runtest_setup checked
+
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=jstools.CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -99,9 +85,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 def axe_violations(page: Any, *, context: str | None = None) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) in ``page``; return its violations."""
-    if not AXE_JS.exists():
-        pytest.skip("axe-core not installed: run `npm ci` in the repository root")
-    page.add_script_tag(path=str(AXE_JS))
+    jstools.require("axe-core")
+    page.add_script_tag(path=str(jstools.AXE_JS))
     result: dict[str, Any] = page.evaluate(
         """async (context) => await axe.run(context || document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}
@@ -120,7 +105,14 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save ``artifacts/screenshots/NAME.png``, whole or not at all.
+
+    Two tests may save the same name at once (``pytest -n``): each writes a file of its own and
+    renames it into place, so a reader (the docs build) never sees a half-written picture.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    partial = SCREENSHOTS / f".{name}.{uuid.uuid4().hex}.png.part"
+    partial.write_bytes(page.screenshot(full_page=full_page))
+    os.replace(partial, path)
     return path

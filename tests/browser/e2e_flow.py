@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import http.server
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import icalendar
 
 from kat_widgets import Settings
-
-from .conftest import _free_port
+from tests.servers import static_files
 
 ZIP = "84020"
 NEAREST = "Numinus Draper"
@@ -62,15 +57,6 @@ def fill_booking_form(scope: Any, *, name: str, email: str) -> None:
     scope.get_by_label("You may contact me").check()
 
 
-@contextlib.contextmanager
-def static_site(folder: Path) -> Iterator[str]:
+def static_site(folder: Path) -> contextlib.AbstractContextManager[str]:
     """Serve ``folder`` on another origin (a partner's static website); yield that origin."""
-    port = _free_port()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
+    return static_files(folder)

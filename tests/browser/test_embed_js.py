@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,21 +9,17 @@ from typing import Any
 import pytest
 
 from kat_widgets import Settings
+from tests.servers import dead_port, static_files
 
-from .conftest import LiveServer, _free_port, screenshot
+from .conftest import LiveServer, screenshot
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "static_html" / "index.html"
 
 
 @pytest.fixture
 def static_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", tmp_path
-    server.shutdown()
+    with static_files(tmp_path) as origin:
+        yield origin, tmp_path
 
 
 def test_static_page_renders_widget_in_shadow_dom(
@@ -59,11 +52,12 @@ def test_widget_keeps_fallback_link_when_server_is_down(
     static_site: tuple[str, Path], page: Any
 ) -> None:
     origin, folder = static_site
-    dead = f"http://127.0.0.1:{_free_port()}"
-    html = EXAMPLE.read_text(encoding="utf-8").replace("http://127.0.0.1:8000", dead)
-    (folder / "index.html").write_text(html, encoding="utf-8")
-    page.goto(origin + "/index.html")
-    page.wait_for_timeout(500)
-    link = page.get_by_role("link", name="See our clinics")
-    assert link.is_visible()
-    assert link.get_attribute("href") == f"{dead}/embed/clinics"
+    with dead_port() as port:
+        dead = f"http://127.0.0.1:{port}"
+        html = EXAMPLE.read_text(encoding="utf-8").replace("http://127.0.0.1:8000", dead)
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        page.goto(origin + "/index.html")
+        page.wait_for_timeout(500)
+        link = page.get_by_role("link", name="See our clinics")
+        assert link.is_visible()
+        assert link.get_attribute("href") == f"{dead}/embed/clinics"

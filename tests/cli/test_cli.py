@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -12,6 +9,7 @@ import pytest
 
 from kat_widgets.cli import main
 from kat_widgets.settings import BUNDLED_DIRECTORY
+from tests.servers import ServerProcess, http_ok
 
 
 def test_check_bundled_directory_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,40 +53,22 @@ def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) ->
     assert "usage: kat-widgets" in capsys.readouterr().out
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.slow
 def test_serve_answers_healthz_and_demo_page(tmp_path: Path) -> None:
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
     env["KAT_DATA_DIR"] = str(tmp_path / "data")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kat_widgets", "serve", "--port", str(port)],
-        env=env,
+    server = ServerProcess(
+        "kat-widgets serve",
+        lambda port: [sys.executable, "-m", "kat_widgets", "serve", "--port", str(port)],
+        log_file=tmp_path / "serve.log",
+        ready=lambda port: http_ok(f"http://127.0.0.1:{port}/healthz"),
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        env=env,
     )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    with server:
+        health = httpx.get(f"{server.url}/healthz", timeout=5)
         assert health.json() == {"status": "ok"}
-        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        page = httpx.get(f"{server.url}/", timeout=5)
         assert page.status_code == 200
         assert "Numinus Draper" in page.text
         assert (tmp_path / "data" / "secret_key").exists()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

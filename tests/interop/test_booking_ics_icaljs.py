@@ -13,17 +13,18 @@ import pytest
 
 from kat_widgets.booking.calendar import booking_ics
 from kat_widgets.booking.models import BookingRecord
-from kat_widgets.directory import load_directory
-from kat_widgets.settings import BUNDLED_DIRECTORY
+from kat_widgets.directory import Directory
+from tests import jstools
 
+pytestmark = pytest.mark.slow  # node in a subprocess
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("booking_ics.mjs")
 
 
 def _read_with_icaljs(data: bytes) -> dict[str, Any]:
+    jstools.require("node", "ical.js")
     node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "ical.js").exists():
-        pytest.skip("needs node and `npm ci` (ical.js)")
+    assert node is not None
     result = subprocess.run(
         [node, str(SCRIPT)], input=data, capture_output=True, check=True, cwd=ROOT, timeout=30
     )
@@ -58,8 +59,9 @@ def _record(status: str, sequence: int) -> BookingRecord:
         ("cancelled", 2, "CANCEL"),
     ],
 )
-def test_icaljs_reads_the_booking_event(status: str, sequence: int, method: str) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_icaljs_reads_the_booking_event(
+    directory: Directory, status: str, sequence: int, method: str
+) -> None:
     now = dt.datetime(2027, 3, 8, 15, 0, tzinfo=dt.UTC)
     seen = _read_with_icaljs(booking_ics(_record(status, sequence), directory, now=now))
     assert seen["method"] == method

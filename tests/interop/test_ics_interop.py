@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory, load_directory
 from kat_widgets.scheduling import find_slots
 from kat_widgets.scheduling.ics_export import (
     StaffFeedEntry,
@@ -24,6 +24,8 @@ from kat_widgets.scheduling.ics_export import (
 )
 from kat_widgets.scheduling.ics_import import parse_calendar
 from kat_widgets.settings import BUNDLED_DIRECTORY
+from tests.servers import deadline_s
+from tests.sizes import sized
 
 from .conftest import ical_js
 
@@ -68,8 +70,9 @@ def test_feed_instants_in_ical_js_match_the_slots_api(tmp_path: Path, now: dt.da
     assert offsets == {"-07:00", "-06:00"}  # both sides of a change are in the sample
 
 
-def test_fast_serialiser_reads_the_same_as_icalendar_in_both_parsers(tmp_path: Path) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_fast_serialiser_reads_the_same_as_icalendar_in_both_parsers(
+    directory: Directory, tmp_path: Path
+) -> None:
     clinic, service = directory.clinic("layton"), directory.service("info-call")
     now = dt.datetime(2027, 3, 1, 14, tzinfo=UTC)
     slots = find_slots(
@@ -100,10 +103,9 @@ def test_fast_serialiser_reads_the_same_as_icalendar_in_both_parsers(tmp_path: P
         assert str(calendars[0][name]) == str(calendars[1][name]), name
 
 
-def test_escaping_and_folding_survive_both_parsers(tmp_path: Path) -> None:
+def test_escaping_and_folding_survive_both_parsers(directory: Directory, tmp_path: Path) -> None:
     import msgspec
 
-    directory = load_directory(BUNDLED_DIRECTORY)
     clinic = msgspec.structs.replace(
         directory.clinic("draper"), name="Numinus Draper; Ünïcode, \\ back — a long name " * 2
     )
@@ -158,8 +160,9 @@ def test_booking_invitation_and_cancellation_in_ical_js(tmp_path: Path) -> None:
     assert cancel["events"][0]["alarms"] == []
 
 
-def test_staff_feed_is_discreet_unless_names_are_asked_for(tmp_path: Path) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_staff_feed_is_discreet_unless_names_are_asked_for(
+    directory: Directory, tmp_path: Path
+) -> None:
     clinic = directory.clinic("murray")
     start = dt.datetime(2027, 3, 14, 10, tzinfo=clinic.zone)
     entry = StaffFeedEntry(
@@ -184,17 +187,21 @@ def _request(url: str, method: str, body: bytes | None = None) -> tuple[int, byt
     request.add_header("Authorization", "Basic " + base64.b64encode(b"kat:any").decode())
     if body is not None:
         request.add_header("Content-Type", "text/calendar; charset=utf-8")
-    with urllib.request.urlopen(request, timeout=20) as response:
+    # Radicale takes ~45 ms per event of a PUT calendar (vobject re-reads the VTIMEZONE rules
+    # for each), far longer on a loaded machine: wait as long as for a server to start
+    with urllib.request.urlopen(request, timeout=deadline_s()) as response:
         return response.status, response.read()
 
 
-def test_radicale_accepts_a_booking_and_the_feed(radicale: str, tmp_path: Path) -> None:
+def test_radicale_accepts_a_booking_and_the_feed(
+    directory: Directory, radicale: str, tmp_path: Path
+) -> None:
     # A calendar collection created by PUT of a whole calendar, then one event PUT on its own.
-    directory = load_directory(BUNDLED_DIRECTORY)
     clinic, service = directory.clinic("draper"), directory.service("info-call")
     now = dt.datetime(2027, 3, 1, 14, tzinfo=UTC)
+    days = sized(5, 20)  # 80 or 318 events (tests/sizes.py)
     slots = find_slots(
-        directory, "draper", "info-call", start=now, end=now + dt.timedelta(days=20), now=now
+        directory, "draper", "info-call", start=now, end=now + dt.timedelta(days=days), now=now
     )
     feed = availability_ics(clinic, service, slots, stamp=now)
     status, _ = _request(f"{radicale}/kat/availability/", "PUT", feed)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.errors import ConfigurationError, IcsImportError
 from kat_widgets.scheduling import find_slots
 from kat_widgets.scheduling.ics_import import CalendarBusySource, busy_intervals, parse_calendar
-from kat_widgets.settings import BUNDLED_DIRECTORY, load_settings
+from kat_widgets.settings import load_settings
 
 ICS = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
 DENVER = ZoneInfo("America/Denver")
@@ -59,8 +59,7 @@ def test_bad_files_name_their_source(name: str) -> None:
         parse_calendar((ICS / name).read_bytes(), source=name)
 
 
-def test_file_calendar_blocks_slots() -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_file_calendar_blocks_slots(directory: Directory) -> None:
     source = CalendarBusySource({"draper-navigator": str(ICS / "navigator.ics")}, directory)
     busy = source("draper", local(2027, 3, 8), local(2027, 3, 9))
     slots = find_slots(
@@ -81,8 +80,9 @@ def test_file_calendar_blocks_slots() -> None:
     assert source("layton", local(2027, 3, 8), local(2027, 3, 9)).by_resource == {}
 
 
-def test_unreadable_file_is_reported_and_blocks_everything(tmp_path: Path) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_unreadable_file_is_reported_and_blocks_everything(
+    directory: Directory, tmp_path: Path
+) -> None:
     bad = tmp_path / "navigator.ics"
     shutil.copy(ICS / "broken.ics", bad)
     source = CalendarBusySource({"draper-navigator": str(bad)}, directory)
@@ -93,8 +93,7 @@ def test_unreadable_file_is_reported_and_blocks_everything(tmp_path: Path) -> No
         source.check()
 
 
-def test_unknown_staff_id_is_a_configuration_error() -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_unknown_staff_id_is_a_configuration_error(directory: Directory) -> None:
     with pytest.raises(ConfigurationError, match="nobody"):
         CalendarBusySource({"nobody": "x.ics"}, directory)
 
@@ -151,8 +150,7 @@ def server() -> Iterator[_Server]:
     running.close()
 
 
-def test_url_failure_keeps_the_last_good_copy(server: _Server) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_url_failure_keeps_the_last_good_copy(directory: Directory, server: _Server) -> None:
     source = CalendarBusySource({"draper-navigator": server.url}, directory, refresh_seconds=0)
     good = spans(source)
     assert (local(2027, 3, 8, 9), local(2027, 3, 8, 10)) in good
@@ -170,8 +168,9 @@ def test_url_failure_keeps_the_last_good_copy(server: _Server) -> None:
     assert source.problems == {}
 
 
-def test_url_is_refetched_only_after_the_refresh_interval(server: _Server) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_url_is_refetched_only_after_the_refresh_interval(
+    directory: Directory, server: _Server
+) -> None:
     clock = [0.0]
     source = CalendarBusySource(
         {"draper-navigator": server.url},
@@ -187,8 +186,7 @@ def test_url_is_refetched_only_after_the_refresh_interval(server: _Server) -> No
     assert server.hits == 2
 
 
-def test_url_never_fetched_blocks_the_staff_member(server: _Server) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_url_never_fetched_blocks_the_staff_member(directory: Directory, server: _Server) -> None:
     server.broken = True
     source = CalendarBusySource({"draper-navigator": server.url}, directory)
     assert spans(source) == [(local(2027, 3, 8), local(2027, 3, 14))]

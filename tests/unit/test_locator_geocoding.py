@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -170,12 +171,13 @@ def test_an_unknown_geocoder_fails_at_start_up() -> None:
 
 
 def test_the_api_answers_from_the_gazetteer_when_the_geocoder_fails(
-    fake: FakeNominatim,
+    fake: FakeNominatim, tmp_path: Path
 ) -> None:
     from litestar.testing import TestClient
 
     fake.mode = "500"
-    with TestClient(create_app(_settings(fake))) as client:
+    # a data folder of its own: the default (./kat-data) is shared by every test process
+    with TestClient(create_app(_settings(fake, data_dir=str(tmp_path / "kat-data")))) as client:
         body = client.get("/api/locate", params={"q": ADDRESS, "limit": 1}).json()
     assert body["query"]["precision"] == "zip"
     assert body["query"]["note"].startswith("The street-level lookup is unavailable")

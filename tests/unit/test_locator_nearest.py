@@ -8,16 +8,16 @@ import random
 import pytest
 from geopy.distance import geodesic
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.errors import ValidationError
 from kat_widgets.locator import Locator, SpatialIndex
 from kat_widgets.locator.index import EARTH_RADIUS_KM, LOWER_BOUND_RATIO
-from kat_widgets.settings import BUNDLED_DIRECTORY
+from tests.sizes import sized
 
 
 @pytest.fixture(scope="module")
-def locator() -> Locator:
-    return Locator(load_directory(BUNDLED_DIRECTORY))
+def locator(directory: Directory) -> Locator:
+    return Locator(directory)
 
 
 @pytest.mark.parametrize(
@@ -100,9 +100,11 @@ def test_the_lower_bound_ratio_holds_for_random_pairs() -> None:
     assert 6335.439 / EARTH_RADIUS_KM > LOWER_BOUND_RATIO
 
 
+@pytest.mark.slow
 def test_index_ranking_equals_brute_force_on_random_points() -> None:
     rng = random.Random(42)
-    points = [(rng.uniform(25, 49), rng.uniform(-125, -67)) for _ in range(3000)]
+    # brute force is one geodesic per point per query: 3000 points take 25-75 s (tests/sizes.py)
+    points = [(rng.uniform(25, 49), rng.uniform(-125, -67)) for _ in range(sized(600, 3000))]
     points += [points[10]] * 3  # exact ties are broken by position, as in brute force
     index = SpatialIndex(list(range(len(points))), points)
     for query in [
@@ -127,13 +129,15 @@ def test_index_with_a_filter_equals_a_filtered_brute_force() -> None:
     assert [n.position for n in fast] == [i for _, i in slow]
 
 
+@pytest.mark.slow
 def test_index_is_exact_near_the_poles_and_the_antimeridian() -> None:
     rng = random.Random(11)
-    points = [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(1500)]
+    points = [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(sized(500, 1500))]
     points += [
-        (rng.uniform(-20, 20), rng.choice((-1, 1)) * rng.uniform(178, 180)) for _ in range(300)
+        (rng.uniform(-20, 20), rng.choice((-1, 1)) * rng.uniform(178, 180))
+        for _ in range(sized(150, 300))
     ]
-    points += [(rng.uniform(85, 90), rng.uniform(-180, 180)) for _ in range(200)]
+    points += [(rng.uniform(85, 90), rng.uniform(-180, 180)) for _ in range(sized(100, 200))]
     index = SpatialIndex(list(range(len(points))), points)
     for query in [(0.0, 179.99), (0.0, -179.99), (89.9, 0.0), (-89.9, 45.0), (60.0, -150.0)]:
         fast = index.nearest(*query, limit=7)

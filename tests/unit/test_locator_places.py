@@ -6,16 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.errors import ValidationError
 from kat_widgets.locator import Locator, parse_query
 from kat_widgets.locator.places import AddressQuery, CityQuery, CoordinatesQuery, ZipQuery
-from kat_widgets.settings import BUNDLED_DIRECTORY
 
 
 @pytest.fixture(scope="module")
-def locator() -> Locator:
-    return Locator(load_directory(BUNDLED_DIRECTORY))
+def locator(directory: Directory) -> Locator:
+    return Locator(directory)
 
 
 @pytest.mark.parametrize(
@@ -131,8 +130,8 @@ def test_a_leading_zip_with_a_city_name_is_read_as_the_zip(locator: Locator) -> 
         st.from_regex(r"\A-?[0-9]{1,3}\.[0-9]{1,6}, ?-?[0-9]{1,3}\.[0-9]{1,6}\Z"),
     )
 )
-def test_any_text_gives_a_place_or_a_validation_error(text: str) -> None:
-    locator = Locator(load_directory(BUNDLED_DIRECTORY))
+def test_any_text_gives_a_place_or_a_validation_error(directory: Directory, text: str) -> None:
+    locator = Locator(directory)
     try:
         place = locator.resolve(text)
     except ValidationError as exc:

@@ -105,12 +105,15 @@ def test_plugin_path_must_be_absolute(settings: Settings) -> None:
         KatWidgetsPlugin(settings, path="widgets")
 
 
+@pytest.mark.slow
 def test_django_asgi_host_routes_the_widgets_and_keeps_its_pages(
     settings: Settings, tmp_path: Path
 ) -> None:
     """examples/django_asgi_mount.py, in its own process (Django settings are per process)."""
     root = Path(__file__).parents[2]
-    env = {**os.environ, "KAT_DATA_DIR": settings.data_dir, "PYTHONPATH": str(root)}
+    # the repository first, then whatever this process was given (a worktree's src/, say)
+    path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "KAT_DATA_DIR": settings.data_dir, "PYTHONPATH": path}
     done = subprocess.run(
         [sys.executable, "-m", "tests.web.django_host_check"],
         cwd=tmp_path,

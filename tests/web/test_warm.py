@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from kat_widgets.directory import load_directory
+from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
 from kat_widgets.locator import Locator
 from kat_widgets.locator.gazetteer import Gazetteer
-from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
+from kat_widgets.settings import Settings
 from kat_widgets.web.app import _warm_in_background
+from tests.servers import wait_until
 
 
-def test_the_gazetteer_is_built_without_any_search(tmp_path: Path) -> None:
-    directory = load_directory(BUNDLED_DIRECTORY)
+def test_the_gazetteer_is_built_without_any_search(directory: Directory, tmp_path: Path) -> None:
     gazetteer = Gazetteer()
     widgets = Widgets(
         Settings(data_dir=str(tmp_path)),
@@ -23,8 +22,5 @@ def test_the_gazetteer_is_built_without_any_search(tmp_path: Path) -> None:
     )
     assert not gazetteer.loaded
     _warm_in_background(widgets)
-    deadline = time.monotonic() + 60
-    while not gazetteer.loaded and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert gazetteer.loaded
+    wait_until(lambda: gazetteer.loaded, what="the gazetteer built in the background")
     assert widgets.locator_service.locate("84020").results[0].clinic.id == "draper"
