@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,22 +13,13 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kat_widgets import create_app
 from kat_widgets.booking import BookingService
 from kat_widgets.errors import SlotTakenError, StaleChangeError
-from kat_widgets.settings import Settings
 from tests.booking.booking_support import at
 from tests.booking.test_api import SECOND, book, token_of
 from tests.booking.test_service import request
 
 THIRD = "2027-03-09T11:00:00-07:00"
-
-
-@pytest.fixture
-def client(service: BookingService, booking_settings: Settings) -> Iterator[TestClient[Litestar]]:
-    app = create_app(booking_settings, directory=service.directory, bookings=service)
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def test_a_second_move_from_a_stale_tab_is_refused(service: BookingService) -> None:

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from kat_widgets.booking.storage.base import Storage, database_url
+from kat_widgets.booking.storage.base import Storage
 from kat_widgets.booking.storage.postgresql import PostgresStorage
 from kat_widgets.booking.storage.records import overlapping
 from kat_widgets.booking.storage.sqlite import SQLiteStorage
+from kat_widgets.booking.storage.urls import database_url
 
 __all__ = ["PostgresStorage", "SQLiteStorage", "Storage", "database_url", "overlapping"]

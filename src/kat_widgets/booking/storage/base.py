@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
@@ -36,6 +36,7 @@ from kat_widgets.booking.storage.steps import (
     skip_reminders,
     write_outbox,
 )
+from kat_widgets.booking.storage.urls import database_url, dialect_of
 from kat_widgets.errors import (
     ConfigurationError,
     HoldConflictError,
@@ -46,26 +47,9 @@ from kat_widgets.errors import (
 from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
 from kat_widgets.scheduling.types import BusyTimes
 
-__all__ = ["Storage", "database_url"]
+__all__ = ["Storage"]
 
 log = logging.getLogger("kat_widgets.booking.storage")
-
-
-def database_url(url: str) -> str:
-    """Normalise an operator's URL: ``postgresql://`` and ``postgres://`` use psycopg 3."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def _dialect_of(url: str) -> str:
-    try:
-        return make_url(url).get_backend_name()
-    except ArgumentError:
-        raise ConfigurationError(
-            "database_url must look like sqlite:///path.db or postgresql://user@host/db"
-        ) from None
 
 
 class Storage:
@@ -85,7 +69,7 @@ class Storage:
 
     def __new__(cls, url: str) -> Storage:
         if cls is Storage:
-            name = _dialect_of(database_url(url))
+            name = dialect_of(database_url(url))
             if name not in Storage._backends:
                 raise ConfigurationError(
                     f"database_url: {name!r} is not supported; use sqlite or postgresql"
