@@ -7,8 +7,10 @@ The SMTP sink (aiosmtpd) and the webhook receiver run in a process of their own.
    same way and sent straight with the SMTP channel. Interleaved in batches (A B A B ...),
    medians and min/max per message; the ratio is B's time over A's.
 2. Booking latency: ``POST /api/bookings`` through the same app stack with notifications off
-   and on (email + a webhook, delivered by the in-process queue while bookings arrive),
-   interleaved; the ratio is on over off (goal: at most 1.2).
+   and on (email + a webhook), interleaved; the ratio is on over off (goal: at most 1.2).
+   Embedded: SQLite, delivered by the web process itself while bookings arrive. Scaled (when
+   KAT_TEST_POSTGRES_URL and KAT_TEST_REDIS_URL are set): PostgreSQL, a Redis queue and a
+   ``kat-widgets worker`` process delivering meanwhile.
 
 Usage: ``.venv/bin/python benchmarks/notifications.py`` (SQLite; no service needed).
 """
@@ -16,13 +18,17 @@ Usage: ``.venv/bin/python benchmarks/notifications.py`` (SQLite; no service need
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +177,59 @@ def latency(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
     on = create_app(
         _settings(folder / "on", smtp_port, webhook_urls=(hook_url,), webhook_secret=secret)
     )
-    starts = _starts(BATCH * BATCHES * 2)
+    return _interleaved(off, on, _starts(BATCH * BATCHES * 2))
+
+
+def latency_scaled(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
+    """The production shape: PostgreSQL bookings, a Redis queue, a ``kat-widgets worker``
+    process delivering while bookings arrive (the web process only writes the outbox)."""
+    server = os.environ.get("KAT_BENCH_POSTGRES_URL") or os.environ.get("KAT_TEST_POSTGRES_URL")
+    redis = os.environ.get("KAT_BENCH_REDIS_URL") or os.environ.get("KAT_TEST_REDIS_URL")
+    if not server or not redis:
+        return {}
+    secret = "whsec_" + base64.b64encode(b"w" * 32).decode()
+    with _fresh_postgres(server) as off_url, _fresh_postgres(server) as on_url:
+        common = {"mode": "demo"}
+        off = create_app(
+            _settings(folder / "off", smtp_port, smtp_url="", mail_from="", database_url=off_url)
+        )
+        on_settings = _settings(
+            folder / "on",
+            smtp_port,
+            database_url=on_url,
+            queue_url=redis.rsplit("/", 1)[0] + "/14",
+            webhook_urls=(hook_url,),
+            webhook_secret=secret,
+            **common,
+        )
+        on = create_app(on_settings)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
+        env.update(
+            KAT_DATA_DIR=on_settings.data_dir,
+            KAT_SECRET_KEY=SECRET,
+            KAT_DATABASE_URL=on_url,
+            KAT_QUEUE_URL=on_settings.queue_url,
+            KAT_SMTP_URL=on_settings.smtp_url,
+            KAT_MAIL_FROM=on_settings.mail_from,
+            KAT_WEBHOOK_URLS=hook_url,
+            KAT_WEBHOOK_SECRET=secret,
+            KAT_REMINDERS="",
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "kat_widgets", "worker", "--threads", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            figures = _interleaved(off, on, _starts(BATCH * BATCHES * 2))
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    return {f"scaled_{key}": value for key, value in figures.items()}
+
+
+def _interleaved(off: Any, on: Any, starts: list[tuple[str, dt.datetime]]) -> dict[str, float]:
     times: dict[str, list[float]] = {"off": [], "on": []}
     with TestClient(off) as client_off, TestClient(on) as client_on:
         clients = {"off": client_off, "on": client_on}
@@ -199,6 +257,20 @@ def latency(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
     }
 
 
+@contextlib.contextmanager
+def _fresh_postgres(server: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"kat_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     port, hook_port = _port(), _port()
     peers = subprocess.Popen(
@@ -211,6 +283,7 @@ def main() -> None:
             figures = delivery(Path(folder) / "delivery", port)
             hook_url = f"http://127.0.0.1:{hook_port}/hook"
             figures |= latency(Path(folder) / "latency", port, hook_url)
+            figures |= latency_scaled(Path(folder) / "scaled", port, hook_url)
     finally:
         peers.terminate()
         peers.wait(timeout=30)
