@@ -86,7 +86,10 @@ class EmbedConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Who may embed the widgets, and where request counters for rate limits live."""
 
     allowed_origins: tuple[str, ...]
+    allowed_hosts: tuple[str, ...] = ()
+    public_url: str = ""
     rate_limit_store: str
+    workers: int = 1
 
     def __post_init__(self) -> None:
         for origin in self.allowed_origins:
@@ -95,6 +98,30 @@ class EmbedConfig(msgspec.Struct, frozen=True, kw_only=True):
                     f"allowed_origins entries must be full origins like https://clinic.example, "
                     f"got {origin!r}"
                 )
+        for host in self.allowed_hosts:
+            if not _HOST_PATTERN.match(host):
+                raise ConfigurationError(
+                    f"allowed_hosts entries are host names like clinic.example or "
+                    f"*.clinic.example (no scheme, port or path), got {host!r}"
+                )
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The enforced allow-list, lower-case, with the host of ``public_url``; empty: none."""
+        if not self.allowed_hosts:
+            return frozenset()
+        return frozenset({host.lower() for host in self.allowed_hosts} | self._public_host)
+
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """Hosts a browser's same-origin post may come to: the allow-list, or without one the
+        host of ``public_url`` and loopback (never any Host a request names: DNS rebinding)."""
+        return self.hosts or frozenset({"localhost", "127.0.0.1", "::1"} | self._public_host)
+
+    @property
+    def _public_host(self) -> set[str]:
+        public = urlsplit(self.public_url).hostname if self.public_url else None
+        return {public} if public else set()
 
 
 class CalendarsConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,6 +131,11 @@ class CalendarsConfig(msgspec.Struct, frozen=True, kw_only=True):
     busy_refresh_seconds: int
 
 
+_HOST_PATTERN = re.compile(
+    r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+    r"|^\[[0-9a-f:]+\]$",
+    re.IGNORECASE,
+)
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _LEAD = re.compile(r"^([0-9]{1,4})\s*([mhd])$")

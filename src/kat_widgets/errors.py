@@ -41,11 +41,23 @@ class ConfigurationError(KatWidgetsError, ValueError):
 class DataFileError(ConfigurationError):
     """A data file (TOML) is invalid; carries the file and the path inside it."""
 
-    def __init__(self, message: str, *, file: str | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        shown_path: str | None = None,
+    ) -> None:
         self.file = file
         self.path = path
+        """msgspec's path (``clinics[0].hours[1].days[0]``), for programs."""
+        self.line = line
         self.reason = message
-        where = ": ".join(part for part in (file, path) if part)
+        # for people: "clinics.toml, line 31: clinics #1 (id "draper") > hours #2 > days #1"
+        place = f"{file}, line {line}" if file and line else file
+        where = ": ".join(part for part in (place, shown_path or path) if part)
         super().__init__(f"{where}: {message}" if where else message)
 
 

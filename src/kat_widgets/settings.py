@@ -29,7 +29,7 @@ __all__ = ["BUNDLED_CRISIS", "BUNDLED_DIRECTORY", "RetentionDays", "Settings", "
 BUNDLED_DIRECTORY = Path(__file__).parent / "data" / "clinics.toml"
 BUNDLED_CRISIS = Path(__file__).parent / "data" / "crisis.toml"
 ENV_PREFIX = "KAT_"
-_LIST_FIELDS = frozenset({"allowed_origins", "webhook_urls"})
+_LIST_FIELDS = frozenset({"allowed_origins", "allowed_hosts", "webhook_urls"})
 _MAP_FIELDS = frozenset({"busy_calendars"})
 
 RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
@@ -65,6 +65,18 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
         "memory"
     )
     """Rate-limit counters: ``memory`` (one worker), ``redis://...`` (shared) or ``off``."""
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    """How many processes serve the app (``serve --workers`` sets it): with the ``memory``
+    rate-limit store each process enforces its share of every budget."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names this server answers for (``clinic.example``, ``*.clinic.example``), with the
+    host of ``public_url``; other ``Host`` headers get 400 (``/healthz``, ``/readyz`` excepted).
+    Empty: any host is served, but only loopback (``localhost``, ``127.0.0.1``, ``[::1]``) and
+    the host of ``public_url`` count as our own origin for a browser's form post (DNS
+    rebinding)."""
+    forwarded_allow_ips: str = ""
+    """Proxies trusted to set ``X-Forwarded-For``/``-Proto`` for ``serve`` (comma-separated
+    addresses or networks, ``*`` for any); empty: none, the peer's own address is the client."""
     crisis_file: str = str(BUNDLED_CRISIS)
     """Crisis resources TOML; defaults to the bundled, sourced and dated file."""
     crisis_max_age_days: Annotated[int, msgspec.Meta(ge=1)] = 180
@@ -178,7 +190,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     @property
     def embedding(self) -> EmbedConfig:
         return EmbedConfig(
-            allowed_origins=self.allowed_origins, rate_limit_store=self.rate_limit_store
+            allowed_origins=self.allowed_origins,
+            allowed_hosts=self.allowed_hosts,
+            public_url=self.public_url,
+            rate_limit_store=self.rate_limit_store,
+            workers=self.workers,
         )
 
     @property

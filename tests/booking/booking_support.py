@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,25 @@ class Server(ServerProcess):
     """
 
     def __init__(
-        self, folder: Path, database_url: str, *, workers: int = 3, log_file: Path | None = None
+        self,
+        folder: Path,
+        database_url: str,
+        *,
+        workers: int = 3,
+        log_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        level: str = "",
     ) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
-        env.update(
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
+        environment.update(
             KAT_DATA_DIR=str(folder / "data"),
             KAT_DATABASE_URL=database_url,
             KAT_SECRET_KEY=SECRET,
             # every simulated visitor comes from 127.0.0.1: per-client limits would refuse them
             KAT_RATE_LIMIT_STORE="off",
         )
-        level = "debug" if log_file else "warning"
+        environment.update(env or {})
+        level = level or ("debug" if log_file else "warning")
 
         def command(port: int) -> list[str]:
             return [
@@ -85,7 +93,7 @@ class Server(ServerProcess):
             log_file=log_file or folder / f"serve-{uuid.uuid4().hex[:8]}.log",
             ready=lambda port: http_ok(f"http://127.0.0.1:{port}/healthz"),
             cwd=folder,
-            env=env,
+            env=environment,
         )
 
 

@@ -108,3 +108,20 @@ def test_readiness_fails_while_liveness_holds(client: TestClient[Litestar]) -> N
     assert ready.status_code == 503
     assert ready.json()["detail"] == "The booking database is not reachable."
     assert client.get("/healthz").status_code == 200
+
+
+NAVIGATE = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/bookings/" + "m" * 43, "/calendars/bookings/" + "c" * 43 + ".ics"]
+)
+def test_a_person_opening_their_links_gets_a_page_with_the_number(
+    client: TestClient[Litestar], path: str
+) -> None:
+    # the manage link and the "add to calendar" link from the confirmation email
+    response = client.get(path, headers=NAVIGATE)
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("text/html")
+    assert PHONE in response.text
+    _no_trace(response.text)

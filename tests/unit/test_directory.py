@@ -94,8 +94,12 @@ def test_wrong_type_reports_msgspec_path() -> None:
 
 def test_unknown_field_is_a_typo() -> None:
     text = bundled_text().replace('postal_code = "84020"', 'postcode = "84020"')
-    with pytest.raises(DirectoryError, match=r"clinics\[1\]\.address"):
+    with pytest.raises(
+        DirectoryError, match=r"line \d+: clinics #2 \(id \"draper\"\) > address"
+    ) as caught:
         parse_directory(text)
+    assert caught.value.path == "clinics[1].address"  # msgspec's own path, for programs
+    assert text.splitlines()[caught.value.line - 1] == "[clinics.address]"  # type: ignore[operator]
 
 
 def test_toml_syntax_error_gives_line() -> None:
@@ -148,3 +152,22 @@ def test_a_clinic_with_its_own_number_is_shown_with_that_number(tmp_path: Path) 
         assert f">{own}</a>" in layton, layton
         draper = html.split("Numinus Draper", 1)[1].split("Opening hours", 1)[0]
         assert ">1-833-NUMINUS (686-4687)</a>" in draper
+
+
+def test_an_invalid_weekday_names_the_line_entry_and_the_valid_days() -> None:
+    text = bundled_text().replace('days = ["mon"', 'days = ["funday"', 1)
+    with pytest.raises(DirectoryError) as caught:
+        parse_directory(text, source="clinics.toml")
+    message = str(caught.value)
+    assert message.startswith("clinics.toml, line ")
+    assert "clinics #1 (id" in message and "> days #1: 'funday' is not one of" in message
+    assert all(day in message for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    assert '"funday"' in text.splitlines()[caught.value.line - 1]  # type: ignore[operator]
+
+
+def test_a_line_break_in_a_clinic_name_is_refused_with_its_line() -> None:
+    text = bundled_text().replace('name = "Numinus Draper"', 'name = "Numinus\\nDraper"', 1)
+    with pytest.raises(
+        DirectoryError, match=r"line \d+: clinics #2 \(id \"draper\"\) > name: must be one line"
+    ):
+        parse_directory(text)

@@ -21,6 +21,14 @@ from kat_widgets.web import KatWidgetsPlugin
 from .crawl import crawl
 
 
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    # a crawl follows every link at once, far faster than a person: no rate limits here
+    return Settings(
+        data_dir=str(tmp_path / "kat-data"), secret_key="s" * 40, rate_limit_store="off"
+    )
+
+
 @contextmanager
 def starlette_host(settings: Settings) -> Iterator[Any]:
     from starlette.applications import Starlette
@@ -113,7 +121,12 @@ def test_django_asgi_host_routes_the_widgets_and_keeps_its_pages(
     root = Path(__file__).parents[2]
     # the repository first, then whatever this process was given (a worktree's src/, say)
     path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "KAT_DATA_DIR": settings.data_dir, "PYTHONPATH": path}
+    env = {
+        **os.environ,
+        "KAT_DATA_DIR": settings.data_dir,
+        "KAT_RATE_LIMIT_STORE": "off",
+        "PYTHONPATH": path,
+    }
     done = subprocess.run(
         [sys.executable, "-m", "tests.web.django_host_check"],
         cwd=tmp_path,

@@ -50,6 +50,9 @@ def test_serve_runs_uvicorn_with_it(monkeypatch: pytest.MonkeyPatch, tmp_path: A
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
     monkeypatch.setenv("KAT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KAT_SECRET_KEY", "n" * 40)
-    assert main(["serve", "--workers", "2"]) == 0
-    assert seen["http"] == "kat_widgets.web.nodelay:NoDelayH11Protocol"
+    monkeypatch.setenv("KAT_WORKERS", "1")  # serve sets it for its workers; restored after
+    assert main(["serve", "--workers", "2", "--port", "0"]) == 0
+    assert seen["http"] == "kat_widgets.web.http_protocol:KatH11Protocol"
+    assert seen["timeout_worker_healthcheck"] == 60
+    assert seen["proxy_headers"] is False  # X-Forwarded-For from nobody by default
     assert seen["workers"] == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar, post
+from litestar import Litestar, get, post
 from litestar.middleware import DefineMiddleware
 from litestar.testing import TestClient
 
@@ -60,12 +60,21 @@ def echo() -> str:
     return "accepted"
 
 
-def guarded_client() -> TestClient:  # type: ignore[type-arg]
-    app = Litestar(
-        [echo],
-        middleware=[DefineMiddleware(SecurityMiddleware, allowed_origins=[ALLOWED])],
+@get("/echo-get", sync_to_thread=False)
+def echo_get() -> str:
+    return "read"
+
+
+def guarded_client(*hosts: str) -> TestClient:  # type: ignore[type-arg]
+    middleware = DefineMiddleware(
+        SecurityMiddleware, allowed_origins=[ALLOWED], allowed_hosts=hosts or ["testserver.local"]
     )
-    return TestClient(app)
+    return TestClient(Litestar([echo, echo_get], middleware=[middleware]))
+
+
+def unlisted_client(base_url: str) -> TestClient:  # type: ignore[type-arg]
+    middleware = DefineMiddleware(SecurityMiddleware, allowed_origins=[ALLOWED])
+    return TestClient(Litestar([echo, echo_get], middleware=[middleware]), base_url=base_url)
 
 
 def test_cross_origin_post_from_unknown_site_is_refused() -> None:
@@ -90,3 +99,57 @@ def test_post_from_allowed_or_same_origin_is_accepted() -> None:
         private = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
         assert client.post("/echo", headers=private).status_code == 201
         assert client.post("/echo").status_code == 201
+
+
+def test_dns_rebinding_host_is_not_our_origin() -> None:
+    # evil.example rebinds its name to our address: its page posts with Origin == Host
+    rebound = {"Host": "evil.example", "Origin": "http://evil.example"}
+    with unlisted_client("http://127.0.0.1:8000") as client:
+        assert client.post("/echo", headers=rebound).status_code == 403
+        same_site = {"Host": "evil.example", "Sec-Fetch-Site": "same-origin"}
+        assert client.post("/echo", headers=same_site).status_code == 403
+        # the demo on loopback keeps its own same-origin forms
+        own = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+        assert client.post("/echo", headers=own).status_code == 201
+    with guarded_client("clinic.example") as client:
+        assert client.post("/echo", headers=rebound).status_code == 400
+
+
+def test_host_allow_list_refuses_other_hosts_and_accepts_wildcards() -> None:
+    with guarded_client("clinic.example", "*.partners.example") as client:
+        assert client.get("/echo-get", headers={"Host": "clinic.example:8443"}).text == "read"
+        assert client.get("/echo-get", headers={"Host": "a.partners.example"}).text == "read"
+        assert client.get("/echo-get", headers={"Host": "partners.example"}).status_code == 400
+        refused = client.get("/echo-get", headers={"Host": "evil.example"})
+        assert refused.status_code == 400
+        assert "host name" in refused.json()["detail"]
+        assert client.get("/echo-get", headers={"Host": "[::1"}).status_code == 400
+
+
+def test_allowed_hosts_setting_covers_the_public_url(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=str(tmp_path),
+        secret_key="h" * 40,
+        allowed_hosts=("widgets.clinic.example",),
+        public_url="https://book.clinic.example/widgets",
+    )
+    assert settings.embedding.hosts == {"widgets.clinic.example", "book.clinic.example"}
+    with TestClient(create_app(settings), base_url="https://book.clinic.example") as client:
+        assert client.get("/api/clinics").status_code == 200
+        assert client.get("/api/clinics", headers={"Host": "evil.example"}).status_code == 400
+        # a load balancer's probe by address is still answered
+        assert client.get("/healthz", headers={"Host": "10.0.0.7:8000"}).status_code == 200
+
+
+def test_without_an_allow_list_the_public_url_host_is_our_origin(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=str(tmp_path), secret_key="h" * 40, public_url="https://book.clinic.example"
+    )
+    assert settings.embedding.hosts == frozenset()  # nothing refused for its Host...
+    own = {"Origin": "https://book.clinic.example", "Sec-Fetch-Site": "same-origin"}
+    rebound = {"Host": "evil.example", "Origin": "http://evil.example"}
+    with TestClient(create_app(settings), base_url="https://book.clinic.example") as client:
+        assert client.get("/api/clinics", headers={"Host": "10.0.0.7"}).status_code == 200
+        # ...but only our own host counts as the same origin for a post
+        assert client.post("/api/bookings", json={}, headers=own).status_code == 422
+        assert client.post("/api/bookings", json={}, headers=rebound).status_code == 403

@@ -12,15 +12,31 @@ if TYPE_CHECKING:
 
 
 def _file_kind(path: str) -> str:
-    """``directory``, ``crisis`` or ``settings``: what a TOML file given to ``check`` holds."""
+    """``directory``, ``crisis`` or ``settings``: what a TOML file given to ``check`` holds.
+
+    A file that is none of them is an error: checking the bundled files instead and saying
+    "ok" would tell an operator their file is fine.
+    """
+    from kat_widgets.errors import ConfigurationError
+    from kat_widgets.settings import Settings
+
     try:
         with open(path, "rb") as fh:
             document = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError):
-        return "directory"
+        return "directory"  # the directory loader says what is wrong, with the file's name
     if "clinics" in document:
         return "directory"
-    return "crisis" if "resources" in document else "settings"
+    if "resources" in document:
+        return "crisis"
+    if "kat_widgets" in document or set(document) & set(Settings.__struct_fields__):
+        return "settings"
+    raise ConfigurationError(
+        f"{path}: not a kat-widgets file"
+        + (" (it is empty)" if not document else f" (it has {', '.join(sorted(document))})")
+        + ": a clinic directory has [[clinics]], a crisis file [[resources]], a settings file "
+        "a [kat_widgets] table"
+    )
 
 
 def _check_crisis(path: str, max_age_days: int) -> None:
@@ -94,8 +110,12 @@ def _export_ics(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
-        with open(args.output, "wb") as fh:
-            fh.write(data)
+        try:
+            with open(args.output, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            print(f"error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 1
         print(f"wrote {len(feed.slots)} open slots to {args.output}", file=sys.stderr)
     return 0
 

@@ -37,6 +37,10 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 Precision = Literal["rooftop", "rooftop-estimate", "address", "street", "zip", "city"]
 Step = Literal["info", "connect", "prepare", "experience", "integrate", "reconnect"]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Line = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""One line of text (a name, a street): no line breaks or other control characters, which
+would break a calendar line, an email header or a text message."""
+OptionalLine = Annotated[str, msgspec.Meta(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
 EmailAddress = Annotated[str, msgspec.Meta(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
 
@@ -53,9 +57,9 @@ class Coordinates(Base, kw_only=True, frozen=True):
 class Address(Base, kw_only=True, frozen=True):
     """A postal address; ``unit`` is the suite, kept apart for geocoding."""
 
-    street: Text
-    unit: str = ""
-    city: Text
+    street: Line
+    unit: OptionalLine = ""
+    city: Line
     region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
     postal_code: Annotated[str, msgspec.Meta(pattern=r"^\d{5}(-\d{4})?$")]
     country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] = "US"
@@ -118,14 +122,14 @@ class Role(Base, kw_only=True, frozen=True):
     """A kind of staff member a service may need (health navigator, therapist, ...)."""
 
     id: Slug
-    name: Text
+    name: Line
 
 
 class Service(Base, kw_only=True, frozen=True):
     """Something a visitor can book; which roles and rooms it holds for how long."""
 
     id: Slug
-    name: Text
+    name: Line
     step: Step
     summary: Text
     duration_minutes: Annotated[int, msgspec.Meta(gt=0, le=12 * 60)]
@@ -149,7 +153,7 @@ class Staff(Base, kw_only=True, frozen=True):
     """A staff member at one clinic; ``sample`` marks demo data that is not a real person."""
 
     id: Slug
-    name: Text
+    name: Line
     roles: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
     sample: bool = False
     hours: tuple[HoursRule, ...] = ()
@@ -162,7 +166,7 @@ class Room(Base, kw_only=True, frozen=True):
     """A bookable room; ``kind`` is what services ask for (``treatment``, ``group``)."""
 
     id: Slug
-    name: Text
+    name: Line
     kind: Slug
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
     sample: bool = False
@@ -176,7 +180,7 @@ class Clinic(Base, kw_only=True, frozen=True):
     """One clinic: where it is, when it is open, what it offers and with whom."""
 
     id: Slug
-    name: Text
+    name: Line
     address: Address
     phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ().-]{6,20}$")]
     coordinates: Coordinates
@@ -197,9 +201,9 @@ class Clinic(Base, kw_only=True, frozen=True):
 class Organization(Base, kw_only=True, frozen=True):
     """Who runs the clinics, and the words every page about treatment must carry."""
 
-    name: Text
+    name: Line
     phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ().-]{6,20}$")]
-    phone_display: str = ""
+    phone_display: OptionalLine = ""
     website: str = ""
     regulatory_note: Text
 

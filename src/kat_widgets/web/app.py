@@ -14,7 +14,10 @@ from typing import Any, NamedTuple
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -39,12 +42,14 @@ from kat_widgets.web import (
 )
 from kat_widgets.web.context import KatContext
 from kat_widgets.web.errors import exception_handlers
+from kat_widgets.web.json_depth import JsonDepthMiddleware
 from kat_widgets.web.observability import RequestLogMiddleware
 from kat_widgets.web.ratelimit import (
     MemoryCounter,
-    RateLimitMiddleware,
+    RateLimiter,
     RedisCounter,
     WindowCounter,
+    rate_limit_middleware,
 )
 from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.root_path import RootPathLitestar
@@ -56,6 +61,9 @@ __all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_SECONDS = 10.0
+"""Longest gap between two chunks of a request body."""
+BODY_DEADLINE_SECONDS = 30.0
+"""Longest time for a whole request body (at most ``MAX_BODY_BYTES``)."""
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
@@ -67,26 +75,47 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *routes_scheduling.ROUTES,
         *routes_booking.ROUTES,
         create_static_files_router(
-            path="/static", directories=[STATIC_DIR], include_in_schema=False
+            path="/static",
+            directories=[STATIC_DIR],
+            include_in_schema=False,
+            guards=[_short_static_name],
         ),
     ]
+
+
+def _short_static_name(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Our files have short names: a longer one is not ours, and the file system would
+    refuse it with "File name too long" (a 500 that logged the path)."""
+    if any(len(part.encode()) > 100 for part in connection.scope["path"].split("/")):
+        raise NotFoundException()
 
 
 def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:
     return DefineMiddleware(
         SecurityMiddleware,
         allowed_origins=settings.embedding.allowed_origins,
+        allowed_hosts=settings.embedding.hosts,
+        own_hosts=settings.embedding.own_hosts,
         add_headers=add_headers,
     )
 
 
-def _rate_limits(settings: Settings, directory: Directory, prefix: str) -> list[DefineMiddleware]:
-    store = settings.embedding.rate_limit_store
-    if store == "off":
-        return []
-    counter: WindowCounter = MemoryCounter() if store == "memory" else RedisCounter(store)
-    phone = directory.organization.phone_label(directory.organization.phone)
-    return [DefineMiddleware(RateLimitMiddleware, counter=counter, prefix=prefix, phone=phone)]
+def _rate_limiter(settings: Settings, directory: Directory, prefix: str) -> RateLimiter | None:
+    embedding = settings.embedding
+    if embedding.rate_limit_store == "off":
+        return None
+    counter: WindowCounter
+    if embedding.rate_limit_store == "memory":
+        counter, workers = MemoryCounter(), embedding.workers  # each process counts alone
+    else:
+        counter, workers = RedisCounter(embedding.rate_limit_store), 1
+    return RateLimiter(
+        counter,
+        prefix=prefix,
+        phone=directory.organization.phone_label(directory.organization.phone),
+        secret=settings.secret_key,
+        workers=workers,
+    )
 
 
 class KatRoutes(NamedTuple):
@@ -129,6 +158,7 @@ def kat_routes(
     prefix = "" if path.strip("/") == "" else "/" + path.strip("/")
     context = KatContext(services, widgets, path=prefix)
     log_redaction.install()  # manage tokens never reach access logs
+    limiter = _rate_limiter(settings, services.directory, prefix)
     router = Router(
         path=prefix or "/",
         route_handlers=_route_handlers(),
@@ -136,21 +166,25 @@ def kat_routes(
         exception_handlers=dict(exception_handlers(context)),
         middleware=[
             RequestLogMiddleware,
-            DefineMiddleware(BodyTimeoutMiddleware, timeout=BODY_TIMEOUT_SECONDS),
+            DefineMiddleware(
+                BodyTimeoutMiddleware, timeout=BODY_TIMEOUT_SECONDS, total=BODY_DEADLINE_SECONDS
+            ),
             _security(settings, add_headers=with_security),
-            *_rate_limits(settings, services.directory, prefix),
+            *([rate_limit_middleware(limiter)] if limiter is not None else []),
+            DefineMiddleware(JsonDepthMiddleware, max_bytes=MAX_BODY_BYTES),
         ],
         request_max_body_size=MAX_BODY_BYTES,
         response_class=SafeJSONResponse,
     )
     _warm_in_background(widgets)
+    on_shutdown: list[Callable[[], Any]] = [services.dispose]
+    if limiter is not None:
+        on_shutdown.append(limiter.close)
     if settings.mode == "demo":
         # now, not at startup: Starlette/FastAPI mounts never pass lifespan events down
         services.prepare_database()
-        return KatRoutes(router, context, [services.start], [services.dispose])
-    return KatRoutes(
-        router, context, [services.prepare_database, services.start], [services.dispose]
-    )
+        return KatRoutes(router, context, [services.start], on_shutdown)
+    return KatRoutes(router, context, [services.prepare_database, services.start], on_shutdown)
 
 
 def _warm_in_background(widgets: Widgets) -> None:

@@ -64,6 +64,7 @@ def error_response(
     detail: str,
     *,
     show_phone: bool = False,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response[Any]:
     """``detail`` with ``status``: a page for people, JSON for programs (see module doc)."""
@@ -80,7 +81,7 @@ def error_response(
             str(page),
             status_code=status,
             media_type=MediaType.HTML,
-            headers={"Cache-Control": "no-store"},
+            headers={**(headers or {}), "Cache-Control": "no-store"},
         )
     return json_error(status, detail, **extra)
 
@@ -141,7 +142,10 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         # Litestar's own details may echo the path (a token): pages say it in our words
         if _is_page(request) and exc.status_code in _PAGE_WORDS:
             words = _PAGE_WORDS[exc.status_code]
-            return error_response(request, kat, exc.status_code, words, show_phone=True)
+            kept = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "retry-after"}
+            return error_response(
+                request, kat, exc.status_code, words, show_phone=True, headers=kept
+            )
         return safe_http_error(request, exc)
 
     return {

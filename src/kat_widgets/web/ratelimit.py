@@ -1,148 +1,292 @@
-"""Per-client rate limits for the costly endpoints, in memory or shared through Redis.
+"""Rate limits on every endpoint that costs work, counted in a Litestar store.
 
-A fixed window per (bucket, client address): simple, and exact across workers when the counter
-lives in Redis (``INCR`` + ``EXPIRE`` in one transaction). Over the limit: ``429`` with
-``Retry-After`` and a message that offers the phone number instead.
+Each limited route template has a :class:`Limit`: a small budget per *visitor* (the client
+address together with its browser: User-Agent and Accept-Language) and a larger one per
+*address*. One visitor who hammers a route is stopped at its own budget; fifteen phones in a
+clinic's waiting room behind one NAT each keep theirs, and only the address's budget (ten times
+larger by default) caps what a single address can cost us, however it varies its headers.
+
+The counters are fixed windows in a Litestar :class:`~litestar.stores.memory.MemoryStore`
+(one process) or :class:`~litestar.stores.redis.RedisStore` (shared by every worker and host,
+one atomic script per request). Keys are keyed hashes: no visitor address is stored in clear.
+A store that fails or hangs (bounded by a short timeout) lets requests through and is skipped for
+a while, so an outage of Redis never holds bookings up. Over a budget: ``429`` with
+``Retry-After`` and a message that offers the phone number, as a page where a person navigates.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar.enums import ScopeType
-from litestar.types import (
-    ASGIApp,
-    Receive,
-    Scope,
-    Send,
-)
-
-from kat_widgets.web.asgi_errors import send_json_error
+from litestar.exceptions import TooManyRequestsException
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 __all__ = [
     "DEFAULT_LIMITS",
     "Limit",
     "MemoryCounter",
     "RateLimitMiddleware",
+    "RateLimiter",
     "RedisCounter",
     "WindowCounter",
+    "rate_limit_middleware",
 ]
-
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """At most ``requests`` per ``seconds`` for one client in one bucket."""
+    """At most ``requests`` per ``seconds`` per visitor, and ``per_address`` per address."""
 
     requests: int
     seconds: int
+    per_address: int = 0
+    """0: ten times ``requests``."""
 
+    @property
+    def address_requests(self) -> int:
+        return self.per_address or 10 * self.requests
+
+    def share(self, workers: int) -> Limit:
+        """Each of ``workers`` processes that cannot see the others' counts gets its share."""
+        if workers <= 1:
+            return self
+        return Limit(
+            max(1, math.ceil(self.requests / workers)),
+            self.seconds,
+            max(1, math.ceil(self.address_requests / workers)),
+        )
+
+
+_BOOK = Limit(10, 60, 100)
+"""Writes: book, cancel, move. A person books once or twice; ten is generous."""
+_SEARCH = Limit(30, 60, 300)
+"""A locator search may call the online geocoder."""
+_READ = Limit(120, 60, 1200)
+"""Slot computations, calendars and the manage page: a visitor browses, a program polls."""
 
 DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
-    ("POST", "/api/bookings"): Limit(10, 60),
-    ("POST", "/fragments/booking"): Limit(10, 60),
-    ("GET", "/api/locate"): Limit(60, 60),
-    ("GET", "/fragments/locator"): Limit(60, 60),
+    ("POST", "/api/bookings"): _BOOK,
+    ("POST", "/fragments/booking"): _BOOK,
+    ("POST", "/api/bookings/{token}/cancel"): _BOOK,
+    ("POST", "/api/bookings/{token}/reschedule"): _BOOK,
+    ("POST", "/bookings/{token}/cancel"): _BOOK,
+    ("POST", "/bookings/{token}/reschedule"): _BOOK,
+    ("GET", "/api/locate"): _SEARCH,
+    ("GET", "/fragments/locator"): _SEARCH,
+    ("GET", "/api/clinics/{clinic_id}/slots"): _READ,
+    ("GET", "/calendars/{clinic_id}/availability.ics"): _READ,
+    ("GET", "/fragments/availability"): _READ,
+    ("GET", "/fragments/booking"): _READ,
+    ("GET", "/bookings/{token}"): _READ,
+    ("GET", "/api/bookings/{token}"): _READ,
+    ("GET", "/calendars/bookings/{filename}"): _READ,
+    ("GET", "/calendars/staff/{filename}"): _READ,
 }
-"""Keyed by (method, route template below the mount prefix)."""
+"""Keyed by (method, route template below the mount prefix). The crisis banner, the clinic
+list, the embed script and the health checks are cheap and never limited."""
 
 
 class WindowCounter(Protocol):
-    async def hit(self, key: str, window_seconds: int) -> tuple[int, float]:
-        """Count one request in the current window; return (count, seconds until it resets)."""
+    async def hit(
+        self, keys: Sequence[tuple[str, int]], window_seconds: int
+    ) -> list[tuple[int, float]]:
+        """Count one request against each (key, limit) in turn: (count, seconds to reset).
+
+        Stops after the first key over its limit: a request the visitor's budget refuses does
+        not use up the address's budget that the visitor's neighbours share.
+        """
+
+    async def close(self) -> None:
+        """Release connections (at shutdown)."""
 
 
 class MemoryCounter:
-    """Counters in this process: right for one worker, the default."""
+    """Windows in a Litestar ``MemoryStore``: exact for one process, the default."""
 
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[float, int]] = {}
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store if store is not None else MemoryStore()
         self._lock = asyncio.Lock()
+        self._hits = 0
 
-    async def hit(self, key: str, window_seconds: int) -> tuple[int, float]:
-        now = time.monotonic()
-        async with self._lock:
-            if len(self._windows) > 50_000:
-                self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
-            ends, count = self._windows.get(key, (0.0, 0))
-            if ends <= now:
-                ends, count = now + window_seconds, 0
-            count += 1
-            self._windows[key] = (ends, count)
-        return count, ends - now
+    async def hit(
+        self, keys: Sequence[tuple[str, int]], window_seconds: int
+    ) -> list[tuple[int, float]]:
+        now = time.time()
+        counts = []
+        async with self._lock:  # read-modify-write: one request at a time in this process
+            self._hits += 1
+            if self._hits % 10_000 == 0:
+                await self.store.delete_expired()
+            for key, limit in keys:
+                raw = await self.store.get(key)
+                count, ends = (0, now + window_seconds)
+                if raw is not None:
+                    stored_count, _, stored_end = raw.decode().partition(":")
+                    count, ends = int(stored_count), float(stored_end)
+                count += 1
+                await self.store.set(key, f"{count}:{ends}", expires_in=math.ceil(ends - now))
+                counts.append((count, ends - now))
+                if count > limit:
+                    break
+        return counts
+
+    async def close(self) -> None:
+        await self.store.delete_all()
+
+
+_HIT_SCRIPT = b"""
+local out = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+    out[#out + 1] = count
+    out[#out + 1] = redis.call('PTTL', key)
+    if count > tonumber(ARGV[i + 1]) then break end
+end
+return out
+"""
+
+
+class _CountingRedisStore(RedisStore):
+    """A ``RedisStore`` that also counts: ``INCR`` and ``PEXPIRE`` in one atomic script."""
+
+    def __init__(self, redis: Any, namespace: str) -> None:
+        super().__init__(redis, namespace=namespace)
+        self._hit_script = self._redis.register_script(_HIT_SCRIPT)
+
+    async def hit(
+        self, keys: Sequence[tuple[str, int]], window_seconds: int
+    ) -> list[tuple[int, float]]:
+        names = [self._make_key(key) for key, _ in keys]
+        limits = [limit for _, limit in keys]
+        raw = await self._hit_script(keys=names, args=[window_seconds * 1000, *limits])
+        return [(int(raw[i]), max(int(raw[i + 1]), 0) / 1000) for i in range(0, len(raw), 2)]
 
 
 class RedisCounter:
-    """Counters shared by every worker and host through Redis."""
+    """Windows in a Litestar ``RedisStore``, shared by every worker and host.
 
-    def __init__(self, url: str, *, prefix: str = "kat:rl:") -> None:
-        self._url = url
-        self._redis: Any = None  # made on first use, inside the worker's event loop
-        self._prefix = prefix
+    Each call waits at most ``timeout`` seconds: a hanging Redis costs one request that long,
+    then the middleware skips it for a while (see :class:`RateLimiter`).
+    """
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> RedisCounter:
-        # Litestar deep-copies routers when registering them; the client must stay shared
-        return self
+    def __init__(self, url: str, *, namespace: str = "kat_rl", timeout: float = 0.25) -> None:
+        from redis.asyncio import Redis
 
-    async def hit(self, key: str, window_seconds: int) -> tuple[int, float]:
-        if self._redis is None:
-            from redis.asyncio import Redis
+        client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        self._client = client
+        self.store = _CountingRedisStore(client, namespace)
+        self.timeout = timeout
 
-            # a dead Redis must not hold requests up: the middleware then lets them through
-            self._redis = Redis.from_url(self._url, socket_connect_timeout=1, socket_timeout=1)
-        name = self._prefix + key
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds, nx=True)
-            pipe.pttl(name)
-            count, _, ttl_ms = await pipe.execute()
-        return int(count), max(int(ttl_ms), 0) / 1000
+    async def hit(
+        self, keys: Sequence[tuple[str, int]], window_seconds: int
+    ) -> list[tuple[int, float]]:
+        return await asyncio.wait_for(self.store.hit(keys, window_seconds), self.timeout * 2)
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
 
-class RateLimitMiddleware:
-    """Applies ``limits`` by route template; other routes pass untouched."""
+class RateLimiter:
+    """The limits, the counter and the keys; shared by every copy of the middleware."""
 
     def __init__(
         self,
-        app: ASGIApp,
-        *,
         counter: WindowCounter,
+        *,
         limits: Mapping[tuple[str, str], Limit] = DEFAULT_LIMITS,
         prefix: str = "",
         phone: str = "",
+        secret: str = "",
+        workers: int = 1,
+        pause_seconds: float = 30.0,
     ) -> None:
-        self.app = app
         self.counter = counter
-        self.limits = {(method, prefix + path): limit for (method, path), limit in limits.items()}
+        self.limits = {
+            (method, prefix + path): limit.share(workers)
+            for (method, path), limit in limits.items()
+        }
         self.phone = phone
+        self._secret = hashlib.sha256(b"kat-widgets rate limits\0" + secret.encode()).digest()
+        self.pause_seconds = pause_seconds
+        self._paused_until = 0.0
+
+    def keys(self, scope: HTTPScope) -> tuple[str, str]:
+        """(visitor key, address key) for this request's bucket: keyed hashes, never addresses."""
+        client = (scope.get("client") or ("unknown", 0))[0]
+        headers = dict(scope["headers"])
+        browser = headers.get(b"user-agent", b"") + b"\0" + headers.get(b"accept-language", b"")
+        bucket = f"{scope['method']}:{scope['path_template']}"
+        address = self._digest(client.encode())
+        visitor = self._digest(client.encode() + b"\0" + browser)
+        return f"{bucket}:v:{visitor}", f"{bucket}:a:{address}"
+
+    def _digest(self, data: bytes) -> str:
+        return hashlib.blake2b(data, key=self._secret[:32], digest_size=12).hexdigest()
+
+    async def check(self, scope: HTTPScope) -> None:
+        """Raise ``TooManyRequestsException`` when this request is over a budget."""
+        limit = self.limits.get((scope["method"], scope.get("path_template", "")))
+        if limit is None or time.monotonic() < self._paused_until:
+            return
+        visitor, address = self.keys(scope)
+        budgets = [(visitor, limit.requests), (address, limit.address_requests)]
+        try:
+            counts = await self.counter.hit(budgets, limit.seconds)
+        except Exception as exc:  # the store is down or slow: serve unlimited, retry later
+            self._paused_until = time.monotonic() + self.pause_seconds
+            log.warning(
+                "rate-limit store unavailable (%s); not limiting for %d s",
+                type(exc).__name__,
+                self.pause_seconds,
+            )
+            return
+        # the counter stops after the first budget over its limit: fewer counts than budgets
+        paired = zip(counts, budgets, strict=False)
+        over = [wait for (count, wait), (_, budget) in paired if count > budget]
+        if over:
+            retry_after = math.ceil(over[0]) or 1
+            detail = f"Too many requests. Please try again in {retry_after} seconds"
+            detail += f", or call us at {self.phone}." if self.phone else "."
+            raise TooManyRequestsException(detail=detail, headers={"Retry-After": str(retry_after)})
+
+    async def close(self) -> None:
+        await self.counter.close()
+
+
+class RateLimitMiddleware:
+    """Applies the limiter's limits by route template; other routes pass untouched."""
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            limit = self.limits.get((scope["method"], scope.get("path_template", "")))
-            if limit is not None:
-                client = (scope.get("client") or ("unknown", 0))[0]
-                bucket = f"{scope['method']}:{scope['path_template']}:{client}"
-                try:
-                    count, retry_after = await self.counter.hit(bucket, limit.seconds)
-                except Exception as exc:  # store down: serve unlimited rather than fail
-                    log.warning(
-                        "rate-limit store unavailable (%s); not limiting", type(exc).__name__
-                    )
-                    count, retry_after = 0, 0.0
-                if count > limit.requests:
-                    await self._refuse(send, math.ceil(retry_after) or 1)
-                    return
+            await self.limiter.check(scope)
         await self.app(scope, receive, send)
 
-    async def _refuse(self, send: Send, retry_after: int) -> None:
-        detail = f"Too many requests. Please try again in {retry_after} seconds"
-        detail += f", or call us at {self.phone}." if self.phone else "."
-        await send_json_error(send, 429, detail, [(b"retry-after", str(retry_after).encode())])
+
+def rate_limit_middleware(limiter: RateLimiter) -> Callable[..., ASGIApp]:
+    """A middleware factory for Litestar's ``middleware=[...]``.
+
+    A plain function, so that Litestar's deep copy of routers at registration shares the one
+    limiter (and its Redis connections) instead of copying it.
+    """
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        return RateLimitMiddleware(app, limiter=limiter)
+
+    return middleware

@@ -26,6 +26,8 @@ from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.web import booking_pages
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import json_error
+from kat_widgets.web.json_depth import JsonTooDeep
+from kat_widgets.web.responses import safe_http_error
 from kat_widgets.web.schemas import (
     INVALID,
     LIMITED,
@@ -107,7 +109,14 @@ def _answer(
 
 
 def _body_invalid(request: AnyRequest, exc: ClientException) -> Response[Any]:
-    """Litestar's 400 for a body of the wrong shape, as our 422 naming the field."""
+    """Litestar's 400 for a body of the wrong shape, as our 422 naming the field.
+
+    Every other client error (413 too large, 408 too slow, 429 too many) keeps its own status.
+    """
+    if exc.status_code != 400:
+        return safe_http_error(request, exc)
+    if isinstance(exc, JsonTooDeep):
+        return json_error(422, exc.detail)
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     key = str(first.get("key", "")).split(".")[0]

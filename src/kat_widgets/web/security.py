@@ -4,6 +4,10 @@
   ``X-Content-Type-Options``, ``Referrer-Policy`` and ``Permissions-Policy``.
 - Unsafe methods (POST...) from a browser on another origin are refused unless that origin is
   allowed: a strict Origin check instead of CSRF tokens, so no cookies are needed at all.
+- With a Host allow-list, any other ``Host`` is refused (400; health checks excepted). Without
+  one, a browser's post is taken as our own origin only when the host is loopback or that of
+  ``public_url``: a page on ``evil.example`` that rebinds its name to our address (DNS
+  rebinding) sends ``Host: evil.example`` and is refused.
 """
 
 from __future__ import annotations
@@ -22,9 +26,34 @@ from litestar.types import (
 
 from kat_widgets.web.asgi_errors import send_json_error
 
-__all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy"]
+__all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy", "host_name"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+def _host_set(entries: Iterable[str]) -> frozenset[str]:
+    return frozenset(
+        entry if entry.startswith("*.") else (host_name(entry) or entry)
+        for entry in (raw.lower() for raw in entries)
+    )
+
+
+def host_name(value: str | None) -> str | None:
+    """The host name of a ``Host`` header or allow-list entry: lower-case, no port or brackets."""
+    if not value:
+        return None
+    try:
+        return urlsplit("//" + value).hostname
+    except ValueError:  # "[" without "]" and the like
+        return None
+
+
+def _listed(host: str, allowed: frozenset[str]) -> bool:
+    if host in allowed:
+        return True
+    return any(entry.startswith("*.") and host.endswith(entry[1:]) for entry in allowed)
 
 
 def content_security_policy(allowed_origins: Iterable[str]) -> str:
@@ -75,10 +104,18 @@ class SecurityMiddleware:
     """Refuses cross-origin posts from unknown origins; adds the headers if ``add_headers``."""
 
     def __init__(
-        self, app: ASGIApp, *, allowed_origins: Iterable[str] = (), add_headers: bool = True
+        self,
+        app: ASGIApp,
+        *,
+        allowed_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
+        own_hosts: Iterable[str] = LOOPBACK_HOSTS,
+        add_headers: bool = True,
     ) -> None:
         self.app = app
         self.allowed_origins = frozenset(origin.rstrip("/") for origin in allowed_origins)
+        self.allowed_hosts = _host_set(allowed_hosts)
+        self.own_hosts = self.allowed_hosts or _host_set(own_hosts)
         self.security_headers = SecurityHeaders(sorted(self.allowed_origins))
         self.add_headers = add_headers
 
@@ -86,7 +123,20 @@ class SecurityMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in SAFE_METHODS and not self._origin_allowed(scope):
+        host = host_name(_header(scope, b"host"))
+        if (
+            self.allowed_hosts
+            and (host is None or not _listed(host, self.allowed_hosts))
+            and not scope["path"].endswith(HEALTH_PATHS)  # probes by address stay answered
+        ):
+            await send_json_error(
+                send,
+                400,
+                "This server does not answer for that host name.",
+                self.security_headers.headers,
+            )
+            return
+        if scope["method"] not in SAFE_METHODS and not self._origin_allowed(scope, host):
             await self._refuse(send)
             return
         if not self.add_headers:
@@ -99,17 +149,19 @@ class SecurityMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _origin_allowed(self, scope: Scope) -> bool:
+    def _origin_allowed(self, scope: Scope, host: str | None) -> bool:
         headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        # "same origin" only when the Host is one of ours: the Host a request names is not
+        ours = host is not None and _listed(host, self.own_hosts)
         if headers.get(b"sec-fetch-site") == "same-origin":
-            return True  # the browser's own word; Origin may be "null" under no-referrer
+            return ours  # the browser's own word; Origin may be "null" under no-referrer
         origin = headers.get(b"origin")
         if origin is None:
             # Browsers send Origin on cross-origin posts; Sec-Fetch-Site covers the rest.
             return headers.get(b"sec-fetch-site", "same-origin") != "cross-site"
         if origin in self.allowed_origins:
             return True
-        return origin != "null" and urlsplit(origin).netloc == headers.get(b"host")
+        return ours and origin != "null" and urlsplit(origin).netloc == headers.get(b"host")
 
     async def _refuse(self, send: Send) -> None:
         await send_json_error(
@@ -119,3 +171,10 @@ class SecurityMiddleware:
             "Please book on the clinic's own website or call us.",
             self.security_headers.headers,
         )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
