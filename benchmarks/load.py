@@ -54,8 +54,9 @@ BASELINE_SECONDS = 5.0
 CONCURRENCY = int(os.environ.get("KAT_LOAD_CONCURRENCY", "32"))
 WORKERS = int(os.environ.get("KAT_LOAD_WORKERS", "4"))
 TARGET_SLOTS = 120  # the shrinking set every booking aims at
-# per visitor address, under the default limits (10 bookings, 60 locates per minute)
-BUDGET = {"book": 8, "locate": 50}
+# per visitor address, under the default limits per minute (web/ratelimit.DEFAULT_LIMITS:
+# 10 bookings, 30 searches, 120 slot or calendar reads)
+BUDGET = {"book": 8, "locate": 25, "slots": 100, "ics": 100}
 WEIGHTS = {"locate": 35, "slots": 25, "ics": 20, "book": 20}
 QUERIES = ["84020", "84107", "Draper, UT", "Layton", "84663", "American Fork", "Ogden, UT"]
 POINTS = [(40.52, -111.87), (40.66, -111.89), (41.06, -111.97), (40.17, -111.61)]

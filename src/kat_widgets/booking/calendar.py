@@ -58,23 +58,35 @@ def _details(clinic: Clinic) -> str:
     )
 
 
-def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
-    """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
+def _visit_event(
+    record: BookingRecord,
+    directory: Directory,
+    *,
+    now: dt.datetime,
+    organizer: str,
+    cancelled: bool,
+) -> icalendar.Event:
+    """The visit's one event (its UID and SEQUENCE are the booking's), for every copy of it."""
     clinic = directory.clinic(record.clinic_id)
-    service = directory.service(record.service_id)
-    cancelled = record.status == "cancelled"
-    event = booking_event(
+    return booking_event(
         uid=f"{record.id}@kat-widgets",
         clinic=clinic,
-        service=service,
+        service=directory.service(record.service_id),
         start=record.start,
         end=record.end,
         stamp=now,
-        organizer_email=ORGANIZER,
+        organizer_email=organizer,
         sequence=record.sequence,
         status="CANCELLED" if cancelled else "CONFIRMED",
         description=_details(clinic),
     )
+
+
+def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
+    """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
+    clinic = directory.clinic(record.clinic_id)
+    cancelled = record.status == "cancelled"
+    event = _visit_event(record, directory, now=now, organizer=ORGANIZER, cancelled=cancelled)
     return to_ics(
         booking_calendar([event], method="CANCEL" if cancelled else "PUBLISH", tzid=clinic.timezone)
     )
@@ -92,19 +104,8 @@ def attendee_invitation(
     clinic (``organizer``, named after it), ATTENDEE the visitor, the booking's UID and
     SEQUENCE; ``CANCEL`` (same UID, higher SEQUENCE) once cancelled."""
     clinic = directory.clinic(record.clinic_id)
-    service = directory.service(record.service_id)
-    event = booking_event(
-        uid=f"{record.id}@kat-widgets",
-        clinic=clinic,
-        service=service,
-        start=record.start,
-        end=record.end,
-        stamp=now,
-        organizer_email=organizer,
-        sequence=record.sequence,
-        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
-        description=_details(clinic),
-    )
+    cancelled = method == "CANCEL"
+    event = _visit_event(record, directory, now=now, organizer=organizer, cancelled=cancelled)
     if record.email:
         attendee = icalendar.vCalAddress(f"mailto:{record.email}")
         attendee.params["ROLE"] = "REQ-PARTICIPANT"
