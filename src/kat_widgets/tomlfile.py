@@ -8,15 +8,17 @@ their ``id``, the line found in the text, and the values that would have been ri
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
 from kat_widgets.errors import DataFileError, split_validation_error
 
-__all__ = ["decode_toml", "describe_path"]
+__all__ = ["decode_toml", "describe_path", "read_data_file"]
 
 T = TypeVar("T")
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -26,6 +28,14 @@ _PATTERN_WORDS = {
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "must be lower-case letters, digits and single hyphens "
     "(like draper or info-call)",
 }
+
+
+def read_data_file(path: str | os.PathLike[str], *, error: type[DataFileError]) -> bytes:
+    """The bytes of a data file; ``error`` naming the file when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read file ({exc.strerror})", file=str(path)) from None
 
 
 def decode_toml(raw: bytes | str, into: type[T], *, source: str, error: type[DataFileError]) -> T:

@@ -72,3 +72,43 @@ def test_serve_answers_healthz_and_demo_page(tmp_path: Path) -> None:
         assert page.status_code == 200
         assert "Numinus Draper" in page.text
         assert (tmp_path / "data" / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [("", "it is empty"), ("[clinic]\nname = 'x'\n", "it has clinic")],
+)
+def test_check_refuses_a_file_that_is_none_of_ours(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    # it used to check the bundled files instead and say ok
+    path = tmp_path / "empty.toml"
+    path.write_text(content, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}: not a kat-widgets file ({said})" in captured.err
+    assert "ok:" not in captured.out
+
+
+def test_check_names_the_line_the_entry_and_the_valid_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BUNDLED_DIRECTORY.read_text(encoding="utf-8").replace('"mon"', '"Funday"', 1)
+    path = tmp_path / "clinics.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr().err
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "Funday" in row)
+    assert f"{path}, line {line}: clinics #1 (id " in err
+    assert "'Funday' is not one of fri, mon, sat, sun, thu, tue, wed" in err
+
+
+def test_settings_errors_name_the_field(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KAT_MODE", "production")
+    monkeypatch.delenv("KAT_SECRET_KEY", raising=False)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "invalid settings (environment): secret_key is required" in err
+    assert ": :" not in err

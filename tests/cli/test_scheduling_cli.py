@@ -39,3 +39,20 @@ def test_check_reads_staff_calendars(
     )
     assert main(["check", str(settings)]) == 1
     assert "broken.ics" in capsys.readouterr().err
+
+
+def test_export_ics_to_a_folder_that_does_not_exist_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nowhere" / "x.ics"
+    assert main(["export-ics", "draper", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {target}: No such file or directory" in err
+    assert "Traceback" not in err
+
+
+def test_export_ics_days_zero_says_what_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export-ics", "draper", "--days", "0"]) != 0
+    err = capsys.readouterr().err
+    assert "days must be at least 1" in err
+    assert "end must be later" not in err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kat_widgets.crisis.models import CrisisData, CrisisResource, LocalText
 from kat_widgets.errors import CrisisDataError
-from kat_widgets.tomlfile import decode_toml
+from kat_widgets.tomlfile import decode_toml, read_data_file
 
 __all__ = [
     "BUNDLED_CRISIS",
@@ -26,12 +26,7 @@ BUNDLED_CRISIS = Path(__file__).resolve().parent.parent / "data" / "crisis.toml"
 
 def load_crisis_data(path: str | os.PathLike[str]) -> CrisisData:
     """Read and check a crisis file; raises :class:`CrisisDataError` naming file and path."""
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise CrisisDataError(f"cannot read file ({exc.strerror})", file=name) from None
-    return parse_crisis_data(raw, source=name)
+    return parse_crisis_data(read_data_file(path, error=CrisisDataError), source=str(path))
 
 
 def bundled_crisis_data() -> CrisisData:

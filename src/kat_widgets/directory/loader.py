@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kat_widgets.directory.models import (
@@ -17,7 +16,7 @@ from kat_widgets.directory.models import (
     Service,
 )
 from kat_widgets.errors import DirectoryError, NotFoundError
-from kat_widgets.tomlfile import decode_toml
+from kat_widgets.tomlfile import decode_toml, read_data_file
 
 __all__ = ["Directory", "load_directory", "parse_directory"]
 
@@ -72,12 +71,7 @@ class Directory:
 
 def load_directory(path: str | os.PathLike[str]) -> Directory:
     """Read and check a directory file; raises :class:`DirectoryError` naming file and path."""
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DirectoryError(f"cannot read file ({exc.strerror})", file=name) from None
-    return parse_directory(raw, source=name)
+    return parse_directory(read_data_file(path, error=DirectoryError), source=str(path))
 
 
 def parse_directory(raw: bytes | str, *, source: str = "<memory>") -> Directory:
@@ -108,14 +102,18 @@ def _check(data: DirectoryData, source: str) -> None:
         raise fail(f"clinics[{index}].id", f"duplicate clinic id {clinic_id!r}")
 
     role_ids = {role.id for role in data.roles}
-    services = {service.id: service for service in data.services}
-    for s_index, service in enumerate(data.services):
-        for r_index, role_id in enumerate(service.roles):
+
+    def known_roles(where: str, roles: Iterable[str]) -> None:
+        for r_index, role_id in enumerate(roles):
             if role_id not in role_ids:
                 raise fail(
-                    f"services[{s_index}].roles[{r_index}]",
+                    f"{where}.roles[{r_index}]",
                     f"unknown role {role_id!r}; expected one of {sorted(role_ids)}",
                 )
+
+    services = {service.id: service for service in data.services}
+    for s_index, service in enumerate(data.services):
+        known_roles(f"services[{s_index}]", service.roles)
 
     for s_index, service in enumerate(data.services):
         for r_index, required in enumerate(service.pathway.requires_completed):
@@ -153,12 +151,7 @@ def _check(data: DirectoryData, source: str) -> None:
             for index, item_id in _duplicates(ids):
                 raise fail(f"{where}.{kind}[{index}].id", f"duplicate id {item_id!r}")
         for st_index, member in enumerate(clinic.staff):
-            for r_index, role_id in enumerate(member.roles):
-                if role_id not in role_ids:
-                    raise fail(
-                        f"{where}.staff[{st_index}].roles[{r_index}]",
-                        f"unknown role {role_id!r}; expected one of {sorted(role_ids)}",
-                    )
+            known_roles(f"{where}.staff[{st_index}]", member.roles)
         staff_roles = {role for member in clinic.staff for role in member.roles}
         room_kinds = {room.kind for room in clinic.rooms}
         for s_index, service_id in enumerate(clinic.services):
