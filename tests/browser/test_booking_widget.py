@@ -4,6 +4,8 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from playwright.sync_api import expect
+
 from kat_widgets.directory import load_directory
 from kat_widgets.scheduling import find_slots
 from kat_widgets.settings import BUNDLED_DIRECTORY
@@ -47,7 +49,7 @@ def test_booking_form_and_its_errors_have_no_axe_violations(
     violations = axe_violations(page, context=".kat-booking")
     assert violations == [], describe(violations)
     page.get_by_role("button", name="Book").click()
-    assert page.locator("#kat-booking-name-error").is_visible()
+    expect(page.locator("#kat-booking-name-error")).to_be_visible()
     violations = axe_violations(page, context=".kat-booking")
     assert violations == [], describe(violations)
     screenshot(page, "booking-form-errors")
@@ -62,11 +64,11 @@ def test_book_and_cancel_with_javascript_off(live_server: LiveServer, browser: A
         page.get_by_label("Email", exact=True).fill("browser@example.com")
         page.get_by_label("You may contact me").check()
         page.get_by_role("button", name="Book").click()
-        assert page.get_by_role("heading", name="You are booked").is_visible()
+        expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
         page.get_by_role("link", name="Change or cancel this appointment").click()
         page.get_by_role("button", name="Cancel this appointment").click()
-        assert page.get_by_text("Your appointment is cancelled").is_visible()
-        assert page.get_by_text("Status: Cancelled").is_visible()
+        expect(page.get_by_text("Your appointment is cancelled")).to_be_visible()
+        expect(page.get_by_text("Status: Cancelled")).to_be_visible()
     finally:
         context.close()
 
@@ -78,7 +80,7 @@ def test_manage_page_has_no_axe_violations(live_server: LiveServer, page: Any) -
     page.get_by_label("You may contact me").check()
     page.get_by_role("button", name="Book").click()
     page.get_by_role("link", name="Change or cancel this appointment").click()
-    assert page.get_by_role("heading", name="Your appointment").is_visible()
+    expect(page.get_by_role("heading", name="Your appointment")).to_be_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "booking-manage")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import LiveServer, axe_violations, describe, screenshot
 from .e2e_flow import flow_settings
@@ -56,7 +57,7 @@ def test_embed_booking_form_and_its_errors_have_no_axe_violations(
 ) -> None:
     query = urlencode({"clinic": "draper", "service": "info-call", "start": _first_slot(kat)})
     page.goto(f"{kat.url}/embed/booking?{query}")
-    assert page.get_by_role("heading", name="Book: Free informational call").is_visible()
+    expect(page.get_by_role("heading", name="Book: Free informational call")).to_be_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "embed-booking-form")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import LiveServer, axe_violations, describe, screenshot
 from .e2e_flow import (
@@ -31,7 +32,7 @@ def test_find_the_nearest_clinic_book_its_free_call_and_download_the_ics(
 ) -> None:
     page.goto(kat.url + "/")
     header = page.get_by_role("banner")
-    assert header.get_by_role("link", name="1-833-NUMINUS (686-4687)").is_visible()
+    expect(header.get_by_role("link", name="1-833-NUMINUS (686-4687)")).to_be_visible()
     screenshot(page, "demo-page")
 
     page.get_by_label("ZIP code, city or address").fill(ZIP)
@@ -62,7 +63,7 @@ def test_find_the_nearest_clinic_book_its_free_call_and_download_the_ics(
 
     page.get_by_role("heading", name="You are booked").wait_for()
     assert page.get_by_text("Demo Visitor").count() == 0  # no personal data echoed back
-    assert page.get_by_role("link", name="1-833-NUMINUS (686-4687)").first.is_visible()
+    expect(page.get_by_role("link", name="1-833-NUMINUS (686-4687)").first).to_be_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "booking-confirmation")
@@ -93,7 +94,7 @@ def test_the_same_flow_works_without_javascript(kat: LiveServer, browser: Any) -
         page.get_by_role("link", name=SLOT_NAME).first.click()
         fill_booking_form(page, name="No Script", email="noscript@example.com")
         page.get_by_role("button", name="Book ").click()
-        assert page.get_by_role("heading", name="You are booked").is_visible()
+        expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
         ics = page.get_by_role("link", name="Download for your calendar (.ics)").get_attribute(
             "href"
         )

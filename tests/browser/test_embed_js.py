@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kat_widgets import Settings
 from tests.servers import dead_port, static_files
@@ -59,5 +60,5 @@ def test_widget_keeps_fallback_link_when_server_is_down(
         page.goto(origin + "/index.html")
         page.wait_for_timeout(500)
         link = page.get_by_role("link", name="See our clinics")
-        assert link.is_visible()
+        expect(link).to_be_visible()
         assert link.get_attribute("href") == f"{dead}/embed/clinics"
