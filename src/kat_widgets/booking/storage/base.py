@@ -26,7 +26,7 @@ from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBook
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
 from kat_widgets.booking.storage.migrate import is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
-from kat_widgets.booking.storage.records import record
+from kat_widgets.booking.storage.records import booking_values, record
 from kat_widgets.booking.storage.steps import (
     acquire,
     by_id,
@@ -280,27 +280,7 @@ class Storage:
         """
         booking_id = uuid.uuid4().hex
         with self._tx() as conn:
-            conn.execute(
-                sa.insert(bookings).values(
-                    id=booking_id,
-                    clinic_id=new.clinic_id,
-                    service_id=new.service_id,
-                    start_utc=new.start,
-                    end_utc=new.end,
-                    status="confirmed",
-                    sequence=0,
-                    token_hash=new.token_hash,
-                    calendar_hash=new.calendar_hash,
-                    name=new.name,
-                    email=new.email,
-                    phone=new.phone,
-                    note=new.note,
-                    sms_reminders=new.sms_reminders,
-                    language=new.language,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            conn.execute(sa.insert(bookings).values(booking_values(booking_id, new, now=now)))
             claim_day(conn, booking_id, new, lock_day=self._lock_day)
             acquire(conn, booking_id, new, for_update=self._for_update, insert_new=self._insert_new)
             if idempotency is not None:

@@ -6,32 +6,48 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from kat_widgets.booking.models import BookingRecord, OutboxMessage
+from kat_widgets.booking.models import BookingRecord, NewBooking, OutboxMessage
 
-__all__ = ["message", "overlapping", "record"]
+__all__ = ["booking_values", "message", "overlapping", "record"]
+
+
+_COLUMNS = {"start": "start_utc", "end": "end_utc"}
+"""Where a booking's field is stored under another name (the column says it is UTC)."""
+_WRITTEN = (
+    "clinic_id",
+    "service_id",
+    "start",
+    "end",
+    "token_hash",
+    "calendar_hash",
+    "name",
+    "email",
+    "phone",
+    "note",
+    "sms_reminders",
+    "language",
+)
+"""The fields of a :class:`NewBooking` that are columns of ``bookings`` (the rest are holds)."""
 
 
 def record(row: Any) -> BookingRecord:
     """A ``bookings`` row as a :class:`BookingRecord`."""
-    return BookingRecord(
-        id=row.id,
-        clinic_id=row.clinic_id,
-        service_id=row.service_id,
-        start=row.start_utc,
-        end=row.end_utc,
-        status=row.status,
-        sequence=row.sequence,
-        token_hash=row.token_hash,
-        calendar_hash=row.calendar_hash,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        note=row.note,
-        sms_reminders=bool(row.sms_reminders),
-        language=row.language,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    values = {f: getattr(row, _COLUMNS.get(f, f)) for f in BookingRecord.__struct_fields__}
+    values["sms_reminders"] = bool(values["sms_reminders"])  # SQLite may give 0/1
+    return BookingRecord(**values)
+
+
+def booking_values(booking_id: str, new: NewBooking, *, now: dt.datetime) -> dict[str, Any]:
+    """The ``bookings`` row a new booking is inserted as: confirmed, sequence 0."""
+    written = {_COLUMNS.get(f, f): getattr(new, f) for f in _WRITTEN}
+    return {
+        "id": booking_id,
+        **written,
+        "status": "confirmed",
+        "sequence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def overlapping(
@@ -51,19 +67,5 @@ def overlapping(
 
 
 def message(row: Any) -> OutboxMessage:
-    """An ``outbox`` row as an :class:`OutboxMessage`."""
-    return OutboxMessage(
-        id=row.id,
-        booking_id=row.booking_id,
-        event=row.event,
-        channel=row.channel,
-        target=row.target,
-        due_at=row.due_at,
-        status=row.status,
-        attempts=row.attempts,
-        claim=row.claim,
-        sealed_token=row.sealed_token,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-    )
+    """An ``outbox`` row as an :class:`OutboxMessage` (its fields are the columns)."""
+    return OutboxMessage(**{f: getattr(row, f) for f in OutboxMessage.__struct_fields__})
