@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
 from kat_widgets.web.json_depth import MAX_DEPTH, json_depth
+from tests.asgi import http_scope
 
 JSON_POSTS = [
     "/api/bookings",
@@ -114,21 +115,7 @@ def test_a_client_that_leaves_mid_body_is_not_an_unhandled_error(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/bookings",
-        "raw_path": b"/api/bookings",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
+    scope = http_scope("POST", "/api/bookings", [(b"content-type", b"application/json")])
 
     async def run() -> None:
         async with asyncio.timeout(30):

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from kat_widgets.web.app import MAX_BODY_BYTES
 from kat_widgets.web.slowclients import BodyTimeoutMiddleware
+from tests.asgi import http_scope
 
 
 @post("/echo", sync_to_thread=False)
@@ -51,21 +52,7 @@ def test_slow_body_is_408() -> None:
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/echo",
-            "raw_path": b"/echo",
-            "root_path": "",
-            "query_string": b"",
-            "headers": [(b"host", b"test"), (b"content-type", b"application/json")],
-            "client": ("127.0.0.1", 1),
-            "server": ("test", 80),
-            "state": {},
-        }
+        scope = http_scope("POST", "/echo", [(b"content-type", b"application/json")])
         await app(scope, slow_receive, send)  # type: ignore[arg-type]
 
     with ThreadPoolExecutor(1) as pool:
