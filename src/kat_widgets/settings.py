@@ -74,6 +74,9 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     Empty: any host is served, but only loopback (``localhost``, ``127.0.0.1``, ``[::1]``) and
     the host of ``public_url`` count as our own origin for a browser's form post (DNS
     rebinding)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """What the app logs: ``info`` has one line per request (route template, status, time, no
+    personal data); ``warning`` keeps only problems and saves that line's cost."""
     forwarded_allow_ips: str = ""
     """Proxies trusted to set ``X-Forwarded-For``/``-Proto`` for ``serve`` (comma-separated
     addresses or networks, ``*`` for any); empty: none, the peer's own address is the client."""

@@ -55,3 +55,22 @@ def test_log_records_route_template_not_raw_path(
     [line] = request_log.lines
     assert line["route"] == "/embed/{widget}"
     assert "12200" not in json.dumps(line)
+
+
+def test_log_level_warning_drops_the_request_line(tmp_path: object) -> None:
+    from kat_widgets import Settings, create_app
+
+    settings = Settings(data_dir=str(tmp_path), secret_key="l" * 40, log_level="warning")
+    package = logging.getLogger("kat_widgets")
+    before = package.level
+    with TestClient(create_app(settings)) as client:
+        logger = logging.getLogger("kat_widgets.requests")
+        capture = Capture()
+        logger.addHandler(capture)
+        try:
+            assert client.get("/api/clinics").status_code == 200
+        finally:
+            logger.removeHandler(capture)
+        assert logger.getEffectiveLevel() == logging.WARNING
+    package.setLevel(before)  # the logging configuration is process-wide
+    assert capture.lines == []

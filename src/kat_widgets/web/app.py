@@ -254,7 +254,7 @@ def create_app(
             loggers={
                 "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
                 "kat_widgets": {
-                    "level": "INFO",
+                    "level": settings.log_level.upper(),
                     "handlers": ["queue_listener"],
                     "propagate": False,
                 },
