@@ -150,3 +150,16 @@ def test_coordinates_far_from_every_clinic_count_as_outside_the_region(locator: 
     answer = locator.locate("40.71, -74.00")
     assert answer.nearest_anyway and answer.outside_region
     assert not locator.locate("40.5, -111.9").outside_region
+
+
+def test_a_place_asked_again_gets_the_same_exact_answer_from_the_cache() -> None:
+    from kat_widgets.locator.index import SpatialIndex
+
+    points = [(40.52 + i / 100, -111.86 - i / 90) for i in range(50)]
+    index = SpatialIndex(list(range(50)), points)
+    first = index.nearest(40.6, -111.9, limit=5)
+    measured = index._geodesic_km.cache_info().misses
+    again = index.nearest(40.6, -111.9, limit=5)
+    assert again == first == index.brute_force(40.6, -111.9, limit=5)
+    info = index._geodesic_km.cache_info()
+    assert info.misses == measured and info.hits >= 5  # no geodesic computed the second time

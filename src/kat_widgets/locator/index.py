@@ -15,6 +15,7 @@ the equator). Every ellipsoid path, the geodesic included, is therefore at least
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,8 @@ __all__ = ["EARTH_RADIUS_KM", "LOWER_BOUND_RATIO", "Neighbour", "SpatialIndex", 
 T = TypeVar("T")
 EARTH_RADIUS_KM = 6371.0088
 LOWER_BOUND_RATIO = 0.99
+GEODESIC_CACHE = 65_536
+"""Exact distances kept per index: (place, item) pairs, a few MB at most."""
 _LEAF_SIZE = 8
 
 
@@ -78,6 +81,15 @@ class SpatialIndex(Generic[T]):
         self.points = tuple((float(lat), float(lon)) for lat, lon in points)
         vectors = [(*unit_vector(lat, lon), i) for i, (lat, lon) in enumerate(self.points)]
         self._root = _Node(vectors) if vectors else None
+        # the same place (a ZIP, a city centre) is asked again and again: its exact distances
+        # are kept, bounded; the index never changes, so they never go stale
+        self._geodesic_km = functools.lru_cache(maxsize=GEODESIC_CACHE)(self._measure)
+
+    def _measure(self, lat: float, lon: float, position: int) -> float:
+        from geopy.distance import geodesic
+
+        km: float = geodesic((lat, lon), self.points[position]).km
+        return km
 
     def __len__(self) -> int:
         return len(self.items)
@@ -116,8 +128,6 @@ class SpatialIndex(Generic[T]):
         where: Callable[[T], bool] | None = None,
     ) -> list[Neighbour[T]]:
         """The ``limit`` items nearest by geodesic distance (ties: earlier item first)."""
-        from geopy.distance import geodesic
-
         if limit < 1:
             return []
         best: list[tuple[float, int]] = []  # max-heap of (-km, -position)
@@ -130,7 +140,7 @@ class SpatialIndex(Generic[T]):
             item = self.items[position]
             if where is not None and not where(item):
                 continue
-            km: float = geodesic((lat, lon), self.points[position]).km
+            km = self._geodesic_km(lat, lon, position)
             if radius_km is not None and km > radius_km:
                 continue
             entry = (-km, -position)
