@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -60,6 +61,8 @@ __all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
+NEVER_COMPRESS = "never_compress"
+"""Route ``opt`` key: the answer holds a token or personal data, so it is not compressed."""
 BODY_TIMEOUT_SECONDS = 10.0
 """Longest gap between two chunks of a request body."""
 BODY_DEADLINE_SECONDS = 30.0
@@ -73,7 +76,9 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *routes_embed.ROUTES,
         *routes_locator.ROUTES,
         *routes_scheduling.ROUTES,
-        *routes_booking.ROUTES,
+        # answers that carry a manage token or a visitor's details are never compressed: a
+        # compressed secret beside reflected input leaks through the answer's size (BREACH)
+        Router(path="/", route_handlers=routes_booking.ROUTES, opt={NEVER_COMPRESS: True}),
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],
@@ -247,6 +252,14 @@ def create_app(
         on_shutdown=routes.on_shutdown,
         before_send=[SecurityHeaders(settings.embedding.allowed_origins).before_send],
         cors_config=cors_config(settings),
+        # HTML, JSON, .ics, CSS and JS over 1 KB, gzip where the client accepts it (level 6:
+        # most of the saving for a fraction of level 9's CPU); never the NEVER_COMPRESS routes
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=1024,
+            gzip_compress_level=6,
+            exclude_opt_key=NEVER_COMPRESS,
+        ),
         openapi_config=OpenAPIConfig(
             title="kat-widgets", version=__version__, path="/schema", use_handler_docstrings=True
         ),

@@ -1,0 +1,76 @@
+"""Answers are gzipped where the client accepts it, except those that carry a secret (BREACH)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from kat_widgets import Settings, create_app
+from kat_widgets.web.app import NEVER_COMPRESS
+from tests.booking.booking_support import booking_body, upcoming_slots
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Litestar:
+    return create_app(Settings(data_dir=str(tmp_path), secret_key="z" * 40))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/static/widgets.css",
+        "/embed.js",
+        "/fragments/locator?q=84020",
+        "/calendars/draper/availability.ics",
+    ],
+)
+def test_pages_assets_and_feeds_are_gzipped(app: Litestar, path: str) -> None:
+    with TestClient(app) as client:
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        packed = client.get(path, headers=GZIP)
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert packed.content == plain.content  # httpx decodes: the same answer
+    assert int(packed.headers["content-length"]) < len(plain.content)
+    assert "content-encoding" not in plain.headers
+
+
+def test_answers_with_a_token_or_personal_data_are_never_compressed(app: Litestar) -> None:
+    with TestClient(app) as client:
+        booked = client.post(
+            "/api/bookings",
+            json=booking_body("murray", upcoming_slots("murray", 1)[0]),
+            headers=GZIP,
+        )
+        assert booked.status_code == 201
+        answer = booked.json()
+        token = answer["manage_url"].rsplit("/", 1)[1]
+        secret_bearing = [
+            booked,
+            client.get(f"/api/bookings/{token}", headers=GZIP),
+            client.get(f"/bookings/{token}", headers=GZIP),
+            client.get(answer["ics_url"], headers=GZIP),
+        ]
+    for response in secret_bearing:
+        assert response.status_code == 200 or response.status_code == 201
+        assert "content-encoding" not in response.headers, response.url
+
+
+def test_every_route_with_a_token_in_its_path_carries_the_mark(app: Litestar) -> None:
+    marked = {
+        route.path
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get(NEVER_COMPRESS)
+    }
+    with_token = {
+        route.path for route in app.routes if "{token" in route.path or "{filename" in route.path
+    }
+    assert with_token and with_token <= marked
+    assert "/api/bookings" in marked
