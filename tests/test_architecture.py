@@ -157,3 +157,15 @@ def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_importing_fragments_leaves_the_calendar_parsers_for_when_they_are_used() -> None:
+    # icalendar and recurring_ical_events cost ~40 ms of import; only bookings and staff
+    # calendars need them, so they are imported where those are shown or read (#14)
+    code = (
+        "import sys, kat_widgets.fragments\n"
+        "heavy = {'icalendar', 'recurring_ical_events'}\n"
+        "bad = sorted(heavy & set(sys.modules))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

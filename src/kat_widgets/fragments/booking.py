@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from kat_widgets.booking.calendar import event_title, google_link, outlook_link
 from kat_widgets.booking.crisis_words import mentions_crisis
 from kat_widgets.booking.models import NOTE_MAX, BookingRecord, ManageView
 from kat_widgets.directory import Clinic, Service
@@ -76,6 +75,9 @@ def render_form(
 
 def _visit(renderer: Renderer, record: BookingRecord, token: str, calendar: str) -> dict[str, Any]:
     """The visit and its links; ``calendar`` is the read-only key of the .ics, not the token."""
+    # icalendar is imported only when a booking is shown, not by every fragment
+    from kat_widgets.booking.calendar import event_title, google_link, outlook_link
+
     directory = renderer.directory
     clinic = directory.clinic(record.clinic_id)
     service = directory.service(record.service_id)

@@ -22,7 +22,6 @@ from kat_widgets.fragments.locator import LocatorView, render_locator
 from kat_widgets.fragments.renderer import STYLESHEETS, Renderer
 from kat_widgets.fragments.scheduling import render_availability, render_unavailable
 from kat_widgets.locator import LocateQuery, Locator, locator_from_settings
-from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.scheduling.week import WeekQuery, open_week
 from kat_widgets.settings import Settings, load_settings
@@ -74,12 +73,13 @@ class Widgets:
         self.locator_service = (
             locator if locator is not None else locator_from_settings(self.settings, self.directory)
         )
-        # built once: it caches fetched staff calendars
-        self.busy_provider = (
-            busy_provider
-            if busy_provider is not None
-            else default_busy_provider(self.settings, self.directory)
-        )
+        # built once: it caches fetched staff calendars (imported here: importing the
+        # fragments need not load the iCalendar parser)
+        if busy_provider is None:
+            from kat_widgets.scheduling.ics_import import default_busy_provider
+
+            busy_provider = default_busy_provider(self.settings, self.directory)
+        self.busy_provider = busy_provider
         self.clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
 
     def _with(self, renderer: Renderer) -> Widgets:

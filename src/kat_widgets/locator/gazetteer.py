@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections import defaultdict
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NamedTuple
 
@@ -72,6 +71,8 @@ class Tables(msgspec.Struct, array_like=True, frozen=True):
 
 
 def _zipcodes_source() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # 10 ms: not at import
+
     try:
         return f"zipcodes=={version('zipcodes')}"
     except PackageNotFoundError:  # pragma: no cover - it is a dependency
