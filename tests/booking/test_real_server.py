@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 async def _burst(url: str, body: dict[str, Any], count: int) -> list[int]:
     limits = httpx.Limits(max_connections=count)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    # a generous deadline: beside other tests under xdist, 50 at once on 3 workers can be slow
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=deadline_s()) as client:
         gate = asyncio.Event()
 
         async def one() -> int:
@@ -132,7 +133,7 @@ def test_server_logs_of_a_full_booking_flow_hold_no_personal_data_or_token(
 
 async def _same_key_burst(url: str, body: dict[str, Any], count: int) -> list[httpx.Response]:
     headers = {"Idempotency-Key": "same-key-for-every-retry"}
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=deadline_s()) as client:
         return list(
             await asyncio.gather(
                 *(client.post("/api/bookings", json=body, headers=headers) for _ in range(count))

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -162,21 +162,29 @@ def _burn(stop_at: float) -> None:
 
 
 @pytest.fixture
-def loaded_machine() -> Iterator[None]:
-    """Both cores busy (plus whatever else runs), for as long as the test needs."""
+def loaded_machine() -> Iterator[Callable[[], None]]:
+    """Both cores busy (plus whatever else runs) until the test calls the stop it is given.
+
+    The test stops them as soon as what it watches is over (the workers' start), so that the
+    tests running beside it under xdist are slowed for seconds, not minutes.
+    """
     stop_at = time.monotonic() + deadline_s() + 120
     burners = [multiprocessing.Process(target=_burn, args=(stop_at,)) for _ in range(2)]
     for burner in burners:
         burner.start()
-    yield
-    for burner in burners:
-        burner.terminate()
-        burner.join()
+
+    def stop() -> None:
+        for burner in burners:
+            burner.terminate()
+            burner.join()
+
+    yield stop
+    stop()
 
 
 @pytest.mark.postgres
 def test_four_workers_on_postgresql_all_come_up_on_a_loaded_machine(
-    tmp_path: Path, postgres_url: str, loaded_machine: None
+    tmp_path: Path, postgres_url: str, loaded_machine: Callable[[], None]
 ) -> None:
     log_file = tmp_path / "serve.log"
     with fresh_postgres(postgres_url) as database_url:
@@ -192,6 +200,7 @@ def test_four_workers_on_postgresql_all_come_up_on_a_loaded_machine(
             with httpx.Client(base_url=server.url, timeout=deadline_s()) as client:
                 for _ in range(40):
                     assert client.get("/api/locate", params={"q": "84020"}).status_code == 200
+            loaded_machine()  # the start is over: let the tests beside this one run
             text = log_file.read_text(errors="replace")  # before the stop's own lines
     pids = set(re.findall(r"Started server process \[(\d+)\]", text))
     assert len(pids) == 4, text[-4000:]
