@@ -82,6 +82,10 @@ class BookingConfig(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.secret_key)
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+"""This machine's own names: our origin for a browser's post when no allow-list is set."""
+
+
 class EmbedConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Who may embed the widgets, and where request counters for rate limits live."""
 
@@ -116,7 +120,7 @@ class EmbedConfig(msgspec.Struct, frozen=True, kw_only=True):
     def own_hosts(self) -> frozenset[str]:
         """Hosts a browser's same-origin post may come to: the allow-list, or without one the
         host of ``public_url`` and loopback (never any Host a request names: DNS rebinding)."""
-        return self.hosts or frozenset({"localhost", "127.0.0.1", "::1"} | self._public_host)
+        return self.hosts or LOOPBACK_HOSTS | self._public_host
 
     @property
     def _public_host(self) -> set[str]:

@@ -17,17 +17,12 @@ from typing import Any, TypeVar
 import msgspec
 
 from kat_widgets.errors import DataFileError, split_validation_error
+from kat_widgets.structs import PATTERN_WORDS
 
 __all__ = ["decode_toml", "describe_path", "read_data_file"]
 
 T = TypeVar("T")
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_PATTERN_WORDS = {
-    r"^[^\x00-\x1f\x7f]+$": "must be one line of text, without line breaks",
-    r"^[^\x00-\x1f\x7f]*$": "must be one line of text, without line breaks",
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "must be lower-case letters, digits and single hyphens "
-    "(like draper or info-call)",
-}
 
 
 def read_data_file(path: str | os.PathLike[str], *, error: type[DataFileError]) -> bytes:
@@ -104,27 +99,25 @@ def _line_of(text: str, segments: list[str | int]) -> int | None:
         else:
             header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]")
             found = [n for n in range(start, len(lines)) if header.match(lines[n])]
-            if found and (index is not None or not _assigned(lines, start, key)):
+            if found and (index is not None or _assignment(lines, start, key) is None):
                 start, table, i = found[0], name, i + 1
                 continue
-        assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for n in range(start, len(lines)):
-            if n > start and lines[n].lstrip().startswith("[") and not assignment.match(lines[n]):
-                break  # the next table: the key is not written here
-            if assignment.match(lines[n]):
-                return n + 1
+        line = _assignment(lines, start, key)
+        if line is not None:
+            return line
         return start + 1 if table else None
     return start + 1 if table else None
 
 
-def _assigned(lines: list[str], start: int, key: str) -> bool:
+def _assignment(lines: list[str], start: int, key: str) -> int | None:
+    """The line of ``key = ...`` in the table that starts at ``start``, if it is written there."""
     assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
     for n in range(start, len(lines)):
         if n > start and lines[n].lstrip().startswith("["):
-            return False
+            return None  # the next table: the key is not written here
         if assignment.match(lines[n]):
-            return True
-    return False
+            return n + 1
+    return None
 
 
 def _explain(reason: str, into: type[Any], segments: list[str | int]) -> str:
@@ -136,7 +129,7 @@ def _explain(reason: str, into: type[Any], segments: list[str | int]) -> str:
             return f"{enum.group(1)} is not one of {', '.join(map(str, values))}"
     pattern = re.match(r"Expected `str` matching regex '(.+)'$", reason)
     if pattern:
-        words = _PATTERN_WORDS.get(pattern.group(1).encode().decode("unicode_escape"))
+        words = PATTERN_WORDS.get(pattern.group(1).encode().decode("unicode_escape"))
         if words:
             return words
     return reason

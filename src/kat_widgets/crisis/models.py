@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from kat_widgets.structs import Base
+from kat_widgets.structs import Base, Slug
 
 __all__ = [
     "LANGUAGES",
@@ -27,7 +27,6 @@ Role = Literal["lead", "emergency", "resource", "directory"]
 LocalText = dict[Language, Annotated[str, msgspec.Meta(min_length=1, max_length=400)]]
 """Text in several languages; ``en`` is required (checked by the loader), the others optional."""
 
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9](?:[0-9-]{1,18}[0-9])?$")]
 HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s\"'<>]+$", max_length=300)]
 RegionCode = Annotated[str, msgspec.Meta(pattern=r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3})?|elsewhere)$")]

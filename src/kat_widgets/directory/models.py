@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from kat_widgets.structs import Base
+from kat_widgets.structs import Base, Line, OptionalLine, Slug
 
 __all__ = [
     "Address",
@@ -31,16 +31,11 @@ __all__ = [
     "Weekday",
 ]
 
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Precision = Literal["rooftop", "rooftop-estimate", "address", "street", "zip", "city"]
 Step = Literal["info", "connect", "prepare", "experience", "integrate", "reconnect"]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-Line = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-"""One line of text (a name, a street): no line breaks or other control characters, which
-would break a calendar line, an email header or a text message."""
-OptionalLine = Annotated[str, msgspec.Meta(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
 EmailAddress = Annotated[str, msgspec.Meta(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
 

@@ -231,7 +231,8 @@ class Gazetteer:
         return max(candidates, key=lambda c: (c.state == prefer, c.zip_count, c.state))
 
     def __len__(self) -> int:
-        return len(self._load().zip_codes)
+        self._load()
+        return len(self._zips)
 
     @property
     def loaded(self) -> bool:

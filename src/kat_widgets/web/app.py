@@ -96,11 +96,12 @@ def _short_static_name(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 
 def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:
+    embedding = settings.embedding
     return DefineMiddleware(
         SecurityMiddleware,
-        allowed_origins=settings.embedding.allowed_origins,
-        allowed_hosts=settings.embedding.hosts,
-        own_hosts=settings.embedding.own_hosts,
+        allowed_origins=embedding.allowed_origins,
+        allowed_hosts=embedding.hosts,
+        own_hosts=embedding.own_hosts,
         add_headers=add_headers,
     )
 

@@ -234,7 +234,7 @@ class RateLimiter:
         return f"{bucket}:v:{visitor}", f"{bucket}:a:{address}"
 
     def _digest(self, data: bytes) -> str:
-        return hashlib.blake2b(data, key=self._secret[:32], digest_size=12).hexdigest()
+        return hashlib.blake2b(data, key=self._secret, digest_size=12).hexdigest()
 
     async def check(self, scope: HTTPScope) -> None:
         """Raise ``TooManyRequestsException`` when this request is over a budget."""

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
@@ -24,12 +24,12 @@ from litestar.types import (
     Send,
 )
 
+from kat_widgets.config import LOOPBACK_HOSTS
 from kat_widgets.web.asgi_errors import send_json_error
 
 __all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy", "host_name"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 HEALTH_PATHS = ("/healthz", "/readyz")
 
 
@@ -123,7 +123,8 @@ class SecurityMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        host = host_name(_header(scope, b"host"))
+        headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        host = host_name(headers.get(b"host"))
         if (
             self.allowed_hosts
             and (host is None or not _listed(host, self.allowed_hosts))
@@ -136,7 +137,7 @@ class SecurityMiddleware:
                 self.security_headers.headers,
             )
             return
-        if scope["method"] not in SAFE_METHODS and not self._origin_allowed(scope, host):
+        if scope["method"] not in SAFE_METHODS and not self._origin_allowed(headers, host):
             await self._refuse(send)
             return
         if not self.add_headers:
@@ -149,8 +150,7 @@ class SecurityMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _origin_allowed(self, scope: Scope, host: str | None) -> bool:
-        headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+    def _origin_allowed(self, headers: Mapping[bytes, str], host: str | None) -> bool:
         # "same origin" only when the Host is one of ours: the Host a request names is not
         ours = host is not None and _listed(host, self.own_hosts)
         if headers.get(b"sec-fetch-site") == "same-origin":
@@ -171,10 +171,3 @@ class SecurityMiddleware:
             "Please book on the clinic's own website or call us.",
             self.security_headers.headers,
         )
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
