@@ -8,7 +8,9 @@ The SMTP sink (aiosmtpd) and the webhook receiver run in a process of their own.
    medians and min/max per message; the ratio is B's time over A's.
 2. Booking latency: ``POST /api/bookings`` through the same app stack with notifications off
    and on (email + a webhook), interleaved; the ratio is on over off (goal: at most 1.2).
-   Embedded: SQLite, delivered by the web process itself while bookings arrive. Scaled (when
+   Embedded, as ``kat-widgets serve`` runs it: SQLite, and serve's one delivery process
+   sending from the SQLite queue while bookings arrive. In process: a mounted app with no
+   ``serve`` and no queue service, sending from threads of its own. Scaled (when
    KAT_TEST_POSTGRES_URL and KAT_TEST_REDIS_URL are set): PostgreSQL, a Redis queue and a
    ``kat-widgets worker`` process delivering meanwhile.
 
@@ -37,6 +39,8 @@ from litestar.testing import TestClient
 
 from kat_widgets import create_app
 from kat_widgets.booking import BookingRequest
+from kat_widgets.booking.storage import Storage
+from kat_widgets.cli.delivery_process import DeliveryProcess
 from kat_widgets.directory import load_directory
 from kat_widgets.notifications.channels import SmtpChannel
 from kat_widgets.notifications.messages import Links, email_message, visitor_letter
@@ -171,13 +175,59 @@ def delivery(folder: Path, smtp_port: int) -> dict[str, float]:
     }
 
 
+def _worker_env(settings: Settings, hook_url: str, secret: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
+    env.update(
+        KAT_DATA_DIR=settings.data_dir,
+        KAT_SECRET_KEY=SECRET,
+        KAT_DATABASE_URL=settings.resolved_database_url,
+        KAT_SMTP_URL=settings.smtp_url,
+        KAT_MAIL_FROM=settings.mail_from,
+        KAT_WEBHOOK_URLS=hook_url,
+        KAT_WEBHOOK_SECRET=secret,
+        KAT_REMINDERS="",
+        KAT_LOG_LEVEL="warning",
+    )
+    if settings.queue_url:
+        env["KAT_QUEUE_URL"] = settings.queue_url
+    return env
+
+
 def latency(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
+    """Embedded, as ``kat-widgets serve`` runs it: SQLite, the web app only writes the outbox
+    and one delivery process (``DeliveryProcess``, serve's own) sends from the SQLite queue."""
+    secret = "whsec_" + base64.b64encode(b"w" * 32).decode()
+    off = create_app(_settings(folder / "off", smtp_port, smtp_url="", mail_from=""))
+    on_settings = _settings(
+        folder / "on",
+        smtp_port,
+        webhook_urls=(hook_url,),
+        webhook_secret=secret,
+        deliver_in_process=False,
+    )
+    on = create_app(on_settings)
+    storage = Storage(on_settings.resolved_database_url)
+    storage.migrate()  # as serve does, before its delivery process starts
+    delivery = DeliveryProcess(threads=2, env=_worker_env(on_settings, hook_url, secret))
+    delivery.start()
+    try:
+        figures = _interleaved(off, on, _starts(BATCH * BATCHES * 2 + 1), outbox=storage.outbox)
+    finally:
+        delivery.stop()
+        storage.dispose()
+    return figures
+
+
+def latency_in_process(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
+    """A mounted app with no queue service and no ``serve``: it sends from its own threads,
+    sharing the GIL with the bookings it answers."""
     secret = "whsec_" + base64.b64encode(b"w" * 32).decode()
     off = create_app(_settings(folder / "off", smtp_port, smtp_url="", mail_from=""))
     on = create_app(
         _settings(folder / "on", smtp_port, webhook_urls=(hook_url,), webhook_secret=secret)
     )
-    return _interleaved(off, on, _starts(BATCH * BATCHES * 2))
+    figures = _interleaved(off, on, _starts(BATCH * BATCHES * 2))
+    return {f"in_process_{key}": value for key, value in figures.items()}
 
 
 def latency_scaled(folder: Path, smtp_port: int, hook_url: str) -> dict[str, float]:
@@ -189,7 +239,6 @@ def latency_scaled(folder: Path, smtp_port: int, hook_url: str) -> dict[str, flo
         return {}
     secret = "whsec_" + base64.b64encode(b"w" * 32).decode()
     with _fresh_postgres(server) as off_url, _fresh_postgres(server) as on_url:
-        common = {"mode": "demo"}
         off = create_app(
             _settings(folder / "off", smtp_port, smtp_url="", mail_from="", database_url=off_url)
         )
@@ -200,24 +249,12 @@ def latency_scaled(folder: Path, smtp_port: int, hook_url: str) -> dict[str, flo
             queue_url=redis.rsplit("/", 1)[0] + "/14",
             webhook_urls=(hook_url,),
             webhook_secret=secret,
-            **common,
+            mode="demo",
         )
         on = create_app(on_settings)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
-        env.update(
-            KAT_DATA_DIR=on_settings.data_dir,
-            KAT_SECRET_KEY=SECRET,
-            KAT_DATABASE_URL=on_url,
-            KAT_QUEUE_URL=on_settings.queue_url,
-            KAT_SMTP_URL=on_settings.smtp_url,
-            KAT_MAIL_FROM=on_settings.mail_from,
-            KAT_WEBHOOK_URLS=hook_url,
-            KAT_WEBHOOK_SECRET=secret,
-            KAT_REMINDERS="",
-        )
         worker = subprocess.Popen(
             [sys.executable, "-m", "kat_widgets", "worker", "--threads", "2"],
-            env=env,
+            env=_worker_env(on_settings, hook_url, secret),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -229,24 +266,50 @@ def latency_scaled(folder: Path, smtp_port: int, hook_url: str) -> dict[str, flo
     return {f"scaled_{key}": value for key, value in figures.items()}
 
 
-def _interleaved(off: Any, on: Any, starts: list[tuple[str, dt.datetime]]) -> dict[str, float]:
+def _body(clinic: str, start: dt.datetime) -> dict[str, Any]:
+    return {
+        "clinic_id": clinic,
+        "service": "info-call",
+        "start": start.isoformat(),
+        "name": "Bench Mark",
+        "email": "bench@example.com",
+        "consent": True,
+    }
+
+
+def _drained(outbox: Any, seconds: float = 120.0) -> float:
+    """Wait until every message is sent; the seconds it took."""
+    began = time.perf_counter()
+    while (stats := outbox.stats(now=dt.datetime.now(dt.UTC))).pending + stats.sending:
+        assert time.perf_counter() - began < seconds, f"delivery stalled: {stats}"
+        time.sleep(0.05)
+    assert stats.parked == 0, stats
+    return time.perf_counter() - began
+
+
+def _interleaved(
+    off: Any, on: Any, starts: list[tuple[str, dt.datetime]], *, outbox: Any = None
+) -> dict[str, float]:
+    """Bookings to ``off`` and ``on`` in turn. With ``outbox`` (delivery by another process):
+    first one booking whose messages must arrive (the sender is up), and at the end the time
+    the sender needed after the last booking to send everything."""
     times: dict[str, list[float]] = {"off": [], "on": []}
+    extra: dict[str, float] = {}
     with TestClient(off) as client_off, TestClient(on) as client_on:
         clients = {"off": client_off, "on": client_on}
+        if outbox is not None:
+            clinic, start = starts.pop(0)
+            assert client_on.post("/api/bookings", json=_body(clinic, start)).status_code == 201
+            _drained(outbox)
         for index, (clinic, start) in enumerate(starts):
             name = ("off", "on")[index % 2]  # interleaved: off on off on ...
-            body = {
-                "clinic_id": clinic,
-                "service": "info-call",
-                "start": start.isoformat(),
-                "name": "Bench Mark",
-                "email": "bench@example.com",
-                "consent": True,
-            }
+            body = _body(clinic, start)
             began = time.perf_counter()
             answer = clients[name].post("/api/bookings", json=body)
             times[name].append(time.perf_counter() - began)
             assert answer.status_code == 201, answer.text
+        if outbox is not None:
+            extra["sent_all_s_after_last_booking"] = round(_drained(outbox), 2)
     off_ms = statistics.median(times["off"]) * 1000
     on_ms = statistics.median(times["on"]) * 1000
     return {
@@ -254,6 +317,7 @@ def _interleaved(off: Any, on: Any, starts: list[tuple[str, dt.datetime]]) -> di
         "booking_ms_on_median": round(on_ms, 2),
         "booking_ms_on_p90": round(statistics.quantiles(times["on"], n=10)[-1] * 1000, 2),
         "booking_on_vs_off": round(on_ms / off_ms, 3),
+        **extra,
     }
 
 
@@ -283,6 +347,7 @@ def main() -> None:
             figures = delivery(Path(folder) / "delivery", port)
             hook_url = f"http://127.0.0.1:{hook_port}/hook"
             figures |= latency(Path(folder) / "latency", port, hook_url)
+            figures |= latency_in_process(Path(folder) / "threads", port, hook_url)
             figures |= latency_scaled(Path(folder) / "scaled", port, hook_url)
     finally:
         peers.terminate()

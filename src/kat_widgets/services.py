@@ -71,8 +71,9 @@ class Services:
             log.warning("booking database unreachable at startup; booking answers 503")
 
     def start(self) -> None:
-        """At start-up: deliver messages from this process when no queue service is set."""
-        if self.notifications is not None:
+        """At start-up: deliver messages from this process when no queue service is set
+        (unless ``deliver_in_process`` is off: ``serve`` runs a delivery process instead)."""
+        if self.notifications is not None and self.settings.deliver_in_process:
             self.notifications.start_in_process()
 
     def dispose(self) -> None:
@@ -89,17 +90,19 @@ def build_services(
     busy_provider: BusyProvider | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     bookings: BookingService | None = None,
+    durable_commits: bool = True,
 ) -> Services:
     """The services for ``settings``; the keyword arguments replace a part (tests, embedding).
 
     ``busy_provider`` replaces the staff calendars; ``bookings`` the booking use cases, whose
-    clock then becomes everyone's unless ``clock`` is given.
+    clock then becomes everyone's unless ``clock`` is given. ``durable_commits=False`` is for
+    ``kat-widgets worker`` only (see :attr:`Storage.durable_commits`).
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
     calendars = busy_provider or default_busy_provider(settings, directory)
     notifications: Notifications | None = None
     if bookings is None and settings.booking.enabled:
-        storage = Storage(settings.booking.database_url)
+        storage = Storage(settings.booking.database_url, durable_commits=durable_commits)
         now = clock if clock is not None else utcnow
         config = settings.notifications
         if config.any_channel:

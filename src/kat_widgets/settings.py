@@ -143,6 +143,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     queue_url: str = ""
     """Delivery queue: empty (a SQLite file in ``data_dir``, delivered by ``serve`` itself),
     ``redis://...`` or ``postgresql://...`` (run ``kat-widgets worker`` processes)."""
+    deliver_in_process: bool = True
+    """With no ``queue_url``: the app delivers from a few threads of its own process, so a
+    mounted app needs nothing else. ``kat-widgets serve`` turns it off for its web workers
+    and runs one delivery process beside them instead (sending never shares a worker's GIL
+    with visitors' requests)."""
     staff_alert_notes: bool = False
     """Include the visitor's note in the clinic's staff alert emails (off: never)."""
     delivery_attempts: Annotated[int, msgspec.Meta(ge=1, le=50)] = 8

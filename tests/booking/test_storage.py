@@ -188,3 +188,27 @@ def test_down_to_0001_and_up_again_keeps_bookings_holds_and_keys(storage: Storag
         storage.create(new(at(9, 10), token="v"), now=NOW)
     twin = storage.create(new(at(9, 15), token="w"), now=NOW)
     assert twin.calendar_hash is None  # several NULLs do not clash in the unique index
+
+
+def _commit_setting(store: Storage) -> str:
+    query = "PRAGMA synchronous" if store.dialect == "sqlite" else "SHOW synchronous_commit"
+    with store.engine.connect() as conn:
+        return str(conn.exec_driver_sql(query).scalar())
+
+
+def test_bookings_wait_for_the_disk_and_only_a_delivery_store_does_not(database_url: str) -> None:
+    """Booking stores commit durably (SQLite FULL, PostgreSQL's synchronous commit on); the
+    worker's store (``durable_commits=False``) only marks messages and may lose a last mark."""
+    durable, relaxed = Storage(database_url), Storage(database_url, durable_commits=False)
+    try:
+        if durable.dialect == "sqlite":
+            assert (_commit_setting(durable), _commit_setting(relaxed)) == (
+                "2",
+                "1",
+            )  # FULL, NORMAL
+        else:
+            assert _commit_setting(durable) != "off"
+            assert _commit_setting(relaxed) == "off"
+    finally:
+        durable.dispose()
+        relaxed.dispose()

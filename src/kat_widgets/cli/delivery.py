@@ -14,15 +14,32 @@ if TYPE_CHECKING:
 STATUSES = ("pending", "sending", "sent", "parked", "skipped")
 
 
-def _services() -> Services:
+def _services(*, durable_commits: bool = True) -> Services:
     from kat_widgets.services import build_services
     from kat_widgets.settings import load_settings
 
-    return build_services(load_settings())
+    return build_services(load_settings(), durable_commits=durable_commits)
+
+
+def _log_to_stderr(level: str) -> None:
+    """The worker's log: ours at ``log_level`` and Huey's, one line each, on stderr (message
+    ids, kinds and error kinds only: see ``notifications.delivery``)."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name in ("kat_widgets", "huey"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level.upper() if name == "kat_widgets" else "WARNING")
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _worker(args: argparse.Namespace) -> int:
-    services = _services()
+    # a worker only marks messages claimed and sent: such a mark lost to a crash of the
+    # machine means one more send with the same id, so it need not wait for the disk
+    services = _services(durable_commits=False)
+    _log_to_stderr(services.settings.log_level)
     try:
         if services.notifications is None:
             print(
@@ -31,11 +48,31 @@ def _worker(args: argparse.Namespace) -> int:
             )
             return 1
         queue = services.notifications.config.queue_url or "the SQLite queue in data_dir"
-        print(f"kat-widgets worker: delivering from {queue} with {args.threads} threads")
+        print(
+            f"kat-widgets worker: delivering from {queue} with {args.threads} threads",
+            flush=True,
+        )
+        if args.parent is not None:
+            _exit_with_parent(args.parent)
         services.notifications.queue.run(workers=args.threads)
     finally:
         services.dispose()
     return 0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Stop gracefully (SIGTERM to ourselves) once ``parent`` is gone (``serve`` killed)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="kat-parent-watch", daemon=True).start()
 
 
 def _outbox(args: argparse.Namespace) -> int:
@@ -105,6 +142,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "worker", help="deliver confirmations, reminders and webhooks from the queue"
     )
     worker.add_argument("--threads", type=int, default=4, help="sending threads (default 4)")
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     worker.set_defaults(handler=_worker)
     outbox = commands.add_parser("outbox", help="messages owed by booking changes")
     actions = outbox.add_subparsers(dest="action", required=True, metavar="ACTION")

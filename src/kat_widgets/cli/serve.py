@@ -7,6 +7,10 @@ import errno
 import os
 import socket
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kat_widgets.settings import Settings
 
 HEALTHCHECK_TIMEOUT = 60
 """Seconds a worker may take to answer uvicorn's health ping (its default of 5 kills workers
@@ -60,7 +64,25 @@ def _serve(args: argparse.Namespace) -> int:
             print("kat-widgets: booking database unreachable; booking will answer 503")
         finally:
             storage.dispose()
+    delivery = None
+    notifications = settings.notifications
+    if notifications.embedded and notifications.any_channel and settings.deliver_in_process:
+        from kat_widgets.cli.delivery_process import DeliveryProcess
+
+        # one delivery process beside the web workers, which then only write the outbox
+        os.environ["KAT_DELIVER_IN_PROCESS"] = "false"
+        delivery = DeliveryProcess(threads=2, env=dict(os.environ))
+        delivery.start()
     print(f"kat-widgets: serving on http://{args.host}:{args.port}/ ({settings.mode} mode)")
+    try:
+        _run(uvicorn, args, settings)
+    finally:
+        if delivery is not None:
+            delivery.stop()
+    return 0
+
+
+def _run(uvicorn: Any, args: argparse.Namespace, settings: Settings) -> None:
     uvicorn.run(
         "kat_widgets.web.app:create_app",
         factory=True,
@@ -80,7 +102,6 @@ def _serve(args: argparse.Namespace) -> int:
         # our own request log records only route templates.
         access_log=False,
     )
-    return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

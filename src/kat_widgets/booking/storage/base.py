@@ -67,7 +67,7 @@ class Storage:
         cls.dialect = dialect
         Storage._backends[dialect] = cls
 
-    def __new__(cls, url: str) -> Storage:
+    def __new__(cls, url: str, *, durable_commits: bool = True) -> Storage:
         if cls is Storage:
             name = dialect_of(database_url(url))
             if name not in Storage._backends:
@@ -77,8 +77,13 @@ class Storage:
             cls = Storage._backends[name]
         return super().__new__(cls)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durable_commits: bool = True) -> None:
         self.url = database_url(url)
+        self.durable_commits = durable_commits
+        """``False``: a commit may be lost to a crash of the machine (never half-written).
+        Only for a delivery process, whose writes mark messages claimed or sent: a lost mark
+        means the message goes again with the same id, which at-least-once delivery allows.
+        Bookings are always written by stores with durable commits."""
         self.engine = self._create_engine(self.url)
         self.outbox = OutboxStore(self._tx)
         """The messages booking changes owe (written by this store's transactions)."""

@@ -39,6 +39,9 @@ class PostgresStorage(Storage, dialect="postgresql"):
     """Row locks (``FOR UPDATE``) and transaction-scoped advisory locks order the writers."""
 
     def _create_engine(self, url: str) -> Engine:
+        # not durable (a delivery process): the server may acknowledge a commit before it is
+        # flushed; a crash of the server loses at most the last few, never consistency
+        options = {} if self.durable_commits else {"options": "-c synchronous_commit=off"}
         return sa.create_engine(
             url,
             # whatever the server's default: counts taken after a lock must see what was
@@ -49,7 +52,7 @@ class PostgresStorage(Storage, dialect="postgresql"):
             max_overflow=5,
             pool_pre_ping=True,
             hide_parameters=True,
-            connect_args={"connect_timeout": 5},
+            connect_args={"connect_timeout": 5, **options},
         )
 
     def _lock_migrations(self, conn: Connection) -> None:

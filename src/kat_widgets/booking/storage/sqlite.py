@@ -30,13 +30,17 @@ class SQLiteStorage(Storage, dialect="sqlite"):
         # hide_parameters: SQL errors and logs never show the values (names, emails, notes)
         engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
+        durable = self.durable_commits
+
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA busy_timeout = 30000")
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
+            # FULL: each commit reaches the disk before it returns (WAL); NORMAL: the last
+            # commits may be lost to a power cut, the file never corrupted
+            cursor.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
 
