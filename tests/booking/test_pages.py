@@ -113,12 +113,23 @@ def test_manage_page_cancels_with_a_plain_form(client: TestClient[Litestar]) -> 
     page = client.get(f"/bookings/{token}")
     assert page.status_code == 200
     assert page.headers["referrer-policy"] == "no-referrer"
-    assert f'action="/w/bookings/{token}/cancel"' in page.text
-    done = client.post(f"/bookings/{token}/cancel", follow_redirects=False)
+    assert f'action="/w/bookings/{token}/cancel"' not in page.text  # a second step first
+    assert f'href="/w/bookings/{token}?step=cancel"' in page.text
+    question = client.get(f"/bookings/{token}?step=cancel")
+    assert "Cancel this appointment?" in question.text
+    assert f'action="/w/bookings/{token}/cancel"' in question.text
+    assert 'name="confirm" value="yes"' in question.text
+    assert f'href="/w/bookings/{token}">No, keep my appointment' in question.text
+    # a POST without the second step's confirmation only asks the question
+    asked = client.post(f"/bookings/{token}/cancel", follow_redirects=False)
+    assert asked.status_code == 200 and "Cancel this appointment?" in asked.text
+    assert client.get(f"/api/bookings/{token}").json()["booking"]["status"] == "confirmed"
+    done = client.post(f"/bookings/{token}/cancel", data={"confirm": "yes"}, follow_redirects=False)
     assert done.status_code == 303
     assert done.headers["location"] == f"/w/bookings/{token}?done=cancelled"
     after = client.get(f"/bookings/{token}?done=cancelled")
-    assert "Your appointment is cancelled" in after.text
+    assert '<p class="kat-success" role="status">Your appointment is cancelled' in after.text
+    assert "kat-error-summary" not in after.text
     assert "Cancel this appointment" not in after.text
     assert "Add to Google Calendar" not in after.text
     ics = re.search(r'href="/w(/calendars/bookings/[A-Za-z0-9_-]{43}\.ics)"', after.text)
@@ -225,3 +236,40 @@ def test_manage_page_past_the_open_times_says_to_call(client: TestClient[Litesta
     assert not _choices(page.text)
     assert "There are no open times online in these two weeks" in page.text
     assert 'href="tel:' in page.text and "Show later times" not in page.text
+
+
+def test_manage_page_offers_no_time_inside_the_cutoff_and_chooses_none(
+    client: TestClient[Litestar],
+) -> None:
+    import datetime as dt
+
+    from tests.booking.booking_support import NOW
+
+    token = _book(client)
+    page = client.get(f"/bookings/{token}").text
+    choices = re.findall(r'<input type="radio"[^>]*>', page)
+    assert choices and not any("checked" in choice for choice in choices)
+    starts = [
+        dt.datetime.fromisoformat(v) for v in re.findall(r'name="start" value="([^"]+)"', page)
+    ]
+    assert min(starts) >= NOW + dt.timedelta(hours=24)  # movable again after the move
+    # the visit is at 10:00 on the 9th: online changes close 24 hours before
+    assert "You can change or cancel online until <strong>Monday 8 March 2027, 10:00 AM" in page
+
+
+def test_moving_into_the_cutoff_or_choosing_nothing_is_a_linked_focused_error(
+    client: TestClient[Litestar],
+) -> None:
+    token = _book(client)
+    too_soon = client.post(
+        f"/bookings/{token}/reschedule", data={"start": "2027-03-08T15:00:00-07:00"}
+    )
+    assert too_soon.status_code == 422
+    assert "at least 24 hours ahead" in too_soon.text
+    summary = re.search(r'<div class="kat-error-summary"[^>]*>', too_soon.text)
+    assert summary is not None
+    assert 'role="alert"' in summary.group(0) and "autofocus" in summary.group(0)
+    assert '<a href="#kat-move-1">' in too_soon.text and 'id="kat-move-1"' in too_soon.text
+    nothing = client.post(f"/bookings/{token}/reschedule", data={})
+    assert nothing.status_code == 422 and "Please choose the time to move to." in nothing.text
+    assert client.get(f"/api/bookings/{token}").json()["booking"]["start"] == START

@@ -66,8 +66,16 @@ def test_book_and_cancel_with_javascript_off(live_server: LiveServer, browser: A
         page.get_by_role("button", name="Book").click()
         expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
         page.get_by_role("link", name="Change or cancel this appointment").click()
-        page.get_by_role("button", name="Cancel this appointment").click()
-        expect(page.get_by_text("Your appointment is cancelled")).to_be_visible()
+        page.get_by_role("link", name="Cancel this appointment").click()
+        # the second step: nothing is cancelled until the visitor says yes
+        question = page.get_by_role("heading", name="Cancel this appointment?")
+        expect(question).to_be_visible()
+        expect(page.get_by_text("Status: Confirmed")).to_be_visible()
+        page.get_by_role("button", name="Yes, cancel it").click()
+        status = page.get_by_role("status")
+        expect(status).to_have_text(
+            "Your appointment is cancelled. You can book again at any time."
+        )
         expect(page.get_by_text("Status: Cancelled")).to_be_visible()
     finally:
         context.close()

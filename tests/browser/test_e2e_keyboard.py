@@ -100,7 +100,7 @@ def test_book_with_the_keyboard_only(kat: LiveServer, page: Any, tmp_path: Path)
         "kat-booking-phone",
         "kat-booking-note",
         "kat-booking-consent",
-        "",  # the Book button
+        "kat-booking-submit",  # the Book button
     ]
     page.keyboard.press("Shift+Tab")  # back to the consent box
     page.keyboard.press("Space")

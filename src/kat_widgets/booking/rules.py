@@ -25,6 +25,7 @@ from kat_widgets.scheduling.types import Slot
 
 __all__ = [
     "check_idempotency_key",
+    "check_move_to",
     "clean_request",
     "local_day",
     "new_booking",
@@ -77,6 +78,23 @@ def parse_start(text: str | None, *, field: str = "start", bounded: bool = True)
             f"{field} must be an ISO 8601 date-time with a UTC offset", field=field
         )
     return check_moment(start, field) if bounded else start
+
+
+def check_move_to(
+    start: dt.datetime, *, now: dt.datetime, earliest: dt.datetime, hours: int, phone: str
+) -> None:
+    """A time a booking may move to: with an offset, in range, ahead, past the cut-off."""
+    if start.tzinfo is None:
+        raise ValidationError("The start time needs a UTC offset.", field="start")
+    check_moment(start, "start")
+    if start <= now:
+        raise ValidationError("This time has passed. Please choose a later time.", field="start")
+    if start < earliest:
+        raise ValidationError(
+            f"Online, a visit can be moved to a time at least {hours} hours ahead. "
+            f"For a sooner time, please call us at {phone}.",
+            field="start",
+        )
 
 
 def check_idempotency_key(key: str) -> None:

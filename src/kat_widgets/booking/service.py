@@ -29,6 +29,7 @@ from kat_widgets.booking.models import (
 from kat_widgets.booking.outbox import NoNotifications, Notifications
 from kat_widgets.booking.rules import (
     check_idempotency_key,
+    check_move_to,
     clean_request,
     new_booking,
     online_service,
@@ -53,7 +54,6 @@ from kat_widgets.errors import (
     SlotTakenError,
     ValidationError,
 )
-from kat_widgets.scheduling.timeparse import check_moment
 from kat_widgets.scheduling.types import BusyProvider, Slot, no_busy_times
 from kat_widgets.settings import RetentionDays, Settings
 
@@ -66,7 +66,8 @@ __all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
 MOVE_CHOICES = 8
 """Times offered per page of the manage page's "Move to another time"."""
 MOVE_NOTICE = dt.timedelta(hours=1)
-"""A booking is never moved to a time sooner than this."""
+"""A booking is never moved to a time sooner than this (nor inside the cancellation cut-off:
+see :meth:`BookingService.earliest_move`)."""
 STAFF_FEED_PAST = dt.timedelta(days=7)
 STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
@@ -250,6 +251,15 @@ class BookingService:
         """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
         return record.status == "confirmed" and self.clock() <= self.cancel_by(record)
 
+    @property
+    def cutoff(self) -> int:
+        return self.config.cancel_cutoff_hours
+
+    def earliest_move(self) -> dt.datetime:
+        """The soonest a booking may move to online: past the cut-off (a visit moved inside it
+        could no longer be changed online), and ``MOVE_NOTICE`` ahead."""
+        return self.clock() + max(MOVE_NOTICE, dt.timedelta(hours=self.cutoff))
+
     def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
         if self.clock() > self.cancel_by(record):
             clinic = self.directory.clinic(record.clinic_id)
@@ -261,7 +271,7 @@ class BookingService:
     def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
         """Up to ``MOVE_CHOICES`` times ``record`` may move to, after ``after`` (default: now).
 
-        Never sooner than ``MOVE_NOTICE`` from now nor past the service's horizon; the next page
+        Never sooner than :meth:`earliest_move` nor past the service's horizon; the next page
         starts after the last time shown, or after the two weeks searched if they ran out.
         """
         if not self.can_change(record):
@@ -270,7 +280,7 @@ class BookingService:
         service = self.directory.service(record.service_id)
         now = self.clock()
         horizon = now + dt.timedelta(days=service.policy.horizon_days)
-        earliest = now + MOVE_NOTICE
+        earliest = self.earliest_move()
         start = min(max(earliest, after), horizon) if after is not None else earliest
         # one extra to know there are more, and room for the visit's own time and ``after``
         found = self.free.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
@@ -326,16 +336,13 @@ class BookingService:
         if record.status != "confirmed":
             raise BookingConflictError("This booking was cancelled; please book a new time.")
         self._check_cutoff(record, "reschedule")
-        if start.tzinfo is None:
-            raise ValidationError("The start time needs a UTC offset.", field="start")
-        check_moment(start, "start")
-        if start <= self.clock():
-            raise ValidationError(
-                "This time has passed. Please choose a later time.", field="start"
-            )
         if start == record.start:
             return record
         clinic = self.directory.clinic(record.clinic_id)
+        phone = self.directory.organization.phone_label(clinic.phone)
+        check_move_to(
+            start, now=self.clock(), earliest=self.earliest_move(), hours=self.cutoff, phone=phone
+        )
         service = self.directory.service(record.service_id)
         stored = BookingRequest(
             clinic_id=clinic.id,

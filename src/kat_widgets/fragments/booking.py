@@ -21,7 +21,11 @@ from kat_widgets.fragments.renderer import Renderer
 from kat_widgets.fragments.scheduling import slot_href, spoken_time
 from kat_widgets.scheduling.types import Slot
 
-__all__ = ["render_confirmation", "render_form", "render_manage"]
+__all__ = ["render_confirmation", "render_form", "render_manage", "render_past"]
+
+
+_FIELD_IDS = frozenset({"name", "email", "phone", "note", "consent", "start"})
+"""Fields the form's error summary links to (``kat-booking-<field>``); others: the button."""
 
 
 def _slot_links(renderer: Renderer, slots: Sequence[Slot]) -> list[dict[str, str]]:
@@ -67,9 +71,18 @@ def render_form(
         message=message,
         next_slots=_slot_links(renderer, next_slots),
         note_max=NOTE_MAX,
+        field_ids=_FIELD_IDS,
         texts_on=renderer.settings.notifications.sms is not None,
         crisis_html=_crisis(renderer, clinic),
         action=f"{renderer.base_path}/fragments/booking",
+    )
+
+
+def render_past(renderer: Renderer, clinic: Clinic, start: dt.datetime) -> Markup:
+    """Instead of a form for a time that has passed: a plain notice (the open times follow)."""
+    local = start.astimezone(clinic.zone)
+    return renderer.render(
+        "booking/past.html", clinic=clinic, when=spoken_time(local, clinic.timezone)
     )
 
 
@@ -123,18 +136,30 @@ def render_manage(
     *,
     message: str | None = None,
     error: str | None = None,
+    error_field: str | None = None,
+    confirm_cancel: bool = False,
 ) -> Markup:
-    """The manage page: status, calendar links, cancel and reschedule forms (or whom to call),
-    and links paging through the times to move to."""
+    """The manage page: status, calendar links, reschedule form (or whom to call), links
+    paging through the times to move to, and cancelling in two steps (``confirm_cancel``:
+    the second, "Cancel this appointment?"). ``error_field`` names what the error is about
+    (``start``: the times to move to) so the summary links to it."""
     page = f"{renderer.base_path}/bookings/{token}"
     later = view.moves.later
+    clinic = renderer.directory.clinic(view.record.clinic_id)
+    slots = _slot_links(renderer, view.moves.slots)
+    anchors = {"start": "kat-move-1" if slots else None}
     return renderer.render(
         "booking/manage.html",
         can_change=view.can_change,
         cutoff_hours=view.cutoff_hours,
-        next_slots=_slot_links(renderer, view.moves.slots),
+        changes_close=spoken_time(view.cancel_by.astimezone(clinic.zone), clinic.timezone),
+        next_slots=slots,
         message=message,
         error=error,
+        error_field=anchors.get(error_field or ""),
+        confirm_cancel=confirm_cancel,
+        page_href=page,
+        confirm_href=f"{page}?step=cancel",
         cancel_action=f"{page}/cancel",
         reschedule_action=f"{page}/reschedule",
         later_href=f"{page}?{urlencode({'after': later.isoformat()})}" if later else None,

@@ -17,7 +17,7 @@ from kat_widgets.booking.models import BookingFormQuery
 from kat_widgets.booking.rules import online_service, parse_start
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import NotFoundError, StorageUnavailableError, ValidationError
-from kat_widgets.fragments.booking import render_form
+from kat_widgets.fragments.booking import render_form, render_past
 from kat_widgets.fragments.locator import LocatorView, render_locator
 from kat_widgets.fragments.renderer import STYLESHEETS, Renderer
 from kat_widgets.fragments.scheduling import render_availability, render_unavailable
@@ -165,13 +165,18 @@ class Widgets:
         busy_provider: BusyProvider | None,
         now: dt.datetime | None,
     ) -> FragmentView:
+        notice = Markup("")
         if name == "booking":
             form = BookingFormQuery.from_text(params)
             if form.start is not None:
-                return self._view(name, self.booking(form.clinic, form.service, form.start))
+                clinic, _ = online_service(self.directory, form.clinic, form.service)
+                start = parse_start(form.start)
+                if start > (now if now is not None else dt.datetime.now(dt.UTC)):
+                    return self._view(name, self.booking(form.clinic, form.service, start))
+                notice = render_past(self.renderer, clinic, start)  # no form for the past
         week = WeekQuery.from_text(params)
         html = self.availability(week, busy_provider=busy_provider, now=now)
-        return self._view("availability", html)
+        return self._view("availability", notice + html)
 
     # -- each widget ------------------------------------------------------------------------
 

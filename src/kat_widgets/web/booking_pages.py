@@ -38,6 +38,10 @@ from kat_widgets.web.schemas import INVALID, LIMITED, NOT_FOUND, UNAVAILABLE, ht
 __all__ = ["ROUTES"]
 
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_BLANK_FORM = {"Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer"}
+"""The empty form holds nothing personal, only its idempotency key: the browser may keep it
+for Back (not ``no-store``), so Back and send again replays the visitor's own booking instead
+of finding "their" time taken. Answers with a name or a token stay ``no-store``."""
 _DONE = {
     "cancelled": "Your appointment is cancelled. You can book again at any time.",
     "moved": "Your appointment has been moved. Please update your calendar.",
@@ -75,7 +79,7 @@ def booking_form(
     view = kat.widgets_for(request).fragment_view(
         "booking", params, busy_provider=kat.busy_provider, now=kat.clock()
     )
-    return fragment_response(request, kat, view, headers=_PRIVATE)
+    return fragment_response(request, kat, view, headers=_BLANK_FORM)
 
 
 def _form_values(form: Any) -> dict[str, str]:
@@ -172,10 +176,20 @@ def _manage(
     *,
     message: str | None = None,
     error: str | None = None,
+    error_field: str | None = None,
+    confirm_cancel: bool = False,
     status: int = 200,
 ) -> Response[str]:
     widgets = kat.widgets_for(request)
-    body = render_manage(widgets.renderer, view, token, message=message, error=error)
+    body = render_manage(
+        widgets.renderer,
+        view,
+        token,
+        message=message,
+        error=error,
+        error_field=error_field,
+        confirm_cancel=confirm_cancel,
+    )
     page = FragmentView(body, "booking", "Your appointment", status)
     return fragment_response(request, kat, page, page=True, headers=_PRIVATE)
 
@@ -193,10 +207,12 @@ def manage_page(
     token: FromPath[str],
     done: FromQuery[str | None] = None,
     after: FromQuery[str | None] = None,
+    step: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The page behind ``manage_url``: the booking, cancel and reschedule forms.
 
-    ``after`` pages through later times to move to ("Show later times").
+    ``after`` pages through later times to move to ("Show later times"); ``step=cancel`` is
+    the second step of cancelling ("Cancel this appointment?" and its own form).
     """
     bookings = kat.booking
     problem: str | None = None
@@ -207,7 +223,8 @@ def manage_page(
     view = bookings.manage(token, after=later)
     if problem is not None:
         return _manage(request, kat, view, token, error=problem, status=422)
-    return _manage(request, kat, view, token, message=_DONE.get(done or ""))
+    confirm = step == "cancel"
+    return _manage(request, kat, view, token, message=_DONE.get(done or ""), confirm_cancel=confirm)
 
 
 def _after(request: AnyRequest, kat: KatContext, token: str, done: str) -> Redirect:
@@ -224,9 +241,11 @@ async def _refused(
     """
     status = 422 if isinstance(exc, ValidationError) else 409
 
+    field = exc.field if isinstance(exc, ValidationError) else None
+
     def page() -> Response[str]:
         view = kat.booking.manage(token)
-        return _manage(request, kat, view, token, error=str(exc), status=status)
+        return _manage(request, kat, view, token, error=str(exc), error_field=field, status=status)
 
     return await to_thread.run_sync(page)
 
@@ -235,8 +254,22 @@ async def _refused(
 async def manage_cancel(
     request: AnyRequest, kat: NamedDependency[KatContext], token: FromPath[str]
 ) -> Response[Any]:
-    """Plain-form cancel; back to the manage page (303), or the page with the reason."""
+    """Plain-form cancel, the second step: it cancels only with ``confirm=yes`` (the form of
+    "Cancel this appointment?"); without it, that question. Then back to the manage page
+    (303), or the page with the reason."""
     bookings = kat.booking
+    form = await request.form()
+    if form.get("confirm") != "yes":
+
+        def question() -> Response[str] | None:
+            view = bookings.manage(token)
+            if not view.can_change:  # cancelled already, or inside the cut-off: say so below
+                return None
+            return _manage(request, kat, view, token, confirm_cancel=True)
+
+        asked = await to_thread.run_sync(question)
+        if asked is not None:
+            return asked
     try:
         await to_thread.run_sync(lambda: bookings.cancel(token))
     except BookingConflictError as exc:
@@ -254,7 +287,10 @@ async def manage_reschedule(
     seen = str(form.get("sequence") or "")
     sequence = int(seen) if seen.isdigit() and len(seen) < 10 else None
     try:
-        start = parse_start(str(form.get("start") or ""))
+        chosen = str(form.get("start") or "")
+        if not chosen:  # nothing is chosen for the visitor
+            raise ValidationError("Please choose the time to move to.", field="start")
+        start = parse_start(chosen)
         await to_thread.run_sync(lambda: bookings.reschedule(token, start, sequence=sequence))
     except (BookingConflictError, ValidationError) as exc:
         return await _refused(request, kat, token, exc)
