@@ -177,7 +177,8 @@ def test_a_browser_navigating_to_the_form_gets_a_whole_page(client: TestClient[L
     ).text
     assert not fragment.lstrip().startswith("<!doctype html>")
     assert page.lstrip().startswith("<!doctype html>")
-    assert '<html lang="en">' in page and 'href="/w/static/widgets.css"' in page
+    assert '<html lang="en" data-kat-theme="auto">' in page
+    assert 'href="/w/static/widgets.css"' in page
 
 
 def test_a_plain_form_post_from_a_browser_answers_a_whole_page(

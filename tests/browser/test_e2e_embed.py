@@ -66,7 +66,9 @@ def test_book_inside_the_shadow_dom_of_the_static_example(page: Any, tmp_path: P
             slot = locator.get_by_role("link", name=SLOT_NAME).first
             booked = slot_start(slot.get_attribute("href"))
             booked_href = quote(booked.isoformat(), safe="")
-            assert widget.locator(f'a[href*="{booked_href}"]').count() == 1  # offered there too
+            # offered there too: once in the week grid, once in the phone's day list
+            assert widget.locator(f'.kat-week a[href*="{booked_href}"]').count() == 1
+            assert widget.locator(f'.kat-day-list a[href*="{booked_href}"]').count() == 1
             slot.click()
             locator.get_by_role("heading", name="Book: Free informational call").wait_for()
             fill_booking_form(locator, name="Embed Visitor", email="embed@example.com")

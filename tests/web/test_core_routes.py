@@ -41,7 +41,7 @@ def test_demo_page_lists_clinics_and_regulatory_note(client: TestClient[Litestar
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
-    assert '<html lang="en">' in html
+    assert '<html lang="en" data-kat-theme="auto">' in html
     assert "672 W 400 S Suite 201, Springville, UT 84663" in html
     assert 'href="tel:+18336864687"' in html
     assert "Spravato" in html

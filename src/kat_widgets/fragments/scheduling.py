@@ -83,7 +83,13 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
         clinic=clinic,
         service=service,
         days=[
-            {"date": day, "short": f"{day:%a} {day.day} {day:%b}", "full": spoken_day(day)}
+            {
+                "date": day,
+                "short": f"{day:%a} {day.day} {day:%b}",
+                "full": spoken_day(day),
+                "past": week.today is not None and day < week.today,
+                "today": day == week.today,
+            }
             for day in week.days
         ],
         by_day=by_day,

@@ -46,6 +46,8 @@ class Week(msgspec.Struct, frozen=True, kw_only=True):
     """Monday of the week before, if visitors may go there (not before this week)."""
     following: dt.date | None
     """Monday of the week after, if it starts within the booking horizon."""
+    today: dt.date | None = None
+    """The clinic's date now: days before it have passed (``None``: not known)."""
 
 
 def _slots(
@@ -90,4 +92,5 @@ def open_week(
         slots=tuple(slots),
         previous=previous if previous >= this_week else None,
         following=following if following <= last_day else None,
+        today=today,
     )

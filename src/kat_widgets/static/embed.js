@@ -40,8 +40,79 @@
     }
   }
 
-  function load(host, url, init, focus) {
+  /* One "Get help now" chip per page, however many widgets: the first widget keeps its chip,
+     and none is needed when the page shows the crisis banner itself. */
+  function oneChip() {
+    var hosts = document.querySelectorAll("[data-kat-widget]");
+    var shown = false;
+    for (var i = 0; i < hosts.length; i++) {
+      if (hosts[i].getAttribute("data-kat-widget") === "crisis-banner") shown = true;
+    }
+    for (var j = 0; j < hosts.length; j++) {
+      var root = hosts[j].shadowRoot;
+      if (!root) continue;
+      var chips = root.querySelectorAll(".kat-crisis--link");
+      for (var k = 0; k < chips.length; k++) {
+        if (shown) chips[k].setAttribute("hidden", "");
+        else { chips[k].removeAttribute("hidden"); shown = true; }
+      }
+    }
+  }
+
+  /* "Use my location" (locator.js, loaded once into the page) for locator forms in a root. */
+  function geo(root) {
+    var forms = root.querySelectorAll("form[data-kat-locator]");
+    if (!forms.length) return;
+    var ready = function () {
+      for (var i = 0; i < forms.length; i++) window.KatLocator.enhance(forms[i]);
+    };
+    if (window.KatLocator) return ready();
+    var tag = document.querySelector("script[data-kat-locator-js]");
+    if (!tag) {
+      tag = document.createElement("script");
+      tag.src = base + "/static/locator.js";
+      tag.setAttribute("data-kat-locator-js", "");
+      document.head.appendChild(tag);
+    }
+    tag.addEventListener("load", ready);
+  }
+
+  /* After following a result (a link or form inside the widget), a "Back" button returns to
+     what the widget showed before: the widget keeps its own small history. */
+  function backButton(host, root) {
+    var history = host.__katHistory || [];
+    if (!history.length) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "kat-button kat-button-secondary kat-embed-back";
+    button.textContent = history[history.length - 1].label;
+    button.addEventListener("click", function () {
+      var previous = history.pop();
+      load(host, previous.url, null, true, true)["catch"](failed(root));
+    });
+    root.querySelector(".kat-widget-root").prepend(button);
+  }
+
+  /* The first match of the first selector that matches (an alert, then results, then a title). */
+  function first(root, selectors) {
+    for (var i = 0; i < selectors.length; i++) {
+      var found = root.querySelector(selectors[i]);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function widgetOf(url) {
+    return url.indexOf(prefix) === 0 ? url.slice(prefix.length).split(/[?#\/]/)[0] : url;
+  }
+
+  function load(host, url, init, focus, back) {
     init = init || {};
+    var was = host.__katUrl;
+    if (focus && !back && was && widgetOf(was) !== widgetOf(url)) {
+      var label = was.indexOf(prefix + "locator") === 0 ? "Back to results" : "Back";
+      (host.__katHistory = host.__katHistory || []).push({ url: was, label: label });
+    }
     if (!init.method) host.__katUrl = url;
     init.credentials = "omit";
     init.headers = { Accept: "text/html" };
@@ -58,8 +129,11 @@
         }).join("") + '<div class="kat-widget-root">' + html + "</div>";
         absolute(root);
         if (!host.__katWired) wire(host, root);
+        backButton(host, root);
+        geo(root);
+        oneChip();
         if (focus) {
-          var target = root.querySelector("h1, h2, h3, [role=alert]");
+          var target = first(root, ["[role=alert]", "#kat-locator-results", "h1, h2, h3"]);
           if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
         }
         announce(host, root);
@@ -101,7 +175,7 @@
     root.addEventListener("submit", function (event) {
       var form = event.target;
       var data = new URLSearchParams(new FormData(form, event.submitter));
-      var action = form.action;
+      var action = form.action.split("#")[0];
       if (action.indexOf(base + "/") !== 0) return;
       event.preventDefault();
       var loading = (form.method || "get").toLowerCase() === "get"

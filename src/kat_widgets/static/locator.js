@@ -39,7 +39,9 @@
             text.value = "";
           }
           status.textContent = "Searching near your location\u2026";
-          form.submit();
+          // requestSubmit fires "submit" (embed.js loads the answer in place); submit() does not
+          if (form.requestSubmit) form.requestSubmit();
+          else form.submit();
         },
         function (error) {
           status.textContent = error.code === 1
@@ -52,10 +54,18 @@
     slot.appendChild(button);
   }
 
+  window.KatLocator = { enhance: enhance }; // embed.js enhances forms in its shadow roots
+
   function init() {
     var forms = document.querySelectorAll("form[data-kat-locator]");
     for (var i = 0; i < forms.length; i += 1) {
       enhance(forms[i]);
+    }
+    // after a search the page opens at the results (the form's action ends in their id):
+    // move focus there too, so the next Tab is the first result, not the top of the page
+    var results = document.getElementById("kat-locator-results");
+    if (results && window.location.hash === "#kat-locator-results") {
+      results.focus({ preventScroll: true });
     }
   }
 
