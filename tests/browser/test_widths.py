@@ -1,0 +1,61 @@
+"""The visitor's pages at phone, tablet and desktop widths: nothing pans sideways, the open
+times are a day list on a phone and a week grid where it fits, axe-core finds nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import LiveServer, axe_violations, describe, screenshot
+from .test_booking_widget import _form_url
+
+WIDTHS = (320, 390, 768, 1280)
+NO_PAN = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def sized(browser: Any, request: pytest.FixtureRequest) -> Any:
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.kat_width = width
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("sized", WIDTHS, indirect=True)
+def test_open_times_fit_every_width(live_server: LiveServer, sized: Any) -> None:
+    page, width = sized, sized.kat_width
+    query = urlencode({"clinic": "draper", "service": "info-call"})
+    page.goto(f"{live_server.url}/fragments/availability?{query}")
+    grid, days = page.locator(".kat-week"), page.locator(".kat-day-list")
+    if width < 768:
+        expect(days).to_be_visible()
+        expect(grid).to_be_hidden()
+        expect(days.locator("details[open] .kat-time").first).to_be_visible()
+    else:
+        expect(grid).to_be_visible()
+        expect(days).to_be_hidden()
+    assert page.evaluate(NO_PAN), f"the page pans sideways at {width} px"
+    box = page.locator(".kat-time:visible").first.bounding_box()
+    assert box is not None and box["height"] >= 24 and box["width"] >= 24
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    screenshot(page, f"availability-{width}")
+
+
+@pytest.mark.parametrize("sized", [320, 390], indirect=True)
+def test_demo_and_booking_form_fit_a_phone(live_server: LiveServer, sized: Any) -> None:
+    page, width = sized, sized.kat_width
+    page.goto(live_server.url + "/?q=84020")
+    assert page.evaluate(NO_PAN), f"the demo page pans sideways at {width} px"
+    page.goto(_form_url(live_server, "layton", 5))
+    page.get_by_role("button", name="Book").click()
+    expect(page.locator(".kat-error-summary")).to_be_focused()
+    assert page.evaluate(NO_PAN), f"the booking form pans sideways at {width} px"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    screenshot(page, f"booking-form-errors-{width}")
