@@ -29,12 +29,6 @@ class DeliveryProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._watchdog: threading.Thread | None = None
-        self.restarts = 0
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "kat_widgets", "worker"]
@@ -44,8 +38,7 @@ class DeliveryProcess:
     def start(self) -> None:
         with self._lock:
             self._process = self._spawn()
-        self._watchdog = threading.Thread(target=self._watch, name="kat-delivery", daemon=True)
-        self._watchdog.start()
+        threading.Thread(target=self._watch, name="kat-delivery", daemon=True).start()
 
     def _watch(self) -> None:
         delay = 1.0
@@ -69,7 +62,6 @@ class DeliveryProcess:
                 if self._stopping.is_set():
                     return
                 self._process = self._spawn()
-                self.restarts += 1
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the child to finish what it is sending (SIGTERM), then kill it if it must."""

@@ -147,7 +147,6 @@ def render_manage(
     later = view.moves.later
     clinic = renderer.directory.clinic(view.record.clinic_id)
     slots = _slot_links(renderer, view.moves.slots)
-    anchors = {"start": "kat-move-1" if slots else None}
     return renderer.render(
         "booking/manage.html",
         can_change=view.can_change,
@@ -156,7 +155,7 @@ def render_manage(
         next_slots=slots,
         message=message,
         error=error,
-        error_field=anchors.get(error_field or ""),
+        error_field="kat-move-1" if error_field == "start" and slots else None,
         confirm_cancel=confirm_cancel,
         page_href=page,
         confirm_href=f"{page}?step=cancel",

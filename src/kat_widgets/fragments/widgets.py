@@ -169,10 +169,10 @@ class Widgets:
         if name == "booking":
             form = BookingFormQuery.from_text(params)
             if form.start is not None:
-                clinic, _ = online_service(self.directory, form.clinic, form.service)
+                clinic, service = online_service(self.directory, form.clinic, form.service)
                 start = parse_start(form.start)
-                if start > (now if now is not None else dt.datetime.now(dt.UTC)):
-                    return self._view(name, self.booking(form.clinic, form.service, start))
+                if start > (now if now is not None else self.clock()):
+                    return self._view(name, render_form(self.renderer, clinic, service, start))
                 notice = render_past(self.renderer, clinic, start)  # no form for the past
         week = WeekQuery.from_text(params)
         html = self.availability(week, busy_provider=busy_provider, now=now)
