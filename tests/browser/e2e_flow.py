@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import icalendar
 
 from kat_widgets import Settings
+from tests.browser.conftest import LiveServer
 from tests.servers import static_files
 
 ZIP = "84020"
@@ -60,3 +62,15 @@ def fill_booking_form(scope: Any, *, name: str, email: str) -> None:
 def static_site(folder: Path) -> contextlib.AbstractContextManager[str]:
     """Serve ``folder`` on another origin (a partner's static website); yield that origin."""
     return static_files(folder)
+
+
+@contextlib.contextmanager
+def partner_site(tmp_path: Path) -> Iterator[tuple[Path, str, LiveServer]]:
+    """A partner's static site on its own origin and a widget server allowing it: yields
+    (the site's folder, its origin, the server)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    with static_site(site) as origin:
+        settings = flow_settings(tmp_path / "data", origins=(origin,))
+        with LiveServer(settings) as kat:
+            yield site, origin, kat

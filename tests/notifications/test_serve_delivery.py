@@ -46,6 +46,29 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _serve_with_mail(tmp_path: Path, smtp_port: int, workers: int) -> Server:
+    """``kat-widgets serve`` with email on (the embedded queue), logging to server.log."""
+    log_file = tmp_path / "server.log"
+    server = Server(tmp_path, sqlite_url(tmp_path), workers=workers, log_file=log_file)
+    server.env.update(
+        KAT_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", KAT_MAIL_FROM="bookings@clinic.example"
+    )
+    return server
+
+
+def _the_delivery_process(server: Server, logs: list[Path]) -> tuple[int, int]:
+    """(serve's pid, its one delivery process's pid), once that process is up."""
+    assert server.process is not None
+    serve_pid = server.process.pid
+    wait_until(
+        lambda: len(_delivery_pids(serve_pid)) == 1,
+        seconds=DEADLINE_S,
+        what="the delivery process",
+        logs=logs,
+    )
+    return serve_pid, _delivery_pids(serve_pid)[0]
+
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
 
@@ -53,31 +76,25 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 def test_serve_delivers_from_one_process_that_is_restarted_when_killed(
     tmp_path: Path, smtp: tuple[Any, peers.SmtpHandler]
 ) -> None:
+    server = _serve_with_mail(tmp_path, smtp[0].port, workers=2)
     log_file = tmp_path / "server.log"
-    server = Server(tmp_path, sqlite_url(tmp_path), workers=2, log_file=log_file)
-    server.env.update(
-        KAT_SMTP_URL=f"smtp://127.0.0.1:{smtp[0].port}", KAT_MAIL_FROM="bookings@clinic.example"
-    )
     starts = upcoming_slots("murray", 2)
     logs = [log_file]
-    with server:
-        assert server.process is not None
-        serve_pid = server.process.pid
-        wait_until(
-            lambda: len(_delivery_pids(serve_pid)) == 1,
-            seconds=DEADLINE_S,
-            what="the delivery process",
-            logs=logs,
-        )
-        first = _delivery_pids(serve_pid)[0]
-        body = booking_body("murray", starts[0])
+
+    def book_and_receive(count: int) -> None:
+        """Book ``starts[count - 1]``; wait for the ``count``-th confirmation to arrive."""
+        body = booking_body("murray", starts[count - 1])
         assert httpx.post(f"{server.url}/api/bookings", json=body, timeout=30).status_code == 201
         wait_until(
-            lambda: len(smtp[1].received) == 1,
+            lambda: len(smtp[1].received) == count,
             seconds=DEADLINE_S,
-            what="the confirmation",
+            what=f"confirmation {count}",
             logs=logs,
         )
+
+    with server:
+        serve_pid, first = _the_delivery_process(server, logs)
+        book_and_receive(1)
 
         os.kill(first, signal.SIGKILL)  # the delivery process dies mid-run
         wait_until(
@@ -86,14 +103,7 @@ def test_serve_delivers_from_one_process_that_is_restarted_when_killed(
             what="a new delivery process",
             logs=logs,
         )
-        body = booking_body("murray", starts[1])
-        assert httpx.post(f"{server.url}/api/bookings", json=body, timeout=30).status_code == 201
-        wait_until(
-            lambda: len(smtp[1].received) == 2,
-            seconds=DEADLINE_S,
-            what="the second confirmation",
-            logs=logs,
-        )
+        book_and_receive(2)
         assert len(_delivery_pids(serve_pid)) == 1
     logged = log_file.read_text(encoding="utf-8", errors="replace")
     assert "delivery process exited" in logged
@@ -105,22 +115,12 @@ def test_serve_delivers_from_one_process_that_is_restarted_when_killed(
 def test_the_delivery_process_stops_when_serve_is_killed(
     tmp_path: Path, smtp: tuple[Any, peers.SmtpHandler]
 ) -> None:
-    server = Server(tmp_path, sqlite_url(tmp_path), workers=1, log_file=tmp_path / "server.log")
-    server.env.update(
-        KAT_SMTP_URL=f"smtp://127.0.0.1:{smtp[0].port}", KAT_MAIL_FROM="bookings@clinic.example"
-    )
+    server = _serve_with_mail(tmp_path, smtp[0].port, workers=1)
     logs = [tmp_path / "server.log"]
     with server:
-        assert server.process is not None
-        serve_pid = server.process.pid
-        wait_until(
-            lambda: len(_delivery_pids(serve_pid)) == 1,
-            seconds=DEADLINE_S,
-            what="the delivery process",
-            logs=logs,
-        )
-        child = _delivery_pids(serve_pid)[0]
+        serve_pid, child = _the_delivery_process(server, logs)
         os.kill(serve_pid, signal.SIGKILL)  # serve alone, not its group
+        assert server.process is not None
         server.process.wait()
         wait_until(
             lambda: not _alive(child),
