@@ -53,7 +53,11 @@ def test_embed_booking_rejects_bad_input_with_422(
 ) -> None:
     response = client.get("/embed/booking", params=params)
     assert response.status_code == 422
-    assert response.json()["field"] == field
+    # a person followed this link: our page saying what is wrong, with the number to call
+    assert response.headers["content-type"].startswith("text/html")
+    problem = response.text.split('class="kat-widget kat-problem"', 1)[1].split("</section>")[0]
+    assert f'data-kat-field="{field}"' in problem
+    assert 'href="tel:' in problem
 
 
 def test_a_booked_time_is_no_longer_offered_in_the_iframe(client: TestClient[Litestar]) -> None:

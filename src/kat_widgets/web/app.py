@@ -17,7 +17,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -249,6 +249,9 @@ def create_app(
     )
     return RootPathLitestar(
         route_handlers=[routes.router],
+        # a path no route matches never reaches the router's handlers: a person who follows
+        # a broken link gets our page too (a program, Litestar's JSON)
+        exception_handlers={HTTPException: exception_handlers(routes.context)[HTTPException]},
         on_startup=routes.on_startup,
         on_shutdown=routes.on_shutdown,
         before_send=[SecurityHeaders(settings.embedding.allowed_origins).before_send],

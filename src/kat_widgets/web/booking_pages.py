@@ -30,10 +30,10 @@ from kat_widgets.fragments.booking import render_confirmation, render_form, rend
 from kat_widgets.fragments.widgets import FragmentView
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.web.context import AnyRequest, KatContext
-from kat_widgets.web.errors import PAGE
+from kat_widgets.web.errors import FRAGMENT, PAGE
 from kat_widgets.web.queries import text_dependency
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import INVALID, LIMITED, NOT_FOUND, UNAVAILABLE, html_answers
+from kat_widgets.web.schemas import FRAGMENT_ERRORS, LIMITED, html_answers
 
 __all__ = ["ROUTES"]
 
@@ -65,7 +65,8 @@ def _phone(kat: KatContext) -> str:
     sync_to_thread=False,
     media_type="text/html",
     dependencies={"params": text_dependency(BookingFormQuery)},
-    responses={**NOT_FOUND, **INVALID, **UNAVAILABLE},
+    responses=FRAGMENT_ERRORS,
+    opt=FRAGMENT,
 )
 def booking_form(
     request: AnyRequest,
@@ -103,13 +104,8 @@ def _form_values(form: Any) -> dict[str, str]:
     tags=["fragments"],
     status_code=201,
     media_type="text/html",
-    responses={
-        **html_answers(409, 422),
-        **NOT_FOUND,
-        **INVALID,
-        **LIMITED,
-        **UNAVAILABLE,
-    },
+    responses={**FRAGMENT_ERRORS, **html_answers(409, 422), **LIMITED},
+    opt=FRAGMENT,
 )
 async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
     """The form's POST: the confirmation, or the form again with errors next to the fields."""

@@ -1,8 +1,9 @@
 """Domain errors as answers, one mapping for the JSON API and the pages people navigate to.
 
 A request a browser navigated to (a link, a plain form, an iframe) or a route marked as a page
-gets an HTML page with the message and the clinic's number; every other request gets Litestar's
-JSON shape ``{"status_code", "detail"}`` with the field to fix when there is one.
+gets an HTML page with the message and the clinic's number; a fragment route (fetched by
+``embed.js`` or a host) gets the same message as an HTML fragment in the widget's style; every
+other request gets Litestar's JSON shape ``{"status_code", "detail"}`` with the field to fix.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from kat_widgets.scheduling.types import Slot
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.responses import SafeJSONResponse, safe_http_error, wants_page
 
-__all__ = ["PAGE", "error_response", "exception_handlers", "json_error"]
+__all__ = ["FRAGMENT", "PAGE", "error_response", "exception_handlers", "json_error"]
 
 log = logging.getLogger(__name__)
 PAGE = {"page": True}
 """Route ``opt`` for handlers that always answer a person with a page (the manage page)."""
+FRAGMENT = {"fragment": True}
+"""Route ``opt`` for HTML fragment routes: an error is a fragment too, never JSON."""
 _HEADINGS = {
     400: "Please check the request",
     404: "Not found",
@@ -51,10 +54,25 @@ _PAGE_WORDS = {
 Handler = Callable[[AnyRequest, Any], Response[Any]]
 
 
-def _is_page(request: AnyRequest) -> bool:
+def _opt(request: AnyRequest, key: str) -> bool:
     handler = request.scope.get("route_handler")
-    marked = bool(getattr(handler, "opt", {}).get("page")) if handler is not None else False
-    return marked or wants_page(request)
+    return bool(getattr(handler, "opt", {}).get(key)) if handler is not None else False
+
+
+def _navigated(request: AnyRequest) -> bool:
+    """A browser navigated here; without ``Sec-Fetch-Dest`` (older browsers, some privacy
+    tools), a request that asks for HTML first."""
+    if "sec-fetch-dest" in request.headers:
+        return wants_page(request)
+    return request.headers.get("accept", "").lstrip().startswith("text/html")
+
+
+def _is_page(request: AnyRequest) -> bool:
+    if _opt(request, "page"):
+        return True
+    if _opt(request, "fragment"):  # as its answers: a page only when a browser navigates
+        return wants_page(request)
+    return _navigated(request)
 
 
 def error_response(
@@ -67,18 +85,26 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response[Any]:
-    """``detail`` with ``status``: a page for people, JSON for programs (see module doc)."""
-    if _is_page(request):
+    """``detail`` with ``status``: a page for people, a fragment for fragment routes, JSON for
+    programs (see module doc)."""
+    page = _is_page(request)
+    if page or _opt(request, "fragment"):
         renderer = kat.widgets_for(request).renderer
+        heading = _HEADINGS.get(status, _HEADINGS[400])
+        organization = kat.directory.organization
         body = renderer.render(
             "errors/problem.html",
-            heading=_HEADINGS.get(status, _HEADINGS[400]),
+            heading=heading,
             message=detail,
-            show_phone=show_phone,
+            # once: some messages already end with the number
+            show_phone=show_phone and organization.phone_label(organization.phone) not in detail,
+            heading_level=1 if page else 2,
+            field=extra.get("field"),
         )
-        page = renderer.page(body, widget="problem", title=_HEADINGS.get(status, "Problem"))
+        if page:
+            body = renderer.page(body, widget="problem", title=heading)
         return Response(
-            str(page),
+            str(body),
             status_code=status,
             media_type=MediaType.HTML,
             headers={**(headers or {}), "Cache-Control": "no-store"},
@@ -108,7 +134,7 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
         if exc.fields:
             extra["fields"] = exc.fields
-        return error_response(request, kat, 422, str(exc), **extra)
+        return error_response(request, kat, 422, str(exc), show_phone=True, **extra)
 
     def slot_taken(request: AnyRequest, exc: SlotTakenError) -> Response[Any]:
         slots = [
@@ -140,7 +166,7 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
 
     def http(request: AnyRequest, exc: HTTPException) -> Response[Any]:
         # Litestar's own details may echo the path (a token): pages say it in our words
-        if _is_page(request) and exc.status_code in _PAGE_WORDS:
+        if (_is_page(request) or _opt(request, "fragment")) and exc.status_code in _PAGE_WORDS:
             words = _PAGE_WORDS[exc.status_code]
             kept = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "retry-after"}
             return error_response(

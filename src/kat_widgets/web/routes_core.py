@@ -13,6 +13,7 @@ from litestar.response import Response
 from kat_widgets.errors import StorageUnavailableError
 from kat_widgets.locator import LocateQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.queries import text_dependency
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import UNAVAILABLE, ClinicList, DeliveryHealth, Health, clinic_out
@@ -73,7 +74,7 @@ def demo_page(
     return Response(str(html), media_type="text/html")
 
 
-@get("/fragments/clinics", include_in_schema=False, sync_to_thread=False)
+@get("/fragments/clinics", include_in_schema=False, sync_to_thread=False, opt=FRAGMENT)
 def clinics_fragment(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[str]:
     """Every clinic with address, phone and hours, as an HTML fragment."""
     view = kat.widgets_for(request).fragment_view("clinics", {})

@@ -12,8 +12,9 @@ from litestar.response import Response
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.widgets import FragmentView
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import INVALID
+from kat_widgets.web.schemas import FRAGMENT_ERRORS
 
 __all__ = ["ROUTES", "crisis_banner"]
 
@@ -24,7 +25,8 @@ __all__ = ["ROUTES", "crisis_banner"]
     tags=["fragments"],
     sync_to_thread=False,
     media_type="text/html",
-    responses=INVALID,
+    responses=FRAGMENT_ERRORS,
+    opt=FRAGMENT,
 )
 def crisis_banner(
     request: AnyRequest,

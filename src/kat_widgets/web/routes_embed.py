@@ -11,6 +11,7 @@ from litestar.response import Response
 
 from kat_widgets.errors import NotFoundError
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import PAGE
 from kat_widgets.web.responses import fragment_response
 
 __all__ = ["ROUTES", "embed_js", "embed_page"]
@@ -28,7 +29,7 @@ def embed_js() -> Response[bytes]:
     )
 
 
-@get("/embed/{widget:str}", include_in_schema=False, sync_to_thread=False)
+@get("/embed/{widget:str}", include_in_schema=False, sync_to_thread=False, opt=PAGE)
 def embed_page(
     request: AnyRequest, widget: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[str]:
@@ -36,7 +37,7 @@ def embed_page(
     widgets = kat.widgets_for(request)
     if widget not in widgets.embeddable:
         names = ", ".join(sorted(widgets.embeddable))
-        raise NotFoundError(f"No widget called {widget!r}. Widgets: {names}.")  # safe JSON
+        raise NotFoundError(f"No widget called {widget!r}. Widgets: {names}.")  # escaped
     params = {key: value for key, value in request.query_params.items()}
     view = widgets.fragment_view(widget, params, busy_provider=kat.busy_provider, now=kat.clock())
     # the page itself is fine even when the widget shows a message (a search found nothing)

@@ -13,6 +13,7 @@ from litestar.response import Response
 
 from kat_widgets.locator import LocateAnswer, LocateQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import INVALID, LIMITED, ClinicOut, clinic_out
@@ -112,6 +113,7 @@ def locate(
         ),
         **LIMITED,
     },
+    opt=FRAGMENT,
 )
 def locator_fragment(
     request: AnyRequest,

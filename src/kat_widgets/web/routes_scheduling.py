@@ -26,9 +26,10 @@ from kat_widgets.scheduling.ics_export import (
 from kat_widgets.scheduling.queries import SlotsQuery, horizon_slots, open_slots
 from kat_widgets.scheduling.week import WeekQuery
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
-from kat_widgets.web.schemas import INVALID, NOT_FOUND, SlotOut
+from kat_widgets.web.schemas import FRAGMENT_ERRORS, INVALID, NOT_FOUND, SlotOut
 
 __all__ = ["ROUTES", "SlotList", "SlotOut", "availability_feed", "availability_fragment", "slots"]
 
@@ -137,7 +138,8 @@ def availability_feed(
     sync_to_thread=True,
     media_type="text/html",
     dependencies={"params": text_dependency(WeekQuery)},
-    responses={**NOT_FOUND, **INVALID},
+    responses=FRAGMENT_ERRORS,
+    opt=FRAGMENT,
 )
 def availability_fragment(
     request: AnyRequest,

@@ -84,6 +84,11 @@ def html_answers(
     }
 
 
+FRAGMENT_ERRORS = html_answers(
+    404, 422, 503, description="What went wrong, in HTML in the widget's style, with the phone"
+)
+"""For fragment routes: their errors are HTML fragments too (``web.errors.FRAGMENT``)."""
+
 LIMITED = {
     429: ResponseSpec(
         data_container=ErrorBody, description="Too many requests; Retry-After says when to retry"
