@@ -5,10 +5,14 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
+from tests.web.crawl import crawl
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 DRAPER = "721 E 12200 S, Draper, UT 84020"
@@ -72,23 +76,83 @@ def test_starlette_family_hosts(name: str) -> None:
         assert 'href="/widgets/static/widgets.css"' in page.text
 
 
-def test_flask_host_renders_fragment_once_escaped() -> None:
+KAT = "http://kat.test"
+"""Where the fragment-only examples link for booking (a kat-widgets server, in process here)."""
+
+
+def _host_and_kat_server(host_get: Any) -> tuple[Callable[[str], Any], Any]:
+    """A getter for the crawl: host paths to the host, ``KAT`` URLs to a kat-widgets app,
+    both as a browser navigating (pages, not bare fragments)."""
+    from litestar.testing import TestClient
+
+    from kat_widgets import create_app
+
+    kat = TestClient(create_app())
+    navigate = {"Sec-Fetch-Dest": "document", "Accept": "text/html"}
+
+    def get(url: str) -> Any:
+        if url.startswith(KAT):
+            return kat.get(url.removeprefix(KAT), headers=navigate)
+        return host_get(url)
+
+    return get, kat
+
+
+def _check_host(get: Callable[[str], Any], home: str) -> None:
+    """Styled widgets on the host's own page, and every link and asset answering 200."""
+    assert DRAPER in home
+    assert '<section class="kat-widget kat-clinics"' in home and "&lt;section" not in home
+    assert '<link rel="stylesheet" href="/kat-static/widgets.css">' in home
+    assert '<link rel="stylesheet" href="/kat-static/crisis.css">' in home
+    assert home.count("Get help now") == 1  # the bar's, not one per widget
+    statuses = crawl(get, "/", origins=[KAT])
+    statuses.update(crawl(get, "/?q=84020", origins=[KAT]))
+    assert len(statuses) >= 20  # the host page, its assets, results, open times, forms
+    assert statuses["/kat-static/widgets.css"] == 200
+    assert statuses["/kat-static/locator.js"] == 200  # the search's own script
+    # the search and its results on the host; "Book" and the open times on the kat server
+    assert any(url.startswith(f"{KAT}/fragments/availability") for url in statuses)
+    assert any(url.startswith(f"{KAT}/fragments/booking") for url in statuses)
+    assert f"{KAT}/static/widgets.css" in statuses  # the kat pages are styled too
+    broken = {url: status for url, status in statuses.items() if status != 200}
+    assert broken == {}
+
+
+def test_flask_host_renders_styled_widgets_and_every_link_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAT_WIDGETS_URL", KAT)
+    monkeypatch.setenv("KAT_RATE_LIMIT_STORE", "off")  # the crawl is one fast visitor
     app = load("flask_fragments").app
-    html = app.test_client().get("/").get_data(as_text=True)
-    assert DRAPER in html
-    assert '<section class="kat-widget kat-clinics"' in html
-    assert "&lt;section" not in html
+    client = app.test_client()
+    get, kat = _host_and_kat_server(client.get)
+    with kat:
+        _check_host(get, client.get("/").get_data(as_text=True))
+    assert client.get("/kat-static/../pyproject.toml").status_code == 404
+    assert client.get("/kat-static/nope.css").status_code == 404
+    css = client.get("/kat-static/widgets.css")
+    assert css.headers["Content-Type"].startswith("text/css")
+    again = client.get("/kat-static/widgets.css", headers={"If-None-Match": css.headers["ETag"]})
+    assert again.status_code == 304
 
 
-def test_django_host_renders_fragment() -> None:
+def test_django_host_renders_styled_widgets_and_every_link_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAT_WIDGETS_URL", KAT)
+    monkeypatch.setenv("KAT_RATE_LIMIT_STORE", "off")  # the crawl is one fast visitor
     module = load("django_fragments")
     from django.test import Client
 
-    html = Client().get("/").content.decode()
+    client = Client()
+    get, kat = _host_and_kat_server(client.get)
     assert module.WIDGETS is not None
-    assert DRAPER in html
-    assert '<section class="kat-widget kat-clinics"' in html
-    assert "&lt;section" not in html
+    with kat:
+        _check_host(get, client.get("/").content.decode())
+    assert client.get("/kat-static/nope.js").status_code == 404
+    css = client.get("/kat-static/crisis.css")
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert client.get("/kat-static/crisis.css", HTTP_IF_NONE_MATCH=css["ETag"]).status_code == 304
 
 
 def test_static_html_example_uses_embed_js() -> None:

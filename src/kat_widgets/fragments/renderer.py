@@ -25,12 +25,16 @@ STYLESHEETS = ("widgets.css", "crisis.css")
 class Renderer:
     """Renders templates for one directory under one mount prefix.
 
-    ``base_path`` is where the kat-widgets app is mounted (``""`` or ``"/widgets"``): every link
-    a fragment emits starts with it. ``crisis_link``: each widget ends with the permanent "Get
-    help now" link (off inside a page whose crisis bar already carries it).
+    ``base_path`` is where the kat-widgets routes are: the mount prefix (``""`` or
+    ``"/widgets"``) or, for a host that only renders fragments, the absolute URL of a
+    kat-widgets server (``"https://book.example.org"``); every link a fragment emits starts
+    with it. ``static_url`` is where the stylesheets and scripts are served (default
+    ``base_path + "/static"``; a host serving them itself names its own URL, see
+    :mod:`kat_widgets.fragments.assets`). ``crisis_link``: each widget ends with the permanent
+    "Get help now" link (off inside a page whose crisis bar already carries it).
     """
 
-    __slots__ = ("base_path", "crisis_link", "directory", "env", "settings")
+    __slots__ = ("_static_url", "base_path", "crisis_link", "directory", "env", "settings")
 
     def __init__(
         self,
@@ -38,14 +42,21 @@ class Renderer:
         directory: Directory,
         *,
         base_path: str = "",
+        static_url: str | None = None,
         crisis_link: bool = True,
         env: jinja2.Environment | None = None,
     ) -> None:
         self.settings = settings
         self.directory = directory
         self.base_path = base_path.rstrip("/")
+        self._static_url = static_url.rstrip("/") if static_url is not None else None
         self.crisis_link = crisis_link
         self.env = env if env is not None else environment()
+
+    @property
+    def static_url(self) -> str:
+        """Where ``widgets.css``, ``crisis.css`` and the scripts are served."""
+        return self._static_url if self._static_url is not None else f"{self.base_path}/static"
 
     def replace(self, *, base_path: str | None = None, crisis_link: bool | None = None) -> Renderer:
         """The same renderer with another mount prefix or crisis-link choice."""
@@ -53,6 +64,7 @@ class Renderer:
             self.settings,
             self.directory,
             base_path=self.base_path if base_path is None else base_path,
+            static_url=self._static_url,
             crisis_link=self.crisis_link if crisis_link is None else crisis_link,
             env=self.env,
         )
@@ -66,6 +78,7 @@ class Renderer:
                 directory=self.directory,
                 organization=self.directory.organization,
                 base=self.base_path,
+                static=self.static_url,
                 settings=self.settings,
                 crisis_banner=self.crisis_banner,
                 crisis_link=self.crisis_link,
@@ -92,6 +105,11 @@ class Renderer:
         Region: ``region``, else the clinic's, else the settings'. No database, no network.
         """
         return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
+
+    def head(self) -> Markup:
+        """The ``<link>`` tags for the widgets' stylesheets, for the host page's ``<head>``."""
+        link = Markup('<link rel="stylesheet" href="{}">')
+        return Markup("\n").join(link.format(f"{self.static_url}/{name}") for name in STYLESHEETS)
 
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""

@@ -49,9 +49,14 @@ class FragmentView(NamedTuple):
 class Widgets:
     """Renders the widgets for one directory.
 
-    ``base_path`` is where the kat-widgets app is mounted (``""`` or ``"/widgets"``); every link
-    a fragment emits starts with it. ``busy_provider`` says what is taken at a clinic (default:
-    the staff calendars of ``settings.busy_calendars``; the web app passes its bookings too).
+    ``base_path`` is where the kat-widgets routes are: the app's mount prefix (``""`` or
+    ``"/widgets"``), or the absolute URL of a kat-widgets server when the host only renders
+    fragments; every link a fragment emits starts with it. ``static_url`` is where the host
+    serves the stylesheets and scripts (default ``base_path + "/static"``; see
+    :mod:`kat_widgets.fragments.assets`). ``crisis_link=False`` on a page that shows the crisis
+    bar itself: the widgets then leave out their own "Get help now" link. ``busy_provider``
+    says what is taken at a clinic (default: the staff calendars of
+    ``settings.busy_calendars``; the web app passes its bookings too).
     """
 
     def __init__(
@@ -60,6 +65,8 @@ class Widgets:
         *,
         directory: Directory | None = None,
         base_path: str = "",
+        static_url: str | None = None,
+        crisis_link: bool = True,
         locator: Locator | None = None,
         busy_provider: BusyProvider | None = None,
         clock: Callable[[], dt.datetime] | None = None,
@@ -68,7 +75,13 @@ class Widgets:
         self.directory = (
             directory if directory is not None else load_directory(self.settings.directory_file)
         )
-        self.renderer = Renderer(self.settings, self.directory, base_path=base_path)
+        self.renderer = Renderer(
+            self.settings,
+            self.directory,
+            base_path=base_path,
+            static_url=static_url,
+            crisis_link=crisis_link,
+        )
         # shared by every copy (with_base_path) so the geocoder's cache and rate limit are too
         self.locator_service = (
             locator if locator is not None else locator_from_settings(self.settings, self.directory)
@@ -184,6 +197,10 @@ class Widgets:
     def clinic_list(self) -> Callable[[], Markup]:
         """Every clinic with its address, phone and weekly hours: ``widgets.clinic_list()``."""
         return self.renderer.clinic_list
+
+    def head(self) -> Markup:
+        """The stylesheets' ``<link>`` tags for the host page's ``<head>``: ``widgets.head()``."""
+        return self.renderer.head()
 
     @property
     def crisis_banner(self) -> Callable[..., Markup]:

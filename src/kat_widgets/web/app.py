@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from litestar import Litestar, Router
@@ -28,6 +27,7 @@ from litestar.types import ControllerRouterHandler
 from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
+from kat_widgets.fragments.assets import static_directory
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.services import build_services
 from kat_widgets.settings import Settings, load_settings
@@ -59,7 +59,6 @@ from kat_widgets.web.slowclients import BodyTimeoutMiddleware
 
 __all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 NEVER_COMPRESS = "never_compress"
 """Route ``opt`` key: the answer holds a token or personal data, so it is not compressed."""
@@ -81,7 +80,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         Router(path="/", route_handlers=routes_booking.ROUTES, opt={NEVER_COMPRESS: True}),
         create_static_files_router(
             path="/static",
-            directories=[STATIC_DIR],
+            directories=[static_directory()],
             include_in_schema=False,
             guards=[_short_static_name],
         ),

@@ -1,0 +1,68 @@
+"""The widgets' stylesheets and scripts, for a host that serves them itself.
+
+A host rendering fragments in process (Flask, Django, plain WSGI) serves these files at the
+``static_url`` it gives :class:`~kat_widgets.Widgets`; a Starlette or Litestar host can point
+its own static-files route at :func:`static_directory` instead::
+
+    asset = static_asset(name)  # raises NotFoundError for anything that is not ours
+    return Response(asset.body, content_type=asset.content_type, headers=asset.headers)
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+from kat_widgets.errors import NotFoundError
+
+__all__ = ["StaticAsset", "static_asset", "static_directory", "static_names"]
+
+_DIRECTORY = Path(__file__).resolve().parent.parent / "static"
+_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+class StaticAsset(NamedTuple):
+    """One file: its bytes, its type and the headers to send with it."""
+
+    name: str
+    body: bytes
+    content_type: str
+    etag: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``ETag`` and an hour of caching (the names are not content-hashed)."""
+        return {"ETag": self.etag, "Cache-Control": "public, max-age=3600"}
+
+
+def static_directory() -> Path:
+    """The folder holding ``widgets.css``, ``crisis.css`` and the scripts."""
+    return _DIRECTORY
+
+
+@functools.cache
+def static_names() -> frozenset[str]:
+    """The file names :func:`static_asset` serves."""
+    return frozenset(
+        path.name for path in _DIRECTORY.iterdir() if path.is_file() and path.suffix in _TYPES
+    )
+
+
+@functools.cache
+def _load(name: str) -> StaticAsset:
+    body = (_DIRECTORY / name).read_bytes()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return StaticAsset(name, body, _TYPES[Path(name).suffix], etag)
+
+
+def static_asset(name: str) -> StaticAsset:
+    """The file ``name`` (``"widgets.css"``); :class:`NotFoundError` for any other name.
+
+    Only the names in :func:`static_names` are served, so no path a visitor sends can reach
+    another file.
+    """
+    if name not in static_names():
+        raise NotFoundError(f"No widget asset called {name[:80]!r}.")
+    return _load(name)
