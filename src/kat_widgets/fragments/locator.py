@@ -7,7 +7,6 @@ carry the clinic's address, never the visitor's input.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlencode
@@ -16,8 +15,9 @@ from markupsafe import Markup
 
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.environment import WEEKDAY_NAMES, clock
+from kat_widgets.fragments.locator_map import svg_map
 from kat_widgets.fragments.renderer import Renderer
-from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery, Place
+from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery
 
 __all__ = [
     "LocatorView",
@@ -29,8 +29,6 @@ __all__ = [
 
 Unit = Literal["mi", "km"]
 _ROUTE_LABELS = {"iv": "Ketamine by IV", "im": "Ketamine by injection", "oral": "Ketamine lozenge"}
-_MAP_W, _MAP_H, _MAP_PAD = 320.0, 220.0, 24.0
-_MAP_MAX_SPAN_KM = 1500
 
 
 class LocatorView(NamedTuple):
@@ -118,38 +116,6 @@ def json_ld(clinics: Sequence[Clinic], organization_name: str, website: str = ""
     return _script_json({"@context": "https://schema.org", "@graph": graph})
 
 
-class MapPoint(NamedTuple):
-    x: float
-    y: float
-    label: str
-
-
-def svg_map(place: Place, results: Sequence[LocatedClinic]) -> dict[str, Any] | None:
-    """Screen positions for a tile-free map, or ``None`` when the points are too far apart."""
-    if not results or max(r.distance_km for r in results) > _MAP_MAX_SPAN_KM:
-        return None
-    lats = [place.lat, *(r.clinic.coordinates.lat for r in results)]
-    lons = [place.lon, *(r.clinic.coordinates.lon for r in results)]
-    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
-    xs = [lon * scale_x for lon in lons]
-    span = max(max(xs) - min(xs), max(lats) - min(lats), 0.05)
-    scale = min(_MAP_W - 2 * _MAP_PAD, _MAP_H - 2 * _MAP_PAD) / span
-    cx, cy = (max(xs) + min(xs)) / 2, (max(lats) + min(lats)) / 2
-
-    def project(x: float, lat: float) -> tuple[float, float]:
-        return (
-            round(_MAP_W / 2 + (x - cx) * scale, 1),
-            round(_MAP_H / 2 - (lat - cy) * scale, 1),
-        )
-
-    you = MapPoint(*project(xs[0], lats[0]), "You")
-    clinics = [
-        MapPoint(*project(x, lat), str(number))
-        for number, (x, lat) in enumerate(zip(xs[1:], lats[1:], strict=True), start=1)
-    ]
-    return {"width": int(_MAP_W), "height": int(_MAP_H), "you": you, "clinics": clinics}
-
-
 def _routes(directory: Directory) -> list[tuple[str, str]]:
     routes = {s.route for s in directory.services if s.route}
     return [(route, label) for route, label in _ROUTE_LABELS.items() if route in routes]
@@ -186,7 +152,11 @@ def render_locator(
         distance=lambda result: format_distance(result, unit),
         closes=lambda result: clock(result.status.closes) if result.status.closes else "",
         directions=directions_links,
-        map=svg_map(answer.place, answer.results) if answer else None,
+        map=(
+            svg_map(answer.place, answer.results, lambda result: format_distance(result, unit))
+            if answer
+            else None
+        ),
         json_ld=(
             json_ld(
                 [r.clinic for r in answer.results],
