@@ -69,7 +69,13 @@ def browser() -> Iterator[Any]:
     from playwright import sync_api  # present: pytest_runtest_setup checked
 
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=jstools.CHROMIUM, args=CHROMIUM_ARGS)
+        # the clinics' zone, whatever the machine's: a test of the visitor's own time (times.js)
+        # sets another with timezone_id
+        chromium = playwright.chromium.launch(
+            executable_path=jstools.CHROMIUM,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "TZ": "America/Denver"},
+        )
         yield chromium
         chromium.close()
 

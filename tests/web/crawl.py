@@ -22,9 +22,8 @@ def internal_links(html: str, page: str = "", origins: Iterable[str] = ()) -> se
     links = set()
     for raw in [*ATTRIBUTE.findall(html), *GET_FORM.findall(html)]:
         url = urljoin(page, unescape(raw)).split("#")[0]
-        if url.startswith(origins) if origins else False:
-            links.add(url)
-        elif url.startswith("/") and not url.startswith("//"):
+        other_server = bool(origins) and url.startswith(origins)
+        if other_server or (url.startswith("/") and not url.startswith("//")):
             links.add(url)
     return links
 

@@ -101,6 +101,7 @@ def _visit(renderer: Renderer, record: BookingRecord, token: str, calendar: str)
         "record": record,
         "title": event_title(clinic, service),
         "when": spoken_time(record.start.astimezone(clinic.zone), clinic.timezone),
+        "start_iso": record.start.astimezone(dt.UTC).isoformat(),
         "ics_href": f"{base}/calendars/bookings/{calendar}.ics",
         "manage_href": f"{base}/bookings/{token}",
         "google_href": google_link(record, directory),

@@ -69,6 +69,7 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
                 "visible": clock(slot.start),
                 "before": f"{spoken_day(slot.start.date())}, ",
                 "after": f" {zone}",
+                "start": slot.start.astimezone(dt.UTC).isoformat(),
             }
         )
 

@@ -77,6 +77,21 @@
     tag.addEventListener("load", ready);
   }
 
+  /* The visitor's own time beside the clinic's (times.js, loaded once). */
+  function times(root) {
+    if (!root.querySelector("[data-kat-zone]")) return;
+    var ready = function () { window.KatTimes.enhance(root); };
+    if (window.KatTimes) return ready();
+    var tag = document.querySelector("script[data-kat-times-js]");
+    if (!tag) {
+      tag = document.createElement("script");
+      tag.src = base + "/static/times.js";
+      tag.setAttribute("data-kat-times-js", "");
+      document.head.appendChild(tag);
+    }
+    tag.addEventListener("load", ready);
+  }
+
   /* After following a result (a link or form inside the widget), a "Back" button returns to
      what the widget showed before: the widget keeps its own small history. */
   function backButton(host, root) {
@@ -131,6 +146,7 @@
         if (!host.__katWired) wire(host, root);
         backButton(host, root);
         geo(root);
+        times(root);
         oneChip();
         if (focus) {
           var target = first(root, ["[role=alert]", "#kat-locator-results", "h1, h2, h3"]);
