@@ -159,3 +159,15 @@ def test_static_html_example_uses_embed_js() -> None:
     html = (EXAMPLES / "static_html" / "index.html").read_text(encoding="utf-8")
     assert 'data-kat-widget="clinics"' in html
     assert "/embed.js" in html
+
+
+def test_static_asset_serves_only_our_files() -> None:
+    from kat_widgets.errors import NotFoundError
+    from kat_widgets.fragments import static_asset, static_directory
+
+    names = {path.name for path in static_directory().iterdir()}
+    assert {"widgets.css", "crisis.css", "embed.js", "times.js", "favicon.svg"} <= names
+    assert static_asset("favicon.svg").content_type == "image/svg+xml"
+    for name in ("../pyproject.toml", "/etc/passwd", "widgets.css/", "WIDGETS.CSS", "", "x" * 500):
+        with pytest.raises(NotFoundError):
+            static_asset(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,42 @@ from .e2e_flow import (
     ics_start,
     slot_start,
 )
+
+SIDE_BY_SIDE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>kat-widgets</title>
+<style>body { margin: 0; padding: 24px; background: #e9edf1; display: flex; gap: 32px;
+  align-items: flex-start; font: 15px system-ui, sans-serif; color: #1b1b1b; }
+figure { margin: 0; } img { display: block; border: 1px solid #9aa4ad; border-radius: 8px;
+  box-shadow: 0 2px 8px rgba(0,0,0,.15); } figcaption { margin-top: 8px; text-align: center; }
+</style></head><body>
+<figure><img src="data:image/png;base64,PHONE" width="312" alt="">
+<figcaption>On a phone (390 px)</figcaption></figure>
+<figure><img src="data:image/png;base64,DESKTOP" width="896" alt="">
+<figcaption>On a desktop (1280 px)</figcaption></figure>
+</body></html>"""
+
+
+def _readme_picture(desktop_page: Any, desktop: bytes) -> None:
+    """The phone's first screen beside the desktop's, as one picture (``readme-demo``)."""
+    browser = desktop_page.context.browser
+    phone_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True
+    )
+    try:
+        phone_page = phone_context.new_page()
+        phone_page.goto(desktop_page.url)
+        phone_page.locator(".kat-locator-clinic").first.wait_for()
+        phone_page.evaluate("window.scrollTo(0, 0)")  # the same first screen as the desktop's
+        phone = phone_page.screenshot(full_page=False)
+        html = SIDE_BY_SIDE.replace("PHONE", base64.b64encode(phone).decode()).replace(
+            "DESKTOP", base64.b64encode(desktop).decode()
+        )
+        sheet = phone_context.new_page()
+        sheet.set_viewport_size({"width": 1320, "height": 740})
+        sheet.set_content(html)
+        screenshot(sheet, "readme-demo", full_page=True)
+    finally:
+        phone_context.close()
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +80,10 @@ def test_find_the_nearest_clinic_book_its_free_call_and_download_the_ics(
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, "demo-locator-results")
-    # the README's picture: the first screen of the same page (docs/development.md#screenshots)
+    # the README's picture: the first screen of the same page on a phone beside a desktop
+    # (docs/development.md#screenshots)
     page.evaluate("window.scrollTo(0, 0)")
-    screenshot(page, "readme-demo", full_page=False)
+    _readme_picture(page, page.screenshot(full_page=False))
 
     first.get_by_role("link", name=f"Book a free informational call with {NEAREST}").click()
     heading = page.get_by_role("heading", name=f"Free informational call at {NEAREST}")

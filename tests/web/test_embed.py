@@ -45,3 +45,14 @@ def test_embed_js_loads_every_stylesheet() -> None:
     from kat_widgets.web.routes_embed import EMBED_JS
 
     assert f"var STYLES = {list(STYLESHEETS)!r};".replace("'", '"').encode() in EMBED_JS
+
+
+def test_our_pages_have_an_icon(client: TestClient[Litestar]) -> None:
+    for path in ("/", "/embed/clinics"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in (
+            client.get(path).text
+        )
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")

@@ -20,7 +20,11 @@ from kat_widgets.errors import NotFoundError
 __all__ = ["StaticAsset", "static_asset", "static_directory", "static_names"]
 
 _DIRECTORY = Path(__file__).resolve().parent.parent / "static"
-_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 class StaticAsset(NamedTuple):
@@ -38,7 +42,7 @@ class StaticAsset(NamedTuple):
 
 
 def static_directory() -> Path:
-    """The folder holding ``widgets.css``, ``crisis.css`` and the scripts."""
+    """The folder holding ``widgets.css``, ``crisis.css``, the scripts and the icon."""
     return _DIRECTORY
 
 
