@@ -25,8 +25,8 @@ def test_booking_with_no_time_yet_offers_the_open_times(client: TestClient[Lites
         assert response.status_code == 200, (path, response.text)
         assert 'class="kat-widget kat-availability"' in response.text
         assert (
-            f'href="/w/fragments/booking?clinic=draper&amp;service=info-call&amp;{SLOT_HREF}"'
-            in (response.text)
+            f'href="/w/fragments/booking?clinic=draper&amp;service=info-call&amp;{SLOT_HREF}'
+            '#kat-booking"' in response.text
         )
 
 

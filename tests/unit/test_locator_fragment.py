@@ -35,7 +35,7 @@ def test_render_from_any_host_without_litestar() -> None:
     html = str(widgets.locator("Lehi, UT", limit=2, action="/find-a-clinic"))
     assert 'action="/find-a-clinic#kat-locator-results"' in html  # opens at the results
     book = "/widgets/fragments/availability?clinic=american-fork&amp;service=info-call"
-    assert f'href="{book}"' in html
+    assert f'href="{book}#kat-open-times-american-fork-info-call"' in html  # at its times
     assert '<script src="/widgets/static/locator.js" defer></script>' in html
     assert html.count('class="kat-clinic kat-locator-clinic"') == 2
 

@@ -82,7 +82,10 @@ def test_fragment_lists_clinics_with_distance_links_and_json_ld(client: Client) 
     assert "https://www.google.com/maps/dir/?api=1&amp;destination=154%20E%20Myrtle" in html
     assert "https://maps.apple.com/?daddr=154%20E%20Myrtle" in html
     assert "openstreetmap.org/directions?route=%3B40.66400%2C-111.88500" in html
-    assert 'href="/fragments/availability?clinic=murray&amp;service=info-call"' in html
+    assert (
+        'href="/fragments/availability?clinic=murray&amp;service=info-call'
+        '#kat-open-times-murray-info-call"' in html
+    )
     assert "Open now" in html or "Closed now" in html
     assert "<svg" in html and 'role="img"' in html
     payload = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]

@@ -129,7 +129,7 @@ def test_availability_fragment_links_every_slot_to_the_booking_form(
     )
     assert (
         'href="/fragments/booking?clinic=draper&amp;service=info-call&amp;'
-        'start=2027-03-09T10%3A00%3A00-07%3A00"' in html
+        'start=2027-03-09T10%3A00%3A00-07%3A00#kat-booking"' in html
     )
     assert "week=2027-03-15" in html  # next week
     assert "week=2027-03-01" not in html  # no previous week before today

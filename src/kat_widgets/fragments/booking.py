@@ -75,7 +75,15 @@ def render_form(
         texts_on=renderer.settings.notifications.sms is not None,
         crisis_html=_crisis(renderer, clinic),
         action=f"{renderer.base_path}/fragments/booking",
+        change_href=_open_times_href(renderer, clinic, service, local.date()),
     )
+
+
+def _open_times_href(renderer: Renderer, clinic: Clinic, service: Service, day: dt.date) -> str:
+    """The open times of ``day``'s week, at their anchor ("Change time")."""
+    query = urlencode({"clinic": clinic.id, "service": service.id, "week": day.isoformat()})
+    anchor = f"kat-open-times-{clinic.id}-{service.id}"
+    return f"{renderer.base_path}/fragments/availability?{query}#{anchor}"
 
 
 def render_past(renderer: Renderer, clinic: Clinic, start: dt.datetime) -> Markup:

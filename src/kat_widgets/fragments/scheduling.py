@@ -53,7 +53,8 @@ def slot_href(base_path: str, slot: Slot) -> str:
     query = urlencode(
         {"clinic": slot.clinic_id, "service": slot.service_id, "start": slot.start.isoformat()}
     )
-    return f"{base_path}/fragments/booking?{query}"
+    # the anchor: the form's widget, so Tab from there reaches its first field at once
+    return f"{base_path}/fragments/booking?{query}#kat-booking"
 
 
 def render_availability(renderer: Renderer, week: Week) -> Markup:
