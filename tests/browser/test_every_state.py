@@ -42,7 +42,32 @@ STATES = (
     "static-embed",
     "error-page",
 )
-GALLERY = ("confirmation-390", "manage-390", "cancelled-390", "static-embed-390", "demo-1280")
+GALLERY = (
+    "demo-390",
+    "demo-1280",
+    "locator-results-390",
+    "locator-results-1280",
+    "open-times-390",
+    "open-times-1280",
+    "booking-errors-390",
+    "booking-errors-1280",
+    "confirmation-390",
+    "confirmation-1280",
+    "manage-390",
+    "manage-1280",
+    "cancel-question-390",
+    "cancel-question-1280",
+    "cancelled-390",
+    "cancelled-1280",
+    "embed-page-390",
+    "embed-page-1280",
+    "iframe-host-390",
+    "iframe-host-1280",
+    "static-embed-390",
+    "static-embed-1280",
+    "error-page-390",
+    "error-page-1280",
+)
 """The names docs/ shows (spelled out: the docs test looks for them here)."""
 IFRAME_HOST = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Partner page</title>
