@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import SlotTakenError, ValidationError
+from kat_widgets.i18n import N_
+from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling import find_slots, slot_at
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
 
@@ -19,7 +21,7 @@ __all__ = ["NEXT_FREE_DAYS", "NEXT_SLOTS", "TAKEN", "FreeTimes"]
 NEXT_SLOTS = 3
 NEXT_FREE_DAYS = 14
 """How far :meth:`FreeTimes.next_free` looks ahead from where it starts."""
-TAKEN = "Sorry, that time was just taken. Please choose another time."
+TAKEN = N_("Sorry, that time was just taken. Please choose another time.")
 
 
 class FreeTimes:
@@ -104,9 +106,9 @@ class FreeTimes:
         free = slot_at(self.directory, clinic.id, service.id, start, busy=BusyTimes(), now=now)
         if free is None:
             raise ValidationError(
-                "That time is not offered. Please choose one of the available times.",
+                _("That time is not offered. Please choose one of the available times."),
                 field="start",
             )
         raise SlotTakenError(
-            TAKEN, next_slots=self.next_free(clinic, service, start, moving=moving)
+            _(TAKEN), next_slots=self.next_free(clinic, service, start, moving=moving)
         )

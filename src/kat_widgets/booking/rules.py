@@ -20,6 +20,7 @@ from kat_widgets.booking.models import (
 )
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import NotFoundError, ValidationError
+from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling.timeparse import EARLIEST, LATEST, check_moment
 from kat_widgets.scheduling.types import Slot
 
@@ -57,7 +58,9 @@ def online_service(directory: Directory, clinic_id: str, service_id: str) -> tup
     if not service.public:
         phone = directory.organization.phone_label(clinic.phone)
         raise ValidationError(
-            f"{service.name} cannot be booked online. Please call us at {phone}.",
+            _("{service} cannot be booked online. Please call us at {phone}.").format(
+                service=service.name, phone=phone
+            ),
             field="service",
         )
     return clinic, service
@@ -88,7 +91,7 @@ def check_move_to(
         raise ValidationError("The start time needs a UTC offset.", field="start")
     check_moment(start, "start")
     if start <= now:
-        raise ValidationError("This time has passed. Please choose a later time.", field="start")
+        raise ValidationError(_("This time has passed. Please choose a later time."), field="start")
     if start < earliest:
         raise ValidationError(
             f"Online, a visit can be moved to a time at least {hours} hours ahead. "
@@ -121,29 +124,33 @@ def clean_request(request: BookingRequest, now: dt.datetime) -> BookingRequest:
         _clean(request.note),
     )
     if not name:
-        errors["name"] = "Please tell us your name."
+        errors["name"] = _("Please tell us your name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"Please use at most {NAME_MAX} letters for your name."
+        errors["name"] = _("Please use at most {count} letters for your name.").format(
+            count=NAME_MAX
+        )
     elif _CONTROL_RE.search(name) or _NAME_BREAK_RE.search(name):
-        errors["name"] = "Please write your name on one line, without special characters."
+        errors["name"] = _("Please write your name on one line, without special characters.")
     if email and (len(email) > EMAIL_MAX or not _EMAIL_RE.match(email)):
-        errors["email"] = "Please check the email address, e.g. name@example.com."
+        errors["email"] = _("Please check the email address, e.g. name@example.com.")
     if phone and (not _PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 10):
-        errors["phone"] = "Please give a phone number with area code, e.g. 801-555-0123."
+        errors["phone"] = _("Please give a phone number with area code, e.g. 801-555-0123.")
     if not email and not phone and "email" not in errors and "phone" not in errors:
-        errors["email"] = "Please give an email address or a phone number so we can reach you."
+        errors["email"] = _("Please give an email address or a phone number so we can reach you.")
     if note and len(note) > NOTE_MAX:
-        errors["note"] = f"Please keep the note to {NOTE_MAX} characters ({len(note)} now)."
+        errors["note"] = _("Please keep the note to {most} characters ({count} now).").format(
+            most=NOTE_MAX, count=len(note)
+        )
     elif note and _CONTROL_RE.search(note):  # e.g. NUL, which PostgreSQL text refuses
-        errors["note"] = "Please remove special characters from the note."
+        errors["note"] = _("Please remove special characters from the note.")
     if request.consent is not True:
-        errors["consent"] = "Please confirm that we may contact you about this appointment."
+        errors["consent"] = _("Please confirm that we may contact you about this appointment.")
     if request.start.tzinfo is None:
-        errors["start"] = "The start time needs a UTC offset, e.g. 2027-03-09T10:00:00-07:00."
+        errors["start"] = _("The start time needs a UTC offset, e.g. 2027-03-09T10:00:00-07:00.")
     elif not EARLIEST <= request.start < LATEST:
-        errors["start"] = "That time is not offered. Please choose one of the available times."
+        errors["start"] = _("That time is not offered. Please choose one of the available times.")
     elif request.start <= now:
-        errors["start"] = "This time has passed. Please choose a later time."
+        errors["start"] = _("This time has passed. Please choose a later time.")
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first], field=first, fields=errors)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from kat_widgets import i18n
 from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
 from kat_widgets.booking.models import (
     BookingRecord,
@@ -130,7 +131,8 @@ class BookingService:
             except HoldConflictError:
                 continue  # a concurrent booking won; look again with fresh holds
         raise SlotTakenError(
-            TAKEN, next_slots=self.free.next_free(clinic, service, start, moving=moving)
+            i18n.gettext(TAKEN),
+            next_slots=self.free.next_free(clinic, service, start, moving=moving),
         )
 
     # -- use cases ----------------------------------------------------------------------------

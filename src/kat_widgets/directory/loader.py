@@ -16,6 +16,7 @@ from kat_widgets.directory.models import (
     Service,
 )
 from kat_widgets.errors import DirectoryError, NotFoundError
+from kat_widgets.i18n import gettext as _
 from kat_widgets.tomlfile import decode_toml, read_data_file
 
 __all__ = ["Directory", "load_directory", "parse_directory"]
@@ -54,13 +55,13 @@ class Directory:
         try:
             return self._clinics[clinic_id]
         except KeyError:
-            raise NotFoundError(f"No clinic with id {clinic_id!r}.") from None
+            raise NotFoundError(_("No clinic with id {id!r}.").format(id=clinic_id)) from None
 
     def service(self, service_id: str) -> Service:
         try:
             return self._services[service_id]
         except KeyError:
-            raise NotFoundError(f"No service with id {service_id!r}.") from None
+            raise NotFoundError(_("No service with id {id!r}.").format(id=service_id)) from None
 
     def services_at(self, clinic: Clinic) -> tuple[Service, ...]:
         return tuple(self._services[service_id] for service_id in clinic.services)

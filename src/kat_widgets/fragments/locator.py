@@ -17,6 +17,7 @@ from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.environment import WEEKDAY_NAMES, clock
 from kat_widgets.fragments.locator_map import svg_map
 from kat_widgets.fragments.renderer import Renderer
+from kat_widgets.i18n import N_
 from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery
 
 __all__ = [
@@ -28,7 +29,11 @@ __all__ = [
 ]
 
 Unit = Literal["mi", "km"]
-_ROUTE_LABELS = {"iv": "Ketamine by IV", "im": "Ketamine by injection", "oral": "Ketamine lozenge"}
+_ROUTE_LABELS = {
+    "iv": N_("Ketamine by IV"),
+    "im": N_("Ketamine by injection"),
+    "oral": N_("Ketamine lozenge"),
+}
 
 
 class LocatorView(NamedTuple):

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from kat_widgets.i18n import N_
 from kat_widgets.locator import LocatedClinic, Place
 
 __all__ = ["MARKER_GAP", "UTAH_OUTLINE", "MapPoint", "compass", "svg_map"]
@@ -36,7 +37,16 @@ _INSET = (244.0, 8.0, 70.0, 90.0)  # x, y, width, height
 _MAX_SPAN_KM = 1500
 MARKER_GAP = 24.0
 """Least distance between two markers' centres (a clinic's circle is 20 px across)."""
-_NAMES = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
+_NAMES = (
+    N_("north"),
+    N_("north-east"),
+    N_("east"),
+    N_("south-east"),
+    N_("south"),
+    N_("south-west"),
+    N_("west"),
+    N_("north-west"),
+)
 
 
 class MapPoint(NamedTuple):

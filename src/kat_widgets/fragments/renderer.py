@@ -11,12 +11,20 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kat_widgets import i18n
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.settings import Settings
 
-__all__ = ["STYLESHEETS", "Renderer"]
+__all__ = ["STYLESHEETS", "Renderer", "default_lang"]
+
+
+def default_lang(settings: Settings) -> str:
+    """The site's own language: ``settings.locale``'s if we speak it, else English."""
+    lang = settings.locale[:2]
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+
 
 STYLESHEETS = ("widgets.css", "crisis.css")
 """Every widget's styles, in order; pages, embed pages and embed.js load all of them."""
@@ -34,7 +42,15 @@ class Renderer:
     "Get help now" link (off inside a page whose crisis bar already carries it).
     """
 
-    __slots__ = ("_static_url", "base_path", "crisis_link", "directory", "env", "settings")
+    __slots__ = (
+        "_static_url",
+        "base_path",
+        "crisis_link",
+        "directory",
+        "env",
+        "lang",
+        "settings",
+    )
 
     def __init__(
         self,
@@ -44,9 +60,11 @@ class Renderer:
         base_path: str = "",
         static_url: str | None = None,
         crisis_link: bool = True,
+        lang: str | None = None,
         env: jinja2.Environment | None = None,
     ) -> None:
         self.settings = settings
+        self.lang = lang if lang in i18n.LANGUAGES else default_lang(settings)
         self.directory = directory
         self.base_path = base_path.rstrip("/")
         self._static_url = static_url.rstrip("/") if static_url is not None else None
@@ -58,23 +76,39 @@ class Renderer:
         """Where ``widgets.css``, ``crisis.css`` and the scripts are served."""
         return self._static_url if self._static_url is not None else f"{self.base_path}/static"
 
-    def replace(self, *, base_path: str | None = None, crisis_link: bool | None = None) -> Renderer:
-        """The same renderer with another mount prefix or crisis-link choice."""
+    def replace(
+        self,
+        *,
+        base_path: str | None = None,
+        crisis_link: bool | None = None,
+        lang: str | None = None,
+    ) -> Renderer:
+        """The same renderer with another mount prefix, crisis-link choice or language."""
         return Renderer(
             self.settings,
             self.directory,
             base_path=self.base_path if base_path is None else base_path,
             static_url=self._static_url,
             crisis_link=self.crisis_link if crisis_link is None else crisis_link,
+            lang=self.lang if lang is None else lang,
             env=self.env,
         )
+
+    def link(self, url: str) -> str:
+        """``url`` carrying the language when it is not the site's own, so the next page of the
+        flow speaks it too (``/x?a=1#top`` -> ``/x?a=1&lang=es#top``)."""
+        if self.lang == default_lang(self.settings):
+            return url
+        path, hash_mark, anchor = url.partition("#")
+        joiner = "&" if "?" in path else "?"
+        return f"{path}{joiner}lang={self.lang}{hash_mark}{anchor}"
 
     def render(self, template: str, **context: Any) -> Markup:
         """``template`` with the shared context (directory, base path, settings, crisis banner)."""
         page = self.env.get_template(template)
         # Safe: the environment autoescapes every value, so the output is trusted markup.
-        return Markup(  # noqa: S704
-            page.render(
+        with i18n.using(self.lang):
+            html = page.render(
                 directory=self.directory,
                 organization=self.directory.organization,
                 base=self.base_path,
@@ -84,9 +118,12 @@ class Renderer:
                 crisis_link=self.crisis_link,
                 clinic_list=self.clinic_list,
                 stylesheets=STYLESHEETS,
+                ui_lang=self.lang,
+                default_lang=default_lang(self.settings),
+                link=self.link,
                 **context,
             )
-        )
+        return Markup(html)  # noqa: S704
 
     def page(self, fragment: Markup, *, widget: str, title: str) -> Markup:
         """A whole HTML page holding one widget (iframes, no-JavaScript navigation)."""
@@ -104,6 +141,8 @@ class Renderer:
 
         Region: ``region``, else the clinic's, else the settings'. No database, no network.
         """
+        if lang is None and self.lang != default_lang(self.settings):
+            lang = self.lang  # the widgets' own language, when it is not the site's
         return render_crisis_banner(region, lang, variant, clinic=clinic, settings=self.settings)
 
     def head(self) -> Markup:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from markupsafe import Markup
 
+from kat_widgets import i18n
 from kat_widgets.directory import Clinic, Service
-from kat_widgets.fragments.environment import clock
+from kat_widgets.fragments.environment import ZONE_NAMES, clock, zone_name
 from kat_widgets.fragments.renderer import Renderer
+from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.scheduling.week import Week
 
@@ -23,29 +25,26 @@ __all__ = [
     "zone_name",
 ]
 
-ZONE_NAMES: Mapping[str, str] = {
-    "America/Denver": "Mountain Time",
-    "America/Boise": "Mountain Time",
-    "America/Phoenix": "Mountain Standard Time",
-    "America/Chicago": "Central Time",
-    "America/New_York": "Eastern Time",
-    "America/Los_Angeles": "Pacific Time",
-}
-
-
-def zone_name(tzid: str) -> str:
-    """``Mountain Time`` for America/Denver; the IANA id for zones we have no name for."""
-    return ZONE_NAMES.get(tzid, tzid)
-
 
 def spoken_day(day: dt.date) -> str:
-    """``Tuesday 9 March 2027``."""
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
+    """``Tuesday 9 March 2027`` (``martes, 9 de marzo de 2027``)."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{day:%A} {day.day} {day:%B} {day.year}"
+    return format_date(day, "full", locale=i18n.babel_locale())
+
+
+def short_day(day: dt.date) -> str:
+    """``Tue 9 Mar`` (``mar 9 mar``): a column heading."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{day:%a} {day.day} {day:%b}"
+    return format_date(day, "EEE d MMM", locale=i18n.babel_locale())
 
 
 def spoken_time(start: dt.datetime, tzid: str) -> str:
     """``Tuesday 9 March 2027, 10:00 AM Mountain Time``: the full name of a slot."""
-    return f"{spoken_day(start.date())}, {clock(start)} {zone_name(tzid)}"
+    return _("{day}, {time} {zone}").format(
+        day=spoken_day(start.date()), time=clock(start), zone=zone_name(tzid)
+    )
 
 
 def slot_href(base_path: str, slot: Slot) -> str:
@@ -87,7 +86,7 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
         days=[
             {
                 "date": day,
-                "short": f"{day:%a} {day.day} {day:%b}",
+                "short": short_day(day),
                 "full": spoken_day(day),
                 "past": week.today is not None and day < week.today,
                 "today": day == week.today,

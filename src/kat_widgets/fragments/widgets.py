@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 from markupsafe import Markup
 
+from kat_widgets import i18n
 from kat_widgets.booking.models import BookingFormQuery
 from kat_widgets.booking.rules import online_service, parse_start
 from kat_widgets.directory import Directory, load_directory
@@ -21,6 +23,7 @@ from kat_widgets.fragments.booking import render_form, render_past
 from kat_widgets.fragments.locator import LocatorView, render_locator
 from kat_widgets.fragments.renderer import STYLESHEETS, Renderer
 from kat_widgets.fragments.scheduling import render_availability, render_unavailable
+from kat_widgets.i18n import N_
 from kat_widgets.locator import LocateQuery, Locator, locator_from_settings
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.scheduling.week import WeekQuery, open_week
@@ -29,11 +32,11 @@ from kat_widgets.settings import Settings, load_settings
 __all__ = ["STYLESHEETS", "FragmentView", "Widgets"]
 
 _TITLES = {
-    "clinics": "Our clinics",
-    "locator": "Find a clinic near you",
-    "availability": "Open times",
-    "booking": "Book an appointment",
-    "crisis-banner": "Get help now",
+    "clinics": N_("Our clinics"),
+    "locator": N_("Find a clinic near you"),
+    "availability": N_("Open times"),
+    "booking": N_("Book an appointment"),
+    "crisis-banner": N_("Get help now"),
 }
 
 
@@ -44,6 +47,20 @@ class FragmentView(NamedTuple):
     widget: str
     title: str
     status: int = 200
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _speaks(method: F) -> F:
+    """Run ``method`` in the widgets' language: text built in Python (dates, messages) too."""
+
+    @functools.wraps(method)
+    def speaking(self: Widgets, *args: Any, **kwargs: Any) -> Any:
+        with i18n.using(self.lang):
+            return method(self, *args, **kwargs)
+
+    return cast(F, speaking)
 
 
 class Widgets:
@@ -67,6 +84,7 @@ class Widgets:
         base_path: str = "",
         static_url: str | None = None,
         crisis_link: bool = True,
+        lang: str | None = None,
         locator: Locator | None = None,
         busy_provider: BusyProvider | None = None,
         clock: Callable[[], dt.datetime] | None = None,
@@ -81,6 +99,7 @@ class Widgets:
             base_path=base_path,
             static_url=static_url,
             crisis_link=crisis_link,
+            lang=lang,
         )
         # shared by every copy (with_base_path) so the geocoder's cache and rate limit are too
         self.locator_service = (
@@ -110,12 +129,24 @@ class Widgets:
         """Each widget ends with the permanent "Get help now" link (see :class:`Renderer`)."""
         return self.renderer.crisis_link
 
+    @property
+    def lang(self) -> str:
+        """The language the widgets speak (``en``, ``es``)."""
+        return self.renderer.lang
+
+    def with_lang(self, lang: str) -> Widgets:
+        """The same widgets in another language (one of :data:`kat_widgets.i18n.LANGUAGES`)."""
+        if lang == self.lang:
+            return self
+        return self._with(self.renderer.replace(lang=lang))
+
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""
         if base_path.rstrip("/") == self.base_path:
             return self
         return self._with(self.renderer.replace(base_path=base_path))
 
+    @_speaks
     def render(self, template: str, **context: Any) -> Markup:
         """Render ``template`` with the shared context (see :meth:`Renderer.render`)."""
         return self.renderer.render(template, **context)
@@ -128,7 +159,7 @@ class Widgets:
         return _TITLES
 
     def title(self, name: str) -> str:
-        return _TITLES[name]
+        return i18n.catalog(self.lang).gettext(_TITLES[name])
 
     def fragment(
         self,
@@ -141,6 +172,7 @@ class Widgets:
         """Render widget ``name`` from string parameters (as in a URL query)."""
         return self.fragment_view(name, params, busy_provider=busy_provider, now=now).html
 
+    @_speaks
     def fragment_view(
         self,
         name: str,
@@ -169,7 +201,7 @@ class Widgets:
         raise NotFoundError(f"No widget called {name!r}.")
 
     def _view(self, name: str, html: Markup, status: int = 200) -> FragmentView:
-        return FragmentView(html, name, _TITLES[name], status)
+        return FragmentView(html, name, i18n.gettext(_TITLES[name]), status)
 
     def _open_times(
         self,
@@ -229,6 +261,7 @@ class Widgets:
         """
         return self.locator_view(query, unit=unit, action=action, at=at, **fields).html
 
+    @_speaks
     def locator_view(
         self,
         query: LocateQuery | Mapping[str, str] | str | None = None,
@@ -264,6 +297,7 @@ class Widgets:
         )
         return LocatorView(html, error, answer)
 
+    @_speaks
     def availability(
         self,
         clinic_id: str | WeekQuery,
@@ -293,6 +327,7 @@ class Widgets:
             return render_unavailable(self.renderer, clinic, self.directory.service(query.service))
         return render_availability(self.renderer, found)
 
+    @_speaks
     def booking(
         self,
         clinic_id: str,
@@ -308,6 +343,7 @@ class Widgets:
         when = parse_start(start) if isinstance(start, str) else start
         return render_form(self.renderer, clinic, service, when, **options)
 
+    @_speaks
     def demo_page(
         self,
         q: LocateQuery | Mapping[str, str] | str | None = None,

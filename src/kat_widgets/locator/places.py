@@ -12,6 +12,8 @@ from typing import Literal
 import msgspec
 
 from kat_widgets.errors import ValidationError
+from kat_widgets.i18n import N_
+from kat_widgets.i18n import gettext as _
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -109,9 +111,9 @@ def normalize_city(name: str) -> str:
 def check_coordinates(lat: float, lon: float) -> CoordinatesQuery:
     """Coordinates in range, or a :class:`ValidationError` saying which one is not."""
     if not -90 <= lat <= 90:
-        raise ValidationError("Latitude must be between -90 and 90.", field="lat")
+        raise ValidationError(_("Latitude must be between -90 and 90."), field="lat")
     if not -180 <= lon <= 180:
-        raise ValidationError("Longitude must be between -180 and 180.", field="lon")
+        raise ValidationError(_("Longitude must be between -180 and 180."), field="lon")
     return CoordinatesQuery(lat, lon)
 
 
@@ -144,16 +146,19 @@ def _city(text: str) -> CityQuery | None:
 def parse_query(text: str) -> Query:
     """Classify what a visitor typed; raises :class:`ValidationError` for what it cannot be."""
     if _CONTROL.search(text):
-        raise ValidationError("The search text contains control characters.", field="q")
+        raise ValidationError(_("The search text contains control characters."), field="q")
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise ValidationError("Type a ZIP code, a city or an address to search.", field="q")
+        raise ValidationError(_("Type a ZIP code, a city or an address to search."), field="q")
     if len(cleaned) > MAX_QUERY_LENGTH:
         raise ValidationError(
-            f"The search text is too long ({MAX_QUERY_LENGTH} characters at most).", field="q"
+            _("The search text is too long ({count} characters at most).").format(
+                count=MAX_QUERY_LENGTH
+            ),
+            field="q",
         )
     if "<" in cleaned or ">" in cleaned:
-        raise ValidationError(_NOT_A_PLACE, field="q")
+        raise ValidationError(_(_NOT_A_PLACE), field="q")
     coordinates = _COORDINATES.match(cleaned)
     if coordinates and "." in cleaned:
         return check_coordinates(float(coordinates.group(1)), float(coordinates.group(2)))
@@ -172,11 +177,11 @@ def parse_query(text: str) -> Query:
         return ZipQuery(zip_code)
     city = _city(rest)
     if city is None:
-        raise ValidationError(_NOT_A_PLACE, field="q")
+        raise ValidationError(_(_NOT_A_PLACE), field="q")
     return city
 
 
-_NOT_A_PLACE = (
+_NOT_A_PLACE = N_(
     "We could not read that as a place. Try a ZIP code like 84101, a city like "
     '"Draper, UT", or a street address.'
 )

@@ -15,6 +15,7 @@ import msgspec
 
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.errors import GeocoderError, ValidationError
+from kat_widgets.i18n import gettext as _
 from kat_widgets.locator.gazetteer import Gazetteer, default_gazetteer
 from kat_widgets.locator.geocoders import OnlineGeocoder, geocoder_from_settings
 from kat_widgets.locator.hours import OpenStatus, open_status
@@ -106,7 +107,7 @@ class Locator:
         if lat is not None or lon is not None:
             if lat is None or lon is None:
                 raise ValidationError(
-                    "Give both lat and lon.", field="lat" if lat is None else "lon"
+                    _("Give both lat and lon."), field="lat" if lat is None else "lon"
                 )
             point = check_coordinates(lat, lon)
             return Place(
@@ -114,7 +115,7 @@ class Locator:
                 lat=point.lat,
                 lon=point.lon,
                 precision="coordinates",
-                label="Near your location",
+                label=_("Near your location"),
                 source="browser",
             )
         query = parse_query(text or "")
@@ -124,7 +125,7 @@ class Locator:
                 lat=query.lat,
                 lon=query.lon,
                 precision="coordinates",
-                label=f"Near {query.lat:.4f}, {query.lon:.4f}",
+                label=_("Near {lat}, {lon}").format(lat=f"{query.lat:.4f}", lon=f"{query.lon:.4f}"),
                 source="input",
             )
         if isinstance(query, ZipQuery):
@@ -137,16 +138,21 @@ class Locator:
         entry = self.gazetteer.zip(code)
         if entry is None:
             raise ValidationError(
-                f"We do not know the ZIP code {code}. Check it, or type your city instead.",
+                _(
+                    "We do not know the ZIP code {code}. Check it, or type your city instead."
+                ).format(code=code),
                 field="q",
             )
-        suffix = " (the ZIP code of the address)" if of_address else ""
+        suffix = _(" (the ZIP code of the address)") if of_address else ""
         return Place(
             text=code,
             lat=entry.lat,
             lon=entry.lon,
             precision="zip",
-            label=f"Near {code}, {entry.city}, {entry.state}{suffix}",
+            label=_("Near {code}, {city}, {state}").format(
+                code=code, city=entry.city, state=entry.state
+            )
+            + suffix,
             state=entry.state,
             note=note,
         )
@@ -156,16 +162,18 @@ class Locator:
         if entry is None:
             where = f"{query.display}, {query.state}" if query.state else query.display
             raise ValidationError(
-                f"We could not find {where}. Try a ZIP code like 84101 or a nearby town.",
+                _("We could not find {where}. Try a ZIP code like 84101 or a nearby town.").format(
+                    where=where
+                ),
                 field="q",
             )
-        suffix = " (the city of the address)" if of_address else " (city centre)"
+        suffix = _(" (the city of the address)") if of_address else _(" (city centre)")
         return Place(
             text=f"{entry.name}, {entry.state}",
             lat=entry.lat,
             lon=entry.lon,
             precision="city",
-            label=f"Near {entry.name}, {entry.state}{suffix}",
+            label=_("Near {city}, {state}").format(city=entry.name, state=entry.state) + suffix,
             state=entry.state,
             note=note,
         )
@@ -177,7 +185,7 @@ class Locator:
                 found = self.geocoder.geocode(query.text)
             except GeocoderError as exc:
                 log.warning("online geocoder unavailable, using the gazetteer: %s", exc)
-                note = "The street-level lookup is unavailable right now."
+                note = _("The street-level lookup is unavailable right now.")
             else:
                 if found is not None:
                     state = query.city.state if query.city and query.city.state else ""
@@ -186,13 +194,13 @@ class Locator:
                         lat=found.lat,
                         lon=found.lon,
                         precision="address" if found.precision != "city" else "city",
-                        label="Near the address you entered",
+                        label=_("Near the address you entered"),
                         state=state,
                         source=found.source,
                     )
-                note = "The street-level lookup did not find this address."
+                note = _("The street-level lookup did not find this address.")
         else:
-            note = "Street addresses are matched by their ZIP code or city."
+            note = _("Street addresses are matched by their ZIP code or city.")
         if query.zip and self.gazetteer.zip(query.zip) is not None:
             return self._zip_place(query.zip, note=note, of_address=True)
         if query.city is not None:
@@ -201,8 +209,10 @@ class Locator:
         if len(leading) == 5 and self.gazetteer.zip(leading) is not None:  # "84101 Salt Lake"
             return self._zip_place(leading, note=note if self.geocoder else "")
         raise ValidationError(
-            "Add the ZIP code or the city to the address (for example "
-            '"721 E 12200 S, Draper, UT 84020"), or type only a ZIP code.',
+            _(
+                "Add the ZIP code or the city to the address (for example "
+                '"721 E 12200 S, Draper, UT 84020"), or type only a ZIP code.'
+            ),
             field="q",
         )
 

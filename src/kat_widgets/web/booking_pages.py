@@ -28,6 +28,7 @@ from kat_widgets.errors import (
 )
 from kat_widgets.fragments.booking import render_confirmation, render_form, render_manage
 from kat_widgets.fragments.widgets import FragmentView
+from kat_widgets.i18n import N_, gettext
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import FRAGMENT, PAGE
@@ -46,11 +47,11 @@ _DONE = {
     "cancelled": "Your appointment is cancelled. You can book again at any time.",
     "moved": "Your appointment has been moved. Please update your calendar.",
 }
-_TITLE = "Book an appointment"
+_TITLE = N_("Book an appointment")
 
 
 def _booking_view(body: Markup, status: int = 200) -> FragmentView:
-    return FragmentView(body, "booking", _TITLE, status)
+    return FragmentView(body, "booking", gettext(_TITLE), status)
 
 
 def _phone(kat: KatContext) -> str:

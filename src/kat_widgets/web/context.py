@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from litestar import Request
 
+from kat_widgets import i18n
 from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.errors import NotFoundError
@@ -69,8 +70,19 @@ class KatContext:
         return mount_prefix(request) + self.path
 
     def widgets_for(self, request: AnyRequest) -> Widgets:
-        """Widgets whose links carry the prefix this request came in under."""
-        return self.widgets.with_base_path(self.prefix(request))
+        """Widgets whose links carry the prefix this request came in under, speaking the
+        request's language (``?lang=``, else ``Accept-Language``, else the site's own).
+
+        The language also becomes the current one for the rest of this request (its error
+        answers included): :func:`kat_widgets.i18n.activate`.
+        """
+        lang = i18n.negotiate(
+            request.query_params.get("lang"),
+            request.headers.get("accept-language"),
+            default=self.widgets.lang,
+        )
+        i18n.activate(lang)
+        return self.widgets.with_base_path(self.prefix(request)).with_lang(lang)
 
 
 def mount_prefix(request: AnyRequest) -> str:

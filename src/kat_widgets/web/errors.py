@@ -23,6 +23,7 @@ from kat_widgets.errors import (
     StorageUnavailableError,
     ValidationError,
 )
+from kat_widgets.i18n import N_, gettext
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.responses import SafeJSONResponse, safe_http_error, wants_page
@@ -35,21 +36,21 @@ PAGE = {"page": True}
 FRAGMENT = {"fragment": True}
 """Route ``opt`` for HTML fragment routes: an error is a fragment too, never JSON."""
 _HEADINGS = {
-    400: "Please check the request",
-    404: "Not found",
-    409: "That did not go through",
-    422: "Please check the details",
-    429: "Please wait a moment",
-    503: "Not available right now",
-    500: "Something went wrong",
+    400: N_("Please check the request"),
+    404: N_("Not found"),
+    409: N_("That did not go through"),
+    422: N_("Please check the details"),
+    429: N_("Please wait a moment"),
+    503: N_("Not available right now"),
+    500: N_("Something went wrong"),
 }
 _PAGE_WORDS = {
-    400: "This link or form is not valid. Please go back and try again.",
-    404: "We could not find this page.",
-    405: "This page cannot be used that way. Please go back and try again.",
-    413: "That was more than we can accept. Please shorten it and try again.",
-    429: "Too many requests came from your connection. Please wait a minute and try again.",
-    503: "This is not available right now. Please try again later.",
+    400: N_("This link or form is not valid. Please go back and try again."),
+    404: N_("We could not find this page."),
+    405: N_("This page cannot be used that way. Please go back and try again."),
+    413: N_("That was more than we can accept. Please shorten it and try again."),
+    429: N_("Too many requests came from your connection. Please wait a minute and try again."),
+    503: N_("This is not available right now. Please try again later."),
 }
 Handler = Callable[[AnyRequest, Any], Response[Any]]
 
@@ -89,8 +90,8 @@ def error_response(
     programs (see module doc)."""
     page = _is_page(request)
     if page or _opt(request, "fragment"):
-        renderer = kat.widgets_for(request).renderer
-        heading = _HEADINGS.get(status, _HEADINGS[400])
+        renderer = kat.widgets_for(request).renderer  # in the request's language
+        heading = gettext(_HEADINGS.get(status, _HEADINGS[400]))
         organization = kat.directory.organization
         body = renderer.render(
             "errors/problem.html",
@@ -148,7 +149,9 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         return error_response(request, kat, 409, str(exc))
 
     def unavailable(request: AnyRequest, exc: StorageUnavailableError) -> Response[Any]:
-        detail = f"Online booking is not available right now. Please call us at {phone}."
+        detail = gettext(
+            "Online booking is not available right now. Please call us at {phone}."
+        ).format(phone=phone)
         return error_response(request, kat, 503, detail)
 
     def domain(request: AnyRequest, exc: KatWidgetsError) -> Response[Any]:
@@ -161,13 +164,16 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         log.error(
             "unhandled %s on %s (request %s)", type(exc).__name__, route, request_id, exc_info=exc
         )
-        detail = f"Something went wrong on our side. Please try again, or call us at {phone}."
+        detail = gettext(
+            "Something went wrong on our side. Please try again, or call us at {phone}."
+        ).format(phone=phone)
         return error_response(request, kat, 500, detail, request_id=request_id)
 
     def http(request: AnyRequest, exc: HTTPException) -> Response[Any]:
         # Litestar's own details may echo the path (a token): pages say it in our words
         if (_is_page(request) or _opt(request, "fragment")) and exc.status_code in _PAGE_WORDS:
-            words = _PAGE_WORDS[exc.status_code]
+            kat.widgets_for(request)  # the request's language, for the words and the page
+            words = gettext(_PAGE_WORDS[exc.status_code])
             kept = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "retry-after"}
             return error_response(
                 request, kat, exc.status_code, words, show_phone=True, headers=kept

@@ -84,5 +84,6 @@ def fragment_response(
         str(body),
         status_code=view.status,
         media_type=HTML,
-        headers={"Vary": "Sec-Fetch-Dest", **(headers or {})},
+        # the language follows Accept-Language when no ?lang= says otherwise
+        headers={"Vary": "Sec-Fetch-Dest, Accept-Language", **(headers or {})},
     )

@@ -71,7 +71,7 @@ def demo_page(
     html = kat.widgets_for(request).demo_page(
         params, busy_provider=kat.busy_provider, now=kat.clock()
     )
-    return Response(str(html), media_type="text/html")
+    return Response(str(html), media_type="text/html", headers={"Vary": "Accept-Language"})
 
 
 @get("/fragments/clinics", include_in_schema=False, sync_to_thread=False, opt=FRAGMENT)

@@ -1,0 +1,202 @@
+"""The widgets in Spanish over HTTP (#17): choosing the language, carrying it, and no English left.
+
+The pseudo-locale test renders each page twice, in English and with a catalog whose every entry
+is the English wrapped in brackets; a visible text node that comes out the same both times and is
+not the clinic's own data (names, addresses, phone numbers) was never sent through the catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlencode
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from kat_widgets import i18n
+from kat_widgets.directory import load_directory
+from kat_widgets.scheduling import find_slots
+from kat_widgets.settings import BUNDLED_DIRECTORY
+
+POT = Path(__file__).parents[2] / "src" / "kat_widgets" / "locale" / "messages.pot"
+NAVIGATE = {"Sec-Fetch-Dest": "document"}
+PROPER = {"Google Maps", "Apple Maps", "OpenStreetMap", "Utah", "iCalendar", "988", "911"}
+
+
+def _start(index: int = 3) -> str:
+    now = dt.datetime.now(dt.UTC)
+    slots = find_slots(
+        load_directory(BUNDLED_DIRECTORY),
+        "draper",
+        "info-call",
+        start=now + dt.timedelta(days=3),
+        end=now + dt.timedelta(days=20),
+        now=now,
+    )
+    return slots[index].start.isoformat()
+
+
+class _Visible(HTMLParser):
+    """Text a visitor sees or hears: text nodes outside scripts and styles, and labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("aria-label", "title", "alt", "placeholder") and value:
+                self.found.append(value.strip())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.found.append(" ".join(data.split()))
+
+
+def visible(html: str) -> list[str]:
+    parser = _Visible()
+    parser.feed(html)
+    return parser.found
+
+
+def _data_words() -> set[str]:
+    directory = load_directory(BUNDLED_DIRECTORY)
+    organization = directory.organization
+    words = {organization.name, organization.phone_label(organization.phone)}
+    for clinic in directory.clinics:
+        words |= {clinic.name, clinic.address.one_line, organization.phone_label(clinic.phone)}
+    for service in directory.services:  # names and summaries: per-language data, next step
+        words |= {service.name, " ".join(service.summary.split())}
+    words.add(" ".join(organization.regulatory_note.split()))
+    return words
+
+
+def _is_data(text: str, data: set[str]) -> bool:
+    if text in data or text in PROPER:
+        return True
+    stripped = text.strip(" ,.:;()")
+    if not re.search(r"[A-Za-z]{2}", stripped):  # numbers, times, distances, punctuation
+        return True
+    return stripped in data or bool(re.fullmatch(r"[\d.,]+ (mi|km)", stripped))
+
+
+@pytest.fixture
+def pseudo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spanish is the pseudo-locale: every catalog entry is ``⟦English⟧``."""
+    with POT.open("rb") as file:
+        template = read_po(file)
+    for message in template:
+        if message.id:
+            if isinstance(message.id, tuple | list):
+                message.string = tuple(f"⟦{form}⟧" for form in (message.id[0], message.id[1]))
+            else:
+                message.string = f"⟦{message.id}⟧"
+    buffer = io.BytesIO()
+    write_mo(buffer, template)
+    buffer.seek(0)
+    fake = Translations(fp=buffer)
+    real = i18n.catalog
+    monkeypatch.setattr(i18n, "catalog", lambda lang: fake if lang == "es" else real(lang))
+
+
+def _pages(client: TestClient[Litestar]) -> dict[str, str]:
+    start = _start()
+    form = {"clinic": "draper", "service": "info-call", "start": start}
+    posted = {"clinic_id": "draper", "service": "info-call", "start": start}
+    return {
+        "demo": "/?q=84020",
+        "locator-error": "/embed/locator?q=" + "zzzz nowhere",
+        "locator-far": "/embed/locator?q=10001",
+        "availability": "/fragments/availability?clinic=draper&service=info-call",
+        "booking-form": "/fragments/booking?" + urlencode(form),
+        "booking-errors": "POST /fragments/booking?" + urlencode(posted),
+        "error-page": "/embed/availability?clinic=nowhere",
+        "clinics": "/embed/clinics",
+    }
+
+
+def _get(client: TestClient[Litestar], target: str, lang: str) -> str:
+    joiner = "&" if "?" in target else "?"
+    if target.startswith("POST "):
+        path = target.removeprefix("POST ")
+        pairs = re.findall(r"([^?&=]+)=([^&]*)", path.split("?", 1)[1])
+        body = {key: unquote(value) for key, value in pairs}
+        url = path.split("?", 1)[0] + f"?lang={lang}"
+        response = client.post(url, data=body, headers=NAVIGATE)
+    else:
+        response = client.get(f"{target}{joiner}lang={lang}", headers=NAVIGATE)
+    assert response.status_code in (200, 404, 422), (target, response.status_code)
+    return response.text
+
+
+def test_no_visible_english_is_left_out_of_the_catalog(
+    client: TestClient[Litestar], pseudo: None
+) -> None:
+    data = _data_words()
+    left: dict[str, list[str]] = {}
+    for name, target in _pages(client).items():
+        english = set(visible(_get(client, target, "en")))
+        for text in visible(_get(client, target, "es")):
+            if "⟦" in text or _is_data(text, data):
+                continue
+            if text in english:
+                left.setdefault(name, []).append(text)
+    assert left == {}, f"visible text that never went through the catalog: {left}"
+
+
+def test_spanish_pages_say_so_and_carry_the_language(client: TestClient[Litestar]) -> None:
+    page = client.get("/fragments/availability?clinic=draper&service=info-call&lang=es",
+                      headers=NAVIGATE)  # fmt: skip
+    html = page.text
+    assert '<html lang="es"' in html
+    assert "Elija un horario para reservar. Los horarios están en hora de la montaña." in html
+    times = re.findall(r'class="kat-time" href="([^"]+)"', html)
+    assert times and all("lang=es#kat-booking" in href for href in times)
+    assert "Accept-Language" in page.headers["vary"]
+
+    demo = client.get("/?q=84020&lang=es").text
+    assert '<html lang="es"' in demo and "Encuentre una clínica cerca de usted" in demo
+    assert '<input type="hidden" name="lang" value="es">' in demo  # the search stays Spanish
+    assert "lang=es#kat-open-times-draper-info-call" in demo  # so does "Book"
+    assert "Busque ayuda" in demo or "AYUDA" in demo.upper()  # the crisis bar, in Spanish
+
+
+def test_accept_language_picks_spanish_and_lang_overrides_it(
+    client: TestClient[Litestar],
+) -> None:
+    header = {"Accept-Language": "es-US,es;q=0.9"}
+    spanish = client.get("/fragments/locator?q=84020", headers=header)
+    assert "Cerca de 84020, Draper, UT" in spanish.text
+    english = client.get("/fragments/locator?q=84020&lang=en", headers=header)
+    assert "Near 84020, Draper, UT" in english.text
+    assert "Near 84020" in client.get("/fragments/locator?q=84020").text  # no header: English
+
+
+def test_form_errors_and_error_pages_in_spanish(client: TestClient[Litestar]) -> None:
+    start = _start(4)
+    body = {"clinic_id": "draper", "service": "info-call", "start": start}
+    answer = client.post("/fragments/booking?lang=es", data=body, headers=NAVIGATE)
+    assert answer.status_code == 422
+    assert "Por favor, díganos su nombre." in answer.text
+    assert "Por favor, revise 3 campos:" in answer.text
+    assert '<html lang="es"' in answer.text
+    problem = client.get("/embed/availability?clinic=nowhere&lang=es")
+    assert problem.status_code == 404
+    assert "No encontrado" in problem.text and '<html lang="es"' in problem.text
+    locator = client.get("/fragments/locator?q=99999&lang=es")
+    assert "No conocemos el código postal 99999" in locator.text
