@@ -200,3 +200,78 @@ def test_form_errors_and_error_pages_in_spanish(client: TestClient[Litestar]) ->
     assert "No encontrado" in problem.text and '<html lang="es"' in problem.text
     locator = client.get("/fragments/locator?q=99999&lang=es")
     assert "No conocemos el código postal 99999" in locator.text
+
+
+def _book_in_spanish(client: TestClient[Litestar], index: int) -> tuple[str, str]:
+    """Book through the plain form in Spanish: (the confirmation page, the manage path)."""
+    body = {
+        "clinic_id": "draper",
+        "service": "info-call",
+        "start": _start(index),
+        "name": "Visitante Prueba",
+        "email": "visitante@example.com",
+        "consent": "yes",
+    }
+    answer = client.post("/fragments/booking?lang=es", data=body, headers=NAVIGATE)
+    assert answer.status_code == 201, answer.text
+    manage = re.search(r'href="(/bookings/[^"?]+)\?lang=es"', answer.text)
+    assert manage, "the manage link carries the language"
+    return answer.text, manage.group(1)
+
+
+def _pages_after_booking(client: TestClient[Litestar], index: int) -> dict[str, str]:
+    confirmation, manage = _book_in_spanish(client, index)
+    pages = {"confirmation": confirmation}
+    # no ?lang= from here on: the manage page speaks the language the visitor booked in
+    pages["manage"] = client.get(manage).text
+    pages["cancel-question"] = client.get(manage + "?step=cancel").text
+    done = client.post(manage + "/cancel", data={"confirm": "yes"}, headers=NAVIGATE)
+    assert done.status_code == 200, done.status_code  # after the redirect
+    pages["cancelled"] = done.text
+    return pages
+
+
+def test_a_booking_made_in_spanish_stays_spanish(client: TestClient[Litestar]) -> None:
+    pages = _pages_after_booking(client, 6)
+    assert "Su cita está reservada" in pages["confirmation"]
+    assert '<html lang="es"' in pages["manage"] and "Su cita" in pages["manage"]
+    assert "Puede cambiar o cancelar en línea hasta el <strong>" in pages["manage"]
+    assert "¿Cancelar esta cita?" in pages["cancel-question"]
+    assert "Su cita está cancelada." in pages["cancelled"]
+    assert "Estado: <strong>Cancelada</strong>" in pages["cancelled"]
+
+
+def test_no_english_is_left_after_booking(client: TestClient[Litestar], pseudo: None) -> None:
+    english = _pages_after_booking_in(client, "en", 7)
+    data = _data_words()
+    left: dict[str, list[str]] = {}
+    for name, html in _pages_after_booking(client, 8).items():
+        for text in visible(html):
+            if "⟦" not in text and not _is_data(text, data) and text in english[name]:
+                left.setdefault(name, []).append(text)
+    assert left == {}, f"visible text that never went through the catalog: {left}"
+
+
+def _pages_after_booking_in(
+    client: TestClient[Litestar], lang: str, index: int
+) -> dict[str, set[str]]:
+    body = {
+        "clinic_id": "draper",
+        "service": "info-call",
+        "start": _start(index),
+        "name": "Visitor Test",
+        "email": "visitor@example.com",
+        "consent": "yes",
+    }
+    answer = client.post(f"/fragments/booking?lang={lang}", data=body, headers=NAVIGATE)
+    assert answer.status_code == 201
+    manage = re.search(r'href="(/bookings/[^"?]+)', answer.text)
+    assert manage
+    path = manage.group(1)
+    done = client.post(path + "/cancel", data={"confirm": "yes"}, headers=NAVIGATE)
+    return {
+        "confirmation": set(visible(answer.text)),
+        "manage": set(visible(client.get(path).text)) | set(visible(done.text)),
+        "cancel-question": set(visible(client.get(path + "?step=cancel").text)),
+        "cancelled": set(visible(done.text)),
+    }

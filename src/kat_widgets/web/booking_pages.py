@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from anyio import to_thread
 from litestar import Response, get, post
@@ -18,7 +18,7 @@ from litestar.response import Redirect
 from markupsafe import Markup
 
 from kat_widgets.booking import BookingRequest, ManageView
-from kat_widgets.booking.models import BookingFormQuery
+from kat_widgets.booking.models import BookingFormQuery, Language
 from kat_widgets.booking.rules import parse_start
 from kat_widgets.errors import (
     BookingConflictError,
@@ -44,8 +44,8 @@ _BLANK_FORM = {"Cache-Control": "private, no-cache", "Referrer-Policy": "no-refe
 for Back (not ``no-store``), so Back and send again replays the visitor's own booking instead
 of finding "their" time taken. Answers with a name or a token stay ``no-store``."""
 _DONE = {
-    "cancelled": "Your appointment is cancelled. You can book again at any time.",
-    "moved": "Your appointment has been moved. Please update your calendar.",
+    "cancelled": N_("Your appointment is cancelled. You can book again at any time."),
+    "moved": N_("Your appointment has been moved. Please update your calendar."),
 }
 _TITLE = N_("Book an appointment")
 
@@ -126,6 +126,8 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
         note=values["note"] or None,
         consent=values["consent"] == "yes",
         sms_reminders=values["sms_reminders"] == "yes",
+        # later messages and the manage page speak it too (i18n.LANGUAGES are Language's)
+        language=cast(Language, widgets.lang),
     )
     key = values["idempotency_key"] or None
 
@@ -142,10 +144,12 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
         errors = exc.fields or {exc.field or "start": str(exc)}
         if "Idempotency-Key" in errors:  # a stale form: start again with a fresh key
             values.pop("idempotency_key", None)
-            errors = {"start": "Please check the form and send it again."}
+            errors = {"start": gettext("Please check the form and send it again.")}
         return again(422, errors=errors)
     except StorageUnavailableError:
-        message = f"Online booking is not available right now. Please call us at {_phone(kat)}."
+        message = gettext(
+            "Online booking is not available right now. Please call us at {phone}."
+        ).format(phone=_phone(kat))
         return again(503, message=message)
     confirmation = render_confirmation(
         widgets.renderer,
@@ -178,6 +182,10 @@ def _manage(
     status: int = 200,
 ) -> Response[str]:
     widgets = kat.widgets_for(request)
+    if "lang" not in request.query_params:  # the language the visitor booked in
+        kat.speak(request, view.record.language)
+        widgets = widgets.with_lang(view.record.language)
+    message = gettext(message) if message else None
     body = render_manage(
         widgets.renderer,
         view,
@@ -187,7 +195,7 @@ def _manage(
         error_field=error_field,
         confirm_cancel=confirm_cancel,
     )
-    page = FragmentView(body, "booking", "Your appointment", status)
+    page = FragmentView(body, "booking", gettext("Your appointment"), status)
     return fragment_response(request, kat, page, page=True, headers=_PRIVATE)
 
 
@@ -286,7 +294,7 @@ async def manage_reschedule(
     try:
         chosen = str(form.get("start") or "")
         if not chosen:  # nothing is chosen for the visitor
-            raise ValidationError("Please choose the time to move to.", field="start")
+            raise ValidationError(gettext("Please choose the time to move to."), field="start")
         start = parse_start(chosen)
         await to_thread.run_sync(lambda: bookings.reschedule(token, start, sequence=sequence))
     except (BookingConflictError, ValidationError) as exc:

@@ -76,13 +76,25 @@ class KatContext:
         The language also becomes the current one for the rest of this request (its error
         answers included): :func:`kat_widgets.i18n.activate`.
         """
-        lang = i18n.negotiate(
-            request.query_params.get("lang"),
-            request.headers.get("accept-language"),
-            default=self.widgets.lang,
-        )
-        i18n.activate(lang)
+        state = request.scope.setdefault("state", {})
+        lang = state.get(_LANG)
+        if lang is None:
+            lang = i18n.negotiate(
+                request.query_params.get("lang"),
+                request.headers.get("accept-language"),
+                default=self.widgets.lang,
+            )
+        self.speak(request, lang)
         return self.widgets.with_base_path(self.prefix(request)).with_lang(lang)
+
+    def speak(self, request: AnyRequest, lang: str) -> None:
+        """Answer this request in ``lang`` from now on (a booking's own language)."""
+        request.scope.setdefault("state", {})[_LANG] = lang
+        i18n.activate(lang)
+
+
+_LANG = "kat_lang"
+"""Request state key: the language this request is answered in."""
 
 
 def mount_prefix(request: AnyRequest) -> str:
