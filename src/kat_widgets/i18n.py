@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.support import NullTranslations, Translations
 
 __all__ = [
+    "AUTONYMS",
     "DEFAULT",
     "LANGUAGES",
     "N_",
     "activate",
+    "alternates",
     "babel_locale",
     "current",
     "gettext",
@@ -34,6 +37,8 @@ __all__ = [
 LANGUAGES: tuple[str, ...] = ("en", "es")
 """Every widget, page and message speaks these (the crisis banner also French, see crisis.toml)."""
 DEFAULT = "en"
+AUTONYMS = {"en": "English", "es": "Español"}
+"""Each language by its own name, as a language switch shows it."""
 _LOCALES = {"en": "en_US", "es": "es_US"}
 """CLDR locales for dates, times and numbers: US English, and Spanish as written in the US."""
 _DIRECTORY = Path(__file__).resolve().parent / "locale"
@@ -112,3 +117,14 @@ def negotiate(explicit: str | None, accept_language: str | None, default: str = 
         if lang in LANGUAGES and quality > 0:
             wanted.append((-quality, index, lang))
     return sorted(wanted)[0][2] if wanted else (default if default in LANGUAGES else DEFAULT)
+
+
+def alternates(query: Mapping[str, str], lang: str) -> list[tuple[str, str, str]]:
+    """For a language switch: ``(code, autonym, query string)`` of each other language, the
+    page's own parameters kept (``q=84020`` -> ``q=84020&lang=es``)."""
+    kept = {key: value for key, value in query.items() if key != "lang" and value}
+    return [
+        (code, AUTONYMS[code], urlencode({**kept, "lang": code}))
+        for code in LANGUAGES
+        if code != lang
+    ]

@@ -375,6 +375,9 @@ class Widgets:
             locator_html=found.html,
             book_clinic=clinic,
             book_nearest=bool(nearest),
+            languages=i18n.alternates(
+                q if isinstance(q, Mapping) else {"q": q if isinstance(q, str) else ""}, self.lang
+            ),
             availability_html=inner.availability(
                 clinic.id, "info-call", busy_provider=busy_provider, now=now
             ),
