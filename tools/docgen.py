@@ -143,6 +143,8 @@ def clinics_reference() -> str:
         "Generated from `kat_widgets.directory.models` when the site is built. Unknown keys",
         "are refused (a typo is an error); check a file with `kat-widgets check FILE`.",
         "Times are TOML local times (`08:00:00`), dates TOML dates (`2026-12-25`).",
+        "A service's `name` and `summary` and the organization's `regulatory_note` may also be",
+        'a table of languages (`name.en = "..."`, `name.es = "..."`; see translating.md).',
         "",
     ]
     for struct in directory_structs():

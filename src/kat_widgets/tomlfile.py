@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,13 +34,25 @@ def read_data_file(path: str | os.PathLike[str], *, error: type[DataFileError]) 
         raise error(f"cannot read file ({exc.strerror})", file=str(path)) from None
 
 
-def decode_toml(raw: bytes | str, into: type[T], *, source: str, error: type[DataFileError]) -> T:
-    """``raw`` as ``into``; raises ``error`` naming ``source``, the line and the field."""
+def decode_toml(
+    raw: bytes | str,
+    into: type[T],
+    *,
+    source: str,
+    error: type[DataFileError],
+    prepare: Callable[[dict[str, Any]], None] | None = None,
+) -> T:
+    """``raw`` as ``into``; raises ``error`` naming ``source``, the line and the field.
+
+    ``prepare`` may rewrite the parsed document in place before it is decoded.
+    """
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"not valid TOML: {exc}", file=source) from None
+    if prepare is not None:
+        prepare(document)
     try:
         return msgspec.convert(document, into)
     except msgspec.ValidationError as exc:

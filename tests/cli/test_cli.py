@@ -112,3 +112,38 @@ def test_settings_errors_name_the_field(
     err = capsys.readouterr().err
     assert "invalid settings (environment): secret_key is required" in err
     assert ": :" not in err
+
+
+def test_check_warns_about_a_missing_translation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partial = tmp_path / "clinics.toml"
+    text = BUNDLED_DIRECTORY.read_text(encoding="utf-8")
+    # the bundled file translates everything; drop one Spanish name
+    partial.write_text(text.replace('name.es = "Llamada informativa gratuita"\n', ""), "utf-8")
+    assert main(["check", str(BUNDLED_DIRECTORY)]) == 0
+    assert "has no translation" not in capsys.readouterr().err
+    assert main(["check", str(partial)]) == 0  # a warning, never a failure
+    err = capsys.readouterr().err
+    assert "warning:" in err and "services[0].name: es has no translation" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (('name.en = "Free informational call"', 'name.xyz = "x"'), "'xyz' is not a two-letter"),
+        (('name.en = "Free informational call"', 'name.de = "Anruf"'), "needs its 'en' text"),
+        (('name.es = "Llamada informativa gratuita"', 'name.es = ""'), "non-empty"),
+        (('name.es = "Llamada informativa gratuita"', 'name.es = "' + "x" * 201 + '"'), "one line"),
+    ],
+)
+def test_check_refuses_a_broken_table_of_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], says: str
+) -> None:
+    bad = tmp_path / "clinics.toml"
+    text = BUNDLED_DIRECTORY.read_text(encoding="utf-8")
+    assert change[0] in text
+    bad.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "services[0].name" in err

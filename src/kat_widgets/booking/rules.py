@@ -59,7 +59,7 @@ def online_service(directory: Directory, clinic_id: str, service_id: str) -> tup
         phone = directory.organization.phone_label(clinic.phone)
         raise ValidationError(
             _("{service} cannot be booked online. Please call us at {phone}.").format(
-                service=service.name, phone=phone
+                service=directory.translate(service.name), phone=phone
             ),
             field="service",
         )

@@ -75,6 +75,12 @@ def _check(args: argparse.Namespace) -> int:
             f"ok: {directory.source}: {len(directory.clinics)} clinics, "
             f"{len(directory.services)} services"
         )
+        for where in directory.missing_translations:  # English stands in; warn, never fail
+            print(
+                f"warning: {directory.source}: {where} has no translation (English is shown; give "
+                'the field as a table of languages, e.g. name.es = "...": docs/translating.md)',
+                file=sys.stderr,
+            )
     if kind != "directory":
         _check_crisis(settings.crisis_file, settings.crisis_max_age_days)
     if kind != "crisis" and settings.busy_calendars:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kat_widgets.directory.models import (
@@ -15,7 +16,9 @@ from kat_widgets.directory.models import (
     Role,
     Service,
 )
+from kat_widgets.directory.texts import Translations, missing_translations, split_translations
 from kat_widgets.errors import DirectoryError, NotFoundError
+from kat_widgets.i18n import current
 from kat_widgets.i18n import gettext as _
 from kat_widgets.tomlfile import decode_toml, read_data_file
 
@@ -25,12 +28,30 @@ __all__ = ["Directory", "load_directory", "parse_directory"]
 class Directory:
     """A checked directory with lookups by id. Build it with :func:`load_directory`."""
 
-    __slots__ = ("_clinics", "_roles", "_services", "data", "source")
+    __slots__ = (
+        "_clinics",
+        "_roles",
+        "_services",
+        "data",
+        "missing_translations",
+        "source",
+        "translations",
+    )
 
-    def __init__(self, data: DirectoryData, *, source: str = "<memory>") -> None:
+    def __init__(
+        self,
+        data: DirectoryData,
+        *,
+        source: str = "<memory>",
+        translations: Translations | None = None,
+        missing_translations: tuple[str, ...] = (),
+    ) -> None:
         _check(data, source)
         self.data = data
         self.source = source
+        self.translations: Translations = translations or {}
+        self.missing_translations = missing_translations
+        """Where a language the widgets speak has no text of its own (``kat-widgets check``)."""
         self._clinics = {clinic.id: clinic for clinic in data.clinics}
         self._services = {service.id: service for service in data.services}
         self._roles = {role.id: role for role in data.roles}
@@ -50,6 +71,11 @@ class Directory:
     @property
     def roles(self) -> Mapping[str, Role]:
         return self._roles
+
+    def translate(self, text: str, lang: str | None = None) -> str:
+        """The directory's ``text`` (its English) in ``lang`` (default: the current language),
+        or the English when the file gives none (:mod:`kat_widgets.directory.texts`)."""
+        return self.translations.get(text, {}).get(lang or current(), text)
 
     def clinic(self, clinic_id: str) -> Clinic:
         try:
@@ -77,8 +103,17 @@ def load_directory(path: str | os.PathLike[str]) -> Directory:
 
 def parse_directory(raw: bytes | str, *, source: str = "<memory>") -> Directory:
     """Decode directory TOML text; see :func:`load_directory`."""
-    data = decode_toml(raw, DirectoryData, source=source, error=DirectoryError)
-    return Directory(data, source=source)
+    translations: Translations = {}
+    missing: list[str] = []
+
+    def prepare(document: dict[str, Any]) -> None:
+        translations.update(split_translations(document, source=source))
+        missing.extend(missing_translations(document, translations))
+
+    data = decode_toml(raw, DirectoryData, source=source, error=DirectoryError, prepare=prepare)
+    return Directory(
+        data, source=source, translations=translations, missing_translations=tuple(missing)
+    )
 
 
 def _duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:

@@ -121,6 +121,7 @@ class Renderer:
                 ui_lang=self.lang,
                 default_lang=default_lang(self.settings),
                 link=self.link,
+                tr=self.directory.translate,  # the directory's own words, in this language
                 **context,
             )
         return Markup(html)  # noqa: S704
