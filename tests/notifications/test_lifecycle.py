@@ -167,3 +167,32 @@ def test_texts_reach_the_twilio_api_and_a_refused_number_is_parked(
     assert [(m.channel, m.last_error) for m in parked] == [("sms", "sms: HTTP 400 (code 21211)")]
     sent = next(b for b in bodies if "5550123" in b)
     assert "Body=" in sent and "ketamine" not in sent.lower()
+
+
+def test_a_booking_made_in_spanish_is_written_to_in_spanish(
+    services: Services, smtp: tuple[Any, SmtpHandler], sms_api: Any
+) -> None:
+    """#17: the confirmation, its subject and the text speak the language the visitor booked
+    in, as discreetly as in English; the staff's alert stays in English."""
+    services.booking.book(visitor(language="es"))
+    deliver_due(services)
+    mail = _to_visitor(smtp)[-1]
+    subject = mail["Subject"]
+    assert subject.startswith("Cita confirmada: ") and "(hora de la montaña)" in subject
+    assert not any(word in subject.lower() for word in (*DISCREET, "ketamina", "terapia"))
+    text = mail.get_body(("plain",)).get_content()
+    assert text.startswith("Hola, Robin Example:")
+    assert "Su cita está confirmada." in text
+    assert "Qué:  Llamada informativa (20 minutos)" in text
+    assert "Este correo no se revisa para emergencias." in text
+    html = mail.get_body(("html",)).get_content()
+    assert '<html lang="es">' in html and "Cambiar o cancelar" in html
+    assert 'href="tel:988"' in html  # the crisis line stays a link
+    staff = [r.message for r in smtp[1].received if r.rcpt_tos != ["robin@example.com"]]
+    assert staff and all(not m["Subject"].startswith("Cita") for m in staff)
+    body = next(hit.body.decode() for hit in sms_api.hits)
+    from urllib.parse import parse_qs
+
+    sent = parse_qs(body)["Body"][0]
+    assert sent.startswith("Su cita está confirmada para el ") and "a las " in sent
+    assert "Responda STOP" in sent and "ketamina" not in sent.lower()

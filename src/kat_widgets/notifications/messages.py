@@ -17,32 +17,36 @@ from typing import Literal
 import jinja2
 import msgspec
 
+from kat_widgets import i18n
 from kat_widgets.booking.calendar import attendee_invitation, staff_event_ics
 from kat_widgets.booking.models import BookingRecord, Event
 from kat_widgets.directory import Directory
 from kat_widgets.fragments.environment import clock, tel_href
-from kat_widgets.fragments.scheduling import spoken_time, zone_name
+from kat_widgets.fragments.scheduling import short_day, spoken_time, zone_name
+from kat_widgets.i18n import N_
+from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling.ics_export import discreet_title
 
 __all__ = ["Letter", "Links", "sms_text", "staff_letter", "visitor_letter", "webhook_body"]
 
+# what the visitor gets is in the language they booked in (the staff's alerts, in English)
 _SUBJECTS: dict[Event, str] = {
-    "created": "Appointment confirmed: {when}",
-    "rescheduled": "Appointment moved: {when}",
-    "cancelled": "Appointment cancelled: {when}",
-    "reminder": "Reminder: appointment {when}",
+    "created": N_("Appointment confirmed: {when}"),
+    "rescheduled": N_("Appointment moved: {when}"),
+    "cancelled": N_("Appointment cancelled: {when}"),
+    "reminder": N_("Reminder: appointment {when}"),
 }
 _LEADS: dict[Event, str] = {
-    "created": "Your appointment is confirmed.",
-    "rescheduled": "Your appointment has moved to a new time.",
-    "cancelled": "Your appointment is cancelled.",
-    "reminder": "A reminder of your upcoming appointment.",
+    "created": N_("Your appointment is confirmed."),
+    "rescheduled": N_("Your appointment has moved to a new time."),
+    "cancelled": N_("Your appointment is cancelled."),
+    "reminder": N_("A reminder of your upcoming appointment."),
 }
 _SMS_LEADS: dict[Event, str] = {
-    "created": "Your appointment is confirmed for",
-    "rescheduled": "Your appointment has moved to",
-    "cancelled": "Your appointment is cancelled:",
-    "reminder": "Reminder: your appointment is",
+    "created": N_("Your appointment is confirmed for"),
+    "rescheduled": N_("Your appointment has moved to"),
+    "cancelled": N_("Your appointment is cancelled:"),
+    "reminder": N_("Reminder: your appointment is"),
 }
 _STAFF: dict[Event, tuple[str, str]] = {
     "created": ("New booking", "A visitor booked online."),
@@ -77,14 +81,19 @@ class Letter(msgspec.Struct, frozen=True, kw_only=True):
 
 @cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("kat_widgets", "templates/messages"),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    return env
 
 
 def _render(template: str, **context: object) -> str:
@@ -97,14 +106,15 @@ def _visit(record: BookingRecord, directory: Directory) -> dict[str, object]:
     local = record.start.astimezone(clinic.zone)
     phone = directory.organization.phone_label(clinic.phone)
     where = (
-        f"A phone or video call with {clinic.name}"
+        _("A phone or video call with {clinic}").format(clinic=clinic.name)
         if service.mode == "phone-video"
         else f"{clinic.name}, {clinic.address.one_line}"
     )
     return {
         "when": spoken_time(local, clinic.timezone),
-        "when_short": f"{local:%a} {local.day} {local:%b} at {clock(local)} "
-        f"{zone_name(clinic.timezone)}",
+        "when_short": _("{day} at {time} {zone}").format(
+            day=short_day(local.date()), time=clock(local), zone=zone_name(clinic.timezone)
+        ),
         "where": where,
         "what": discreet_title(service).capitalize(),
         "minutes": round((record.end - record.start).total_seconds() / 60),
@@ -125,13 +135,27 @@ def visitor_letter(
     organizer: str,
 ) -> Letter:
     """The visitor's email for ``event``, with the visit as an iMIP invitation (REQUEST) or
-    cancellation (CANCEL) from ``organizer`` to the visitor's address."""
+    cancellation (CANCEL) from ``organizer`` to the visitor's address; in the booking's language.
+    """
+    with i18n.using(record.language):
+        return _visitor_letter(event, record, directory, links=links, now=now, organizer=organizer)
+
+
+def _visitor_letter(
+    event: Event,
+    record: BookingRecord,
+    directory: Directory,
+    *,
+    links: Links,
+    now: dt.datetime,
+    organizer: str,
+) -> Letter:
     visit = _visit(record, directory)
-    subject = _SUBJECTS[event].format(when=visit["when"])
+    subject = _(_SUBJECTS[event]).format(when=visit["when"])
     context = {
         **visit,
         "event": event,
-        "lead": _LEADS[event],
+        "lead": _(_LEADS[event]),
         "name": record.name or "",
         "subject": subject,
         "language": record.language,
@@ -181,10 +205,12 @@ def staff_letter(
 
 
 def sms_text(event: Event, record: BookingRecord, directory: Directory, *, links: Links) -> str:
-    """One short, discreet text (no treatment, no note)."""
-    visit = _visit(record, directory)
-    context = {**visit, "event": event, "lead": _SMS_LEADS[event], "manage_url": links.manage_url}
-    return " ".join(_render("sms.txt", **context).split())
+    """One short, discreet text (no treatment, no note), in the booking's language."""
+    with i18n.using(record.language):
+        visit = _visit(record, directory)
+        lead = _(_SMS_LEADS[event])
+        context = {**visit, "event": event, "lead": lead, "manage_url": links.manage_url}
+        return " ".join(_render("sms.txt", **context).split())
 
 
 def webhook_body(

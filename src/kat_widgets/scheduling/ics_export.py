@@ -17,6 +17,7 @@ import msgspec
 from icalendar.enums import STATUS, TRANSP
 
 from kat_widgets.directory.models import Clinic, Service
+from kat_widgets.i18n import N_, gettext
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.scheduling.vtimezone import compact_vtimezone, compact_vtimezone_text
 
@@ -39,20 +40,20 @@ __all__ = [
 PRODID = "-//kat-widgets//scheduling//EN"
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 _TITLES = {
-    "info": "informational call",
-    "connect": "assessment",
-    "prepare": "preparation session",
-    "experience": "care session",
-    "integrate": "integration session",
-    "reconnect": "follow-up session",
+    "info": N_("informational call"),
+    "connect": N_("assessment"),
+    "prepare": N_("preparation session"),
+    "experience": N_("care session"),
+    "integrate": N_("integration session"),
+    "reconnect": N_("follow-up session"),
 }
 
 
 def discreet_title(service: Service) -> str:
     """A title that says what kind of visit without naming a treatment: ``informational call``."""
     if service.capacity > 1:
-        return "group session"
-    return _TITLES.get(service.step, "appointment")
+        return gettext("group session")  # in the current language (English for feeds)
+    return gettext(_TITLES.get(service.step, N_("appointment")))
 
 
 def availability_title(service: Service) -> str:
