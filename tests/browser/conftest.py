@@ -89,6 +89,17 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def sized(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page ``request.param`` px wide (``page.kat_width``); parametrize with indirect=True."""
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.kat_width = width
+    yield page
+    context.close()
+
+
 def axe_violations(page: Any, *, context: str | None = None) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) in ``page``; return its violations."""
     jstools.require("axe-core")

@@ -65,7 +65,7 @@ def test_the_whole_flow_in_spanish(kat: LiveServer, browser: Any) -> None:
         expect(page.get_by_text("Elija un horario para reservar.")).to_be_visible()
         page.locator(".kat-day-first .kat-time").first.click()
         expect(
-            page.get_by_role("heading", name="Reservar: Free informational call")
+            page.get_by_role("heading", name="Reservar: Llamada informativa gratuita")
         ).to_be_visible()
         page.get_by_role("button", name="Reservar el").click()  # empty: the errors, in Spanish
         summary = page.locator(".kat-error-summary")

@@ -9,21 +9,15 @@ axe-core finds nothing, and a screenshot goes to the gallery.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
-from kat_widgets.directory import load_directory
-from kat_widgets.scheduling import find_slots
-from kat_widgets.settings import BUNDLED_DIRECTORY
-
 from .conftest import axe_violations, describe, screenshot
 from .e2e_flow import fill_booking_form, partner_site
+from .test_booking_widget import _form_url
 
 ROOT = Path(__file__).parents[2]
 STATIC_EXAMPLE = ROOT / "examples" / "static_html" / "index.html"
@@ -151,29 +145,6 @@ def _check(page: Any, state: str, width: int, *, frame: Any = None) -> None:
     screenshot(page, f"{state}-{width}")
 
 
-def _start(clinic_id: str, index: int) -> str:
-    now = dt.datetime.now(dt.UTC)
-    slots = find_slots(
-        load_directory(BUNDLED_DIRECTORY),
-        clinic_id,
-        "info-call",
-        start=now + dt.timedelta(days=4),
-        end=now + dt.timedelta(days=25),
-        now=now,
-    )
-    return slots[index].start.isoformat()
-
-
-@pytest.fixture
-def sized(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    page.kat_width = width
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("sized", WIDTHS, indirect=True)
 def test_every_state_at_every_width(sized: Any, tmp_path: Path) -> None:
     page, width = sized, sized.kat_width
@@ -189,8 +160,7 @@ def test_every_state_at_every_width(sized: Any, tmp_path: Path) -> None:
         _check(page, "open-times", width)
 
         # one booking per width, each at its own time
-        query = {"clinic": "murray", "service": "info-call", "start": _start("murray", width // 8)}
-        page.goto(f"{kat.url}/fragments/booking?{urlencode(query)}")
+        page.goto(_form_url(kat, "murray", width // 8))
         page.get_by_role("button", name="Book").click()
         expect(page.locator(".kat-error-summary")).to_be_focused()
         _check(page, "booking-errors", width)

@@ -20,16 +20,6 @@ FORM_SHOTS = {320: "booking-form-errors-320", 390: "booking-form-errors-390"}
 NO_PAN = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
-@pytest.fixture
-def sized(browser: Any, request: pytest.FixtureRequest) -> Any:
-    width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    page.kat_width = width
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("sized", WIDTHS, indirect=True)
 def test_open_times_fit_every_width(live_server: LiveServer, sized: Any) -> None:
     page, width = sized, sized.kat_width

@@ -141,15 +141,17 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         data = json.dumps(payload).encode() if payload is not None else b""
+        # recorded before the answer goes out: a sender that has its answer finds its hit here
+        # (appended after, a test reading hits as soon as delivery returned could miss it)
+        with self.server.lock:
+            self.server.hits.append(
+                Hit(self.path, dict(self.headers), body, start, time.monotonic())
+            )
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        with self.server.lock:
-            self.server.hits.append(
-                Hit(self.path, dict(self.headers), body, start, time.monotonic())
-            )
 
 
 @contextmanager

@@ -138,36 +138,25 @@ def visitor_letter(
     cancellation (CANCEL) from ``organizer`` to the visitor's address; in the booking's language.
     """
     with i18n.using(record.language):
-        return _visitor_letter(event, record, directory, links=links, now=now, organizer=organizer)
-
-
-def _visitor_letter(
-    event: Event,
-    record: BookingRecord,
-    directory: Directory,
-    *,
-    links: Links,
-    now: dt.datetime,
-    organizer: str,
-) -> Letter:
-    visit = _visit(record, directory)
-    subject = _(_SUBJECTS[event]).format(when=visit["when"])
-    context = {
-        **visit,
-        "event": event,
-        "lead": _(_LEADS[event]),
-        "name": record.name or "",
-        "subject": subject,
-        "language": record.language,
-        "manage_url": links.manage_url,
-        "ics_url": links.ics_url,
-    }
+        visit = _visit(record, directory)
+        subject = _(_SUBJECTS[event]).format(when=visit["when"])
+        context = {
+            **visit,
+            "event": event,
+            "lead": _(_LEADS[event]),
+            "name": record.name or "",
+            "subject": subject,
+            "language": record.language,
+            "manage_url": links.manage_url,
+            "ics_url": links.ics_url,
+        }
+        text, html = _render("visitor.txt", **context), _render("visitor.html", **context)
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if record.status == "cancelled" else "REQUEST"
     calendar = attendee_invitation(record, directory, now=now, organizer=organizer, method=method)
     return Letter(
         subject=subject,
-        text=_render("visitor.txt", **context),
-        html=_render("visitor.html", **context),
+        text=text,
+        html=html,
         calendar=calendar,
         calendar_method=method,
     )

@@ -59,37 +59,34 @@
     }
   }
 
-  /* "Use my location" (locator.js, loaded once into the page) for locator forms in a root. */
-  function geo(root) {
-    var forms = root.querySelectorAll("form[data-kat-locator]");
-    if (!forms.length) return;
-    var ready = function () {
-      for (var i = 0; i < forms.length; i++) window.KatLocator.enhance(forms[i]);
-    };
-    if (window.KatLocator) return ready();
-    var tag = document.querySelector("script[data-kat-locator-js]");
+  /* One of our scripts, loaded once into the page, then ready() (at once if already there). */
+  function withScript(name, loaded, ready) {
+    if (loaded()) return ready();
+    var tag = document.querySelector('script[data-kat-' + name + '-js]');
     if (!tag) {
       tag = document.createElement("script");
-      tag.src = base + "/static/locator.js";
-      tag.setAttribute("data-kat-locator-js", "");
+      tag.src = base + "/static/" + name + ".js";
+      tag.setAttribute("data-kat-" + name + "-js", "");
       document.head.appendChild(tag);
     }
     tag.addEventListener("load", ready);
   }
 
-  /* The visitor's own time beside the clinic's (times.js, loaded once). */
+  /* "Use my location" (locator.js) for locator forms in a root. */
+  function geo(root) {
+    var forms = root.querySelectorAll("form[data-kat-locator]");
+    if (!forms.length) return;
+    withScript("locator", function () { return window.KatLocator; }, function () {
+      for (var i = 0; i < forms.length; i++) window.KatLocator.enhance(forms[i]);
+    });
+  }
+
+  /* The visitor's own time beside the clinic's (times.js). */
   function times(root) {
     if (!root.querySelector("[data-kat-zone]")) return;
-    var ready = function () { window.KatTimes.enhance(root); };
-    if (window.KatTimes) return ready();
-    var tag = document.querySelector("script[data-kat-times-js]");
-    if (!tag) {
-      tag = document.createElement("script");
-      tag.src = base + "/static/times.js";
-      tag.setAttribute("data-kat-times-js", "");
-      document.head.appendChild(tag);
-    }
-    tag.addEventListener("load", ready);
+    withScript("times", function () { return window.KatTimes; }, function () {
+      window.KatTimes.enhance(root);
+    });
   }
 
   /* After following a result (a link or form inside the widget), a "Back" button returns to
