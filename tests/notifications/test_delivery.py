@@ -213,3 +213,24 @@ def test_no_reminder_for_a_cancelled_visit(
         for m in services.booking.storage.outbox.messages(limit=100)
         if m.event == "reminder"
     )
+
+
+def test_a_long_subject_arrives_whole_over_smtputf8(smtp: tuple[Any, peers.SmtpHandler]) -> None:
+    """aiosmtpd offers SMTPUTF8, so the standard library sends the headers as UTF-8; a long
+    subject with a narrow no-break space ("10:30 AM" as Babel writes it) must not be folded
+    right after "Subject:" (readers then show it with a leading space)."""
+    from kat_widgets.notifications.messages import Letter, email_message
+
+    subject = "Appointment confirmed: Wednesday 16 December 2026, 10:30\u202fAM Mountain Time"
+    letter = Letter(subject=subject, text="Hello", html="<p>Hello</p>")
+    now = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    message = email_message(
+        letter, message_id="m1", sender="bookings@clinic.example", to=["v@example.com"], now=now
+    )
+    server = SmtpServer(
+        host="127.0.0.1", port=smtp[0].port, tls=False, starttls=False, username=None, password=None
+    )
+    SmtpChannel(server).send(message)
+    received = smtp[1].received[-1]
+    assert received.message["Subject"] == subject
+    assert b"Subject: Appointment confirmed" in received.raw

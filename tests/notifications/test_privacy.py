@@ -56,7 +56,7 @@ def test_serve_delivers_and_keeps_personal_data_out_of_logs_and_webhooks(
         "Appointment confirmed",
         "Appointment moved",
         "Appointment cancelled",
-    ]
+    ], repr(subjects)
     assert len(sms_api.hits) == 3
     logged = log_file.read_text(encoding="utf-8", errors="replace")
     assert "sent" in logged  # the delivery log was on

@@ -8,6 +8,7 @@ Webhook payloads carry ids, clinic, service and times only.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import json
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,6 +31,11 @@ from kat_widgets.scheduling.ics_export import discreet_title
 __all__ = ["Letter", "Links", "sms_text", "staff_letter", "visitor_letter", "webhook_body"]
 
 # what the visitor gets is in the language they booked in (the staff's alerts, in English)
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+"""RFC 5322's hard limit, not its 78-character advice: when the server speaks SMTPUTF8, the
+standard library folds a long UTF-8 subject right after ``Subject:`` and readers then show it
+with a leading space (seen with a Babel time's narrow no-break space, "10:30 AM")."""
+
 _SUBJECTS: dict[Event, str] = {
     "created": N_("Appointment confirmed: {when}"),
     "rescheduled": N_("Appointment moved: {when}"),
@@ -229,7 +235,7 @@ def email_message(
     """``multipart/alternative`` (text, inline-styled HTML, the iMIP ``text/calendar`` part
     whose ``method`` matches its METHOD), or with a PUBLISH file attached for staff."""
     domain = sender.rpartition("@")[2] or "kat-widgets.invalid"
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["Subject"] = letter.subject
     message["From"] = sender
     message["To"] = ", ".join(to)
