@@ -383,3 +383,25 @@ def test_bookings_made_before_calendar_keys_open_their_file_by_manage_token(
     page = client.get(f"/bookings/{token}").text
     assert answer["ics_url"] in page
     assert client.get(f"/calendars/bookings/{token}.ics").status_code == 200
+
+
+def test_the_apis_refusals_speak_the_visitors_language(client: TestClient[Litestar]) -> None:
+    """A partner's own page calling the JSON API shows our messages to its visitors: they
+    follow ``?lang=`` or ``Accept-Language`` like the widgets (English otherwise)."""
+    spanish = {"Accept-Language": "es-MX,es;q=0.9"}
+    token = token_of(book(client))
+    too_soon = client.post(
+        f"/api/bookings/{token}/reschedule",
+        json={"start": "2027-03-08T15:00:00-07:00"},
+        headers=spanish,
+    )
+    assert too_soon.status_code == 422
+    assert too_soon.json()["detail"].startswith("En línea, una cita se puede mover")
+    assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
+    again = client.post(f"/api/bookings/{token}/reschedule?lang=es", json={"start": SECOND})
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Esta cita fue cancelada; por favor, reserve un nuevo horario."
+    missing = client.get("/api/bookings/" + "x" * 43, headers=spanish)
+    assert missing.json()["detail"] == "No encontramos una cita para este enlace."
+    english = client.get("/api/bookings/" + "x" * 43)
+    assert english.json()["detail"] == "We could not find a booking for this link."

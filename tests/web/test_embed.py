@@ -56,3 +56,23 @@ def test_our_pages_have_an_icon(client: TestClient[Litestar]) -> None:
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+def test_embed_js_knows_our_languages_and_words() -> None:
+    """embed.js's language names and its English words are the server's (the server sends the
+    words translated with each widget, see test_spanish)."""
+    import json
+    import re
+
+    from kat_widgets import i18n
+    from kat_widgets.fragments.renderer import EMBED_WORDS
+    from kat_widgets.web.routes_embed import EMBED_JS
+
+    script = EMBED_JS.decode()
+    names = re.search(r"var LANGUAGES = (\{[^}]*\});", script)
+    english = re.search(r"var ENGLISH = (\{[^}]*\});", script, re.S)
+    assert names and english
+    as_json = re.sub(r"(\w+):", r'"\1":', names.group(1))
+    assert json.loads(as_json) == i18n.AUTONYMS
+    words = re.sub(r"^\s*(\w+):", r'"\1":', english.group(1), flags=re.M)
+    assert json.loads(words) == EMBED_WORDS

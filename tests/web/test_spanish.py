@@ -285,3 +285,102 @@ def test_the_directorys_own_words_in_spanish(client: TestClient[Litestar]) -> No
     assert "Aparte de Spravato®, una forma de esketamina" in demo  # the regulatory note
     english = client.get("/").text
     assert "Other than Spravato®, a form of esketamine" in english
+
+
+def test_the_visitors_calendar_speaks_the_booking_language(client: TestClient[Litestar]) -> None:
+    """Their .ics file and the Google and Outlook links are Spanish; the staff's copy is not."""
+    import icalendar
+
+    from kat_widgets.booking.calendar import staff_feed_ics
+    from kat_widgets.booking.models import BookingRecord
+
+    confirmation, _ = _book_in_spanish(client, 9)
+    href = re.search(r'href="(/calendars/bookings/[A-Za-z0-9_-]+\.ics)"', confirmation)
+    assert href, "the confirmation links the calendar file"
+    event = icalendar.Calendar.from_ical(client.get(href.group(1)).content).events[0]
+    assert str(event["SUMMARY"]).endswith(": llamada informativa")
+    assert str(event["LOCATION"]).startswith("Llamada por teléfono o video con ")
+    assert "Esta entrada del calendario no se vigila" in str(event["DESCRIPTION"])
+    assert str(event.walk("VALARM")[0]["DESCRIPTION"]) == "Recordatorio: llamada informativa"
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', confirmation)
+    outlook = re.search(r'href="(https://outlook\.office\.com/[^"]+)"', confirmation)
+    assert google and outlook
+    for link in (google.group(1), outlook.group(1)):
+        assert "llamada informativa" in unquote(link.replace("+", " ").replace("&amp;", "&"))
+
+    # the same visit in the staff feed stays English, whatever the visitor spoke
+    start = dt.datetime.fromisoformat(_start(9))
+    record = BookingRecord(
+        id="b1",
+        clinic_id="draper",
+        service_id="info-call",
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        status="confirmed",
+        sequence=0,
+        token_hash="x",
+        name="Visitante Prueba",
+        email=None,
+        phone=None,
+        note=None,
+        language="es",
+        created_at=start,
+        updated_at=start,
+    )
+    with i18n.using("es"):
+        staff = staff_feed_ics([record], load_directory(BUNDLED_DIRECTORY), now=start)
+    summary = str(icalendar.Calendar.from_ical(staff).events[0]["SUMMARY"])
+    assert summary == "Booked: informational call"
+
+
+def test_every_widget_says_its_language_and_sends_embed_js_its_words(
+    client: TestClient[Litestar],
+) -> None:
+    """A Spanish widget in an English host page is marked lang="es" (WCAG 3.1.2), and carries
+    the words embed.js shows around it (its Back button, a failed send) in Spanish."""
+    import html
+    import json
+
+    for target in (
+        "/fragments/locator?q=84020",
+        "/fragments/availability?clinic=draper&service=info-call",
+        f"/fragments/booking?clinic=draper&service=info-call&start={_start(2)}",
+        "/fragments/clinics",
+        "/fragments/locator?q=99999",
+    ):
+        fragment = client.get(f"{target}&lang=es" if "?" in target else f"{target}?lang=es").text
+        root = re.search(
+            r'<section lang="(\w+)" data-kat-words="([^"]+)" class="kat-widget', fragment
+        )
+        assert root, target
+        assert root.group(1) == "es"
+        words = json.loads(html.unescape(root.group(2)))
+        assert words["back"] == "Volver" and words["backToResults"] == "Volver a los resultados"
+        assert words["failed"].startswith("Lo sentimos")
+
+
+def test_embed_pages_offer_the_other_language_and_keep_the_choice(
+    client: TestClient[Litestar],
+) -> None:
+    spanish_browser = {"Accept-Language": "es-US,es;q=0.9", **NAVIGATE}
+    page = client.get("/embed/locator?q=84020", headers=spanish_browser).text
+    assert '<html lang="es"' in page
+    switch = re.search(
+        r'<nav class="kat-languages kat-embed-languages" aria-label="Idioma">.*?</nav>', page, re.S
+    )
+    assert (
+        switch
+        and 'href="?q=84020&amp;lang=en" hreflang="en" lang="en">English</a>' in switch.group(0)
+    )
+    # the visitor chose English: every link of the page keeps it, or their browser's Spanish
+    # would take the next page back
+    english = client.get("/embed/locator?q=84020&lang=en", headers=spanish_browser).text
+    assert '<html lang="en"' in english
+    book = re.findall(r'class="kat-locator-book" href="([^"]+)"', english)
+    assert book and all("lang=en" in href for href in book)
+    assert 'hreflang="es" lang="es">Español</a>' in english
+    # no switch after a form was sent (its link would not show the same page again), and none
+    # for the crisis banner, which follows its host's language
+    sent = client.post("/fragments/booking?lang=es", data={"clinic_id": "draper"}, headers=NAVIGATE)
+    assert "kat-embed-languages" not in sent.text
+    assert "kat-embed-languages" not in client.get("/embed/crisis-banner?lang=es").text

@@ -1,7 +1,9 @@
 """Calendar files and add-to-calendar links for a booking; never any personal data in them.
 
 The events come from the scheduling package's builders (stable UID, SEQUENCE, VTIMEZONE,
-reminder); this module only maps stored bookings onto them.
+reminder); this module only maps stored bookings onto them. What the visitor gets (their file,
+their invitation, the Google and Outlook links) speaks the language they booked in; the staff's
+copies speak English.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlencode
 
 import icalendar
 
+from kat_widgets import i18n
 from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.scheduling.ics_export import (
@@ -22,6 +25,7 @@ from kat_widgets.scheduling.ics_export import (
     discreet_title,
     staff_feed,
     to_ics,
+    visit_place,
 )
 
 __all__ = [
@@ -40,22 +44,17 @@ ORGANIZER = "bookings@kat-widgets.invalid"
 
 
 def event_title(clinic: Clinic, service: Service) -> str:
-    """``Numinus Draper: informational call``: what kind of visit, never who or which drug."""
+    """``Numinus Draper: informational call``: what kind of visit, never who or which drug
+    (in the current language)."""
     return f"{clinic.name}: {discreet_title(service)}"
 
 
-def _where(clinic: Clinic, service: Service) -> str:
-    if service.mode == "phone-video":
-        return f"Phone or video call with {clinic.name}"
-    return f"{clinic.name}, {clinic.address.one_line}"
-
-
 def _details(clinic: Clinic) -> str:
-    return (
-        f"To change or cancel, use the link from your confirmation or call {clinic.phone}. "
+    return i18n.gettext(
+        "To change or cancel, use the link from your confirmation or call {phone}. "
         "This calendar entry is not monitored: in a crisis call or text 988, "
         "in an emergency call 911."
-    )
+    ).format(phone=clinic.phone)
 
 
 def _visit_event(
@@ -86,7 +85,8 @@ def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime
     """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
     clinic = directory.clinic(record.clinic_id)
     cancelled = record.status == "cancelled"
-    event = _visit_event(record, directory, now=now, organizer=ORGANIZER, cancelled=cancelled)
+    with i18n.using(record.language):
+        event = _visit_event(record, directory, now=now, organizer=ORGANIZER, cancelled=cancelled)
     return to_ics(
         booking_calendar([event], method="CANCEL" if cancelled else "PUBLISH", tzid=clinic.timezone)
     )
@@ -105,7 +105,8 @@ def attendee_invitation(
     SEQUENCE; ``CANCEL`` (same UID, higher SEQUENCE) once cancelled."""
     clinic = directory.clinic(record.clinic_id)
     cancelled = method == "CANCEL"
-    event = _visit_event(record, directory, now=now, organizer=organizer, cancelled=cancelled)
+    with i18n.using(record.language):
+        event = _visit_event(record, directory, now=now, organizer=organizer, cancelled=cancelled)
     if record.email:
         attendee = icalendar.vCalAddress(f"mailto:{record.email}")
         attendee.params["ROLE"] = "REQ-PARTICIPANT"
@@ -127,7 +128,15 @@ def staff_feed_ics(
     now: dt.datetime,
     show_names: bool = False,
 ) -> bytes:
-    """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on."""
+    """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on
+    (in English, whatever language the visitors booked in)."""
+    with i18n.using(i18n.DEFAULT):
+        return _staff_feed_ics(records, directory, now=now, show_names=show_names)
+
+
+def _staff_feed_ics(
+    records: Iterable[BookingRecord], directory: Directory, *, now: dt.datetime, show_names: bool
+) -> bytes:
     events = []
     by_clinic: dict[str, list[StaffFeedEntry]] = {}
     for record in records:
@@ -162,15 +171,16 @@ def google_link(record: BookingRecord, directory: Directory) -> str:
     """A Google Calendar template link; title, place and details only, no personal data."""
     clinic = directory.clinic(record.clinic_id)
     service = directory.service(record.service_id)
-    query = urlencode(
-        {
-            "action": "TEMPLATE",
-            "text": event_title(clinic, service),
-            "dates": f"{_stamp(record.start)}/{_stamp(record.end)}",
-            "location": _where(clinic, service),
-            "details": _details(clinic),
-        }
-    )
+    with i18n.using(record.language):
+        query = urlencode(
+            {
+                "action": "TEMPLATE",
+                "text": event_title(clinic, service),
+                "dates": f"{_stamp(record.start)}/{_stamp(record.end)}",
+                "location": visit_place(clinic, service),
+                "details": _details(clinic),
+            }
+        )
     return f"https://calendar.google.com/calendar/render?{query}"
 
 
@@ -178,15 +188,16 @@ def outlook_link(record: BookingRecord, directory: Directory) -> str:
     """An Outlook on the web compose link with the same fields as :func:`google_link`."""
     clinic = directory.clinic(record.clinic_id)
     service = directory.service(record.service_id)
-    query = urlencode(
-        {
-            "path": "/calendar/action/compose",
-            "rru": "addevent",
-            "subject": event_title(clinic, service),
-            "startdt": record.start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "enddt": record.end.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "location": _where(clinic, service),
-            "body": _details(clinic),
-        }
-    )
+    with i18n.using(record.language):
+        query = urlencode(
+            {
+                "path": "/calendar/action/compose",
+                "rru": "addevent",
+                "subject": event_title(clinic, service),
+                "startdt": record.start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+                "enddt": record.end.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+                "location": visit_place(clinic, service),
+                "body": _details(clinic),
+            }
+        )
     return f"https://outlook.office.com/calendar/deeplink/compose?{query}"

@@ -10,6 +10,7 @@ import re
 
 import msgspec
 
+from kat_widgets.booking import wording
 from kat_widgets.booking.models import (
     EMAIL_MAX,
     NAME_MAX,
@@ -54,7 +55,7 @@ def online_service(directory: Directory, clinic_id: str, service_id: str) -> tup
     clinic = directory.clinic(clinic_id)
     service = directory.service(service_id)
     if not directory.offers(clinic, service_id):
-        raise NotFoundError(f"{clinic.name} does not offer {service.name}.")
+        raise NotFoundError(wording.not_offered(clinic.name, directory.translate(service.name)))
     if not service.public:
         phone = directory.organization.phone_label(clinic.phone)
         raise ValidationError(
@@ -93,11 +94,7 @@ def check_move_to(
     if start <= now:
         raise ValidationError(_("This time has passed. Please choose a later time."), field="start")
     if start < earliest:
-        raise ValidationError(
-            f"Online, a visit can be moved to a time at least {hours} hours ahead. "
-            f"For a sooner time, please call us at {phone}.",
-            field="start",
-        )
+        raise ValidationError(wording.move_too_soon(hours, phone), field="start")
 
 
 def check_idempotency_key(key: str) -> None:

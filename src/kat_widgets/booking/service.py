@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from kat_widgets import i18n
+from kat_widgets.booking import wording
 from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
 from kat_widgets.booking.models import (
     BookingRecord,
@@ -72,7 +73,6 @@ see :meth:`BookingService.earliest_move`)."""
 STAFF_FEED_PAST = dt.timedelta(days=7)
 STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
-_NOT_FOUND = "We could not find a booking for this link."
 
 
 def utcnow() -> dt.datetime:
@@ -111,7 +111,9 @@ class BookingService:
         clinic = self.directory.clinic(clinic_id)
         service = self.directory.service(service_id)
         if not self.directory.offers(clinic, service_id):
-            raise NotFoundError(f"{clinic.name} does not offer {service.name}.")
+            raise NotFoundError(
+                wording.not_offered(clinic.name, self.directory.translate(service.name))
+            )
         return clinic, service
 
     def _write(
@@ -209,11 +211,11 @@ class BookingService:
     def view(self, token: str) -> BookingRecord:
         """The booking a manage token opens; any wrong token is the same :class:`NotFoundError`."""
         if not looks_like_token(token):
-            raise NotFoundError(_NOT_FOUND)
+            raise NotFoundError(wording.not_found())
         digest = token_hash(self.config.secret_key, token)
         record = self.storage.by_token_hash(digest)
         if record is None or not hmac.compare_digest(record.token_hash, digest):
-            raise NotFoundError(_NOT_FOUND)
+            raise NotFoundError(wording.not_found())
         if record.calendar_hash is None:  # booked before calendar keys: give it one now
             key = calendar_hash(self.config.secret_key, self.calendar_key(token))
             record = self.storage.set_calendar_hash(record.id, key) or record
@@ -230,7 +232,7 @@ class BookingService:
         links handed out before calendar keys existed carry the token.
         """
         if not looks_like_token(key):
-            raise NotFoundError(_NOT_FOUND)
+            raise NotFoundError(wording.not_found())
         digest = calendar_hash(self.config.secret_key, key)
         record = self.storage.by_calendar_hash(digest)
         stored = record.calendar_hash if record is not None else None
@@ -266,9 +268,7 @@ class BookingService:
         if self.clock() > self.cancel_by(record):
             clinic = self.directory.clinic(record.clinic_id)
             hours = self.config.cancel_cutoff_hours
-            raise BookingConflictError(
-                f"Please call us to {verb} within {hours} hours of your visit: {clinic.phone}."
-            )
+            raise BookingConflictError(wording.cut_off(verb, hours, clinic.phone))
 
     def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
         """Up to ``MOVE_CHOICES`` times ``record`` may move to, after ``after`` (default: now).
@@ -322,7 +322,7 @@ class BookingService:
         if cancelled is None:  # cancelled concurrently
             again = self.storage.by_id(record.id)
             if again is None:
-                raise NotFoundError(_NOT_FOUND)
+                raise NotFoundError(wording.not_found())
             return again
         return cancelled
 
@@ -336,7 +336,7 @@ class BookingService:
         """
         record = self.view(token)
         if record.status != "confirmed":
-            raise BookingConflictError("This booking was cancelled; please book a new time.")
+            raise BookingConflictError(wording.cancelled())
         self._check_cutoff(record, "reschedule")
         if start == record.start:
             return record
@@ -370,7 +370,7 @@ class BookingService:
                 record.id, new, now=now, sequence=sequence, messages=sent
             )
             if moved is None:
-                raise BookingConflictError("This booking was cancelled; please book a new time.")
+                raise BookingConflictError(wording.cancelled())
             return moved
 
         moved = self._write(clinic, service, start, move, moving=record.id)

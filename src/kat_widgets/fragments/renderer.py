@@ -6,6 +6,8 @@ return safe HTML; they compute nothing the answer does not already hold.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
@@ -15,9 +17,26 @@ from kat_widgets import i18n
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
+from kat_widgets.i18n import N_
 from kat_widgets.settings import Settings
 
 __all__ = ["STYLESHEETS", "Renderer", "default_lang"]
+
+EMBED_WORDS = {
+    "back": N_("Back"),
+    "backToResults": N_("Back to results"),
+    "failed": N_("Sorry, this could not be sent. Please try again in a moment, or call us."),
+}
+"""What embed.js itself says (its Back button, a failed send), sent translated with each widget."""
+
+
+def _root_attrs() -> Markup:
+    """A widget root's ``lang`` (its language may not be the host page's: WCAG 3.1.2) and the
+    words embed.js shows around it, in the current language."""
+    words = {key: i18n.gettext(text) for key, text in EMBED_WORDS.items()}
+    return Markup('lang="{}" data-kat-words="{}"').format(
+        i18n.current(), json.dumps(words, ensure_ascii=False)
+    )
 
 
 def default_lang(settings: Settings) -> str:
@@ -45,6 +64,7 @@ class Renderer:
     __slots__ = (
         "_static_url",
         "base_path",
+        "carry_lang",
         "crisis_link",
         "directory",
         "env",
@@ -61,10 +81,12 @@ class Renderer:
         static_url: str | None = None,
         crisis_link: bool = True,
         lang: str | None = None,
+        carry_lang: bool = False,
         env: jinja2.Environment | None = None,
     ) -> None:
         self.settings = settings
         self.lang = lang if lang in i18n.LANGUAGES else default_lang(settings)
+        self.carry_lang = carry_lang
         self.directory = directory
         self.base_path = base_path.rstrip("/")
         self._static_url = static_url.rstrip("/") if static_url is not None else None
@@ -82,6 +104,7 @@ class Renderer:
         base_path: str | None = None,
         crisis_link: bool | None = None,
         lang: str | None = None,
+        carry_lang: bool | None = None,
     ) -> Renderer:
         """The same renderer with another mount prefix, crisis-link choice or language."""
         return Renderer(
@@ -91,13 +114,15 @@ class Renderer:
             static_url=self._static_url,
             crisis_link=self.crisis_link if crisis_link is None else crisis_link,
             lang=self.lang if lang is None else lang,
+            carry_lang=self.carry_lang if carry_lang is None else carry_lang,
             env=self.env,
         )
 
     def link(self, url: str) -> str:
-        """``url`` carrying the language when it is not the site's own, so the next page of the
-        flow speaks it too (``/x?a=1#top`` -> ``/x?a=1&lang=es#top``)."""
-        if self.lang == default_lang(self.settings):
+        """``url`` carrying the language when it is not the site's own, or when the visitor chose
+        it (``carry_lang``: their browser's language must not take over on the next page), so
+        the next page of the flow speaks it too (``/x?a=1#top`` -> ``/x?a=1&lang=es#top``)."""
+        if self.lang == default_lang(self.settings) and not self.carry_lang:
             return url
         path, hash_mark, anchor = url.partition("#")
         joiner = "&" if "?" in path else "?"
@@ -120,15 +145,35 @@ class Renderer:
                 stylesheets=STYLESHEETS,
                 ui_lang=self.lang,
                 default_lang=default_lang(self.settings),
+                carry_lang=self.carry_lang or self.lang != default_lang(self.settings),
                 link=self.link,
+                root_attrs=_root_attrs,
                 tr=self.directory.translate,  # the directory's own words, in this language
                 **context,
             )
         return Markup(html)  # noqa: S704
 
-    def page(self, fragment: Markup, *, widget: str, title: str) -> Markup:
-        """A whole HTML page holding one widget (iframes, no-JavaScript navigation)."""
-        return self.render("embed/page.html", fragment=fragment, widget=widget, title=title)
+    def page(
+        self,
+        fragment: Markup,
+        *,
+        widget: str,
+        title: str,
+        query: Mapping[str, str] | None = None,
+    ) -> Markup:
+        """A whole HTML page holding one widget (iframes, no-JavaScript navigation).
+
+        With ``query`` (the page's own parameters, for a page a GET can show again) it offers
+        the page in each other language; the crisis banner follows its host's language instead.
+        """
+        languages = (
+            i18n.alternates(query, self.lang)
+            if query is not None and widget != "crisis-banner"
+            else []
+        )
+        return self.render(
+            "embed/page.html", fragment=fragment, widget=widget, title=title, languages=languages
+        )
 
     def crisis_banner(
         self,

@@ -134,11 +134,13 @@ class Widgets:
         """The language the widgets speak (``en``, ``es``)."""
         return self.renderer.lang
 
-    def with_lang(self, lang: str) -> Widgets:
-        """The same widgets in another language (one of :data:`kat_widgets.i18n.LANGUAGES`)."""
-        if lang == self.lang:
+    def with_lang(self, lang: str, *, chosen: bool = False) -> Widgets:
+        """The same widgets in another language (one of :data:`kat_widgets.i18n.LANGUAGES`);
+        ``chosen``: the visitor asked for it, so every link carries it even when it is the
+        site's own language (not their browser's)."""
+        if lang == self.lang and chosen == self.renderer.carry_lang:
             return self
-        return self._with(self.renderer.replace(lang=lang))
+        return self._with(self.renderer.replace(lang=lang, carry_lang=chosen))
 
     def with_base_path(self, base_path: str) -> Widgets:
         """The same widgets emitting links under another mount prefix."""

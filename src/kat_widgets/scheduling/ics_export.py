@@ -35,6 +35,7 @@ __all__ = [
     "discreet_title",
     "staff_feed",
     "to_ics",
+    "visit_place",
 ]
 
 PRODID = "-//kat-widgets//scheduling//EN"
@@ -67,9 +68,10 @@ def availability_uid(slot: Slot) -> str:
     return f"avail-{slot.clinic_id}-{slot.service_id}-{start:%Y%m%dT%H%M%SZ}@kat-widgets"
 
 
-def _where(clinic: Clinic, service: Service) -> str:
+def visit_place(clinic: Clinic, service: Service) -> str:
+    """Where the visit happens, as LOCATION says it (in the current language)."""
     if service.mode == "phone-video":
-        return f"Phone or video call with {clinic.name}"
+        return gettext("Phone or video call with {clinic}").format(clinic=clinic.name)
     return f"{clinic.name}, {clinic.address.one_line}"
 
 
@@ -101,7 +103,7 @@ def availability_calendar(
     )
     calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", "PT1H")
-    location = _where(clinic, service)
+    location = visit_place(clinic, service)
     zone = clinic.zone
     for slot in slots:
         event = icalendar.Event.new(
@@ -147,7 +149,7 @@ def availability_vavailability(
         start=start.astimezone(zone),
         end=end.astimezone(zone),
         summary=f"{clinic.name}: {title}",
-        location=_where(clinic, service),
+        location=visit_place(clinic, service),
         components=available,
     )
     block.add("BUSYTYPE", "BUSY-UNAVAILABLE")
@@ -197,7 +199,7 @@ def availability_ics(
     tzid = clinic.timezone
     zone = clinic.zone
     summary = _fold(f"SUMMARY:{_escape(title)}")
-    location = _fold(f"LOCATION:{_escape(_where(clinic, service))}")
+    location = _fold(f"LOCATION:{_escape(visit_place(clinic, service))}")
     dtstamp = f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
     head = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
@@ -264,9 +266,10 @@ def booking_event(
         start=start.astimezone(zone),
         end=end.astimezone(zone),
         summary=summary or f"{clinic.name}: {discreet_title(service)}",
-        location=_where(clinic, service),
+        location=visit_place(clinic, service),
         description=description
-        or f"Questions or changes: call {clinic.phone}. {clinic.name}, {clinic.address.one_line}.",
+        or gettext("Questions or changes: call {phone}.").format(phone=clinic.phone)
+        + f" {clinic.name}, {clinic.address.one_line}.",
         url=url,
         status=STATUS(status),
         transparency=TRANSP.OPAQUE,
@@ -279,7 +282,7 @@ def booking_event(
     if reminder_minutes is not None and status != "CANCELLED":
         alarm = icalendar.Alarm()
         alarm.add("ACTION", "DISPLAY")
-        alarm.add("DESCRIPTION", f"Reminder: {discreet_title(service)}")
+        alarm.add("DESCRIPTION", gettext("Reminder: {visit}").format(visit=discreet_title(service)))
         alarm.add("TRIGGER", dt.timedelta(minutes=-reminder_minutes))
         event.add_component(alarm)
     return event
@@ -339,7 +342,7 @@ def staff_feed(
             start=entry.start.astimezone(zone),
             end=entry.end.astimezone(zone),
             summary=title,
-            location=_where(clinic, service),
+            location=visit_place(clinic, service),
             status=STATUS(entry.status),
             transparency=TRANSP.OPAQUE,
         )

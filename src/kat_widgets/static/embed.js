@@ -9,6 +9,12 @@
   var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
   var prefix = base + "/fragments/";
   var STYLES = ["widgets.css", "crisis.css"]; /* = kat_widgets.fragments.widgets.STYLESHEETS */
+  var LANGUAGES = { en: "English", es: "Español" }; /* = kat_widgets.i18n.AUTONYMS */
+  var ENGLISH = {
+    back: "Back",
+    backToResults: "Back to results",
+    failed: "Sorry, this could not be sent. Please try again in a moment, or call us."
+  }; /* = kat_widgets.fragments.renderer.EMBED_WORDS, the server sends them translated */
 
   function snake(name) {
     return name.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); });
@@ -16,8 +22,47 @@
 
   function query(el) {
     var params = new URLSearchParams();
-    for (var key in el.dataset) if (key !== "katWidget") params.set(snake(key), el.dataset[key]);
+    /* data-kat-* attributes are for this script; every other data-* is the widget's */
+    for (var key in el.dataset) if (!/^kat/.test(key)) params.set(snake(key), el.dataset[key]);
     return params.toString();
+  }
+
+  /* What this script says around a widget, in the widget's language (the server's words). */
+  function words(root) {
+    var holder = root.querySelector("[data-kat-words]");
+    try {
+      return (holder && JSON.parse(holder.getAttribute("data-kat-words"))) || ENGLISH;
+    } catch (e) {
+      return ENGLISH;
+    }
+  }
+
+  function withLang(url, lang) {
+    var parsed = new URL(url);
+    parsed.searchParams.set("lang", lang);
+    return parsed.toString();
+  }
+
+  /* "Español" / "English" above the widget: the same view in the other language. Shown for a
+     view a GET can show again (not the answer to a form sent), unless the host says
+     data-kat-languages="off" (it has a switch of its own and sets data-lang). */
+  function languageSwitch(host, root, shownByGet) {
+    var widget = root.querySelector(".kat-widget[lang]");
+    if (!widget || !shownByGet || host.getAttribute("data-kat-languages") === "off") return;
+    var current = widget.getAttribute("lang");
+    /* a paragraph, not a nav: several widgets on one page would repeat one landmark's name */
+    var nav = document.createElement("p");
+    nav.className = "kat-languages kat-embed-languages";
+    for (var code in LANGUAGES) {
+      if (code === current) continue;
+      var link = document.createElement("a");
+      link.href = withLang(host.__katUrl, code);
+      link.hreflang = code;
+      link.lang = code;
+      link.textContent = LANGUAGES[code];
+      nav.appendChild(link);
+    }
+    root.querySelector(".kat-widget-root").prepend(nav);
   }
 
   function announce(host, root) {
@@ -97,7 +142,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "kat-button kat-button-secondary kat-embed-back";
-    button.textContent = history[history.length - 1].label;
+    button.textContent = words(root)[history[history.length - 1].label] || ENGLISH.back;
     button.addEventListener("click", function () {
       var previous = history.pop();
       load(host, previous.url, null, true, true)["catch"](failed(root));
@@ -122,7 +167,7 @@
     init = init || {};
     var was = host.__katUrl;
     if (focus && !back && was && widgetOf(was) !== widgetOf(url)) {
-      var label = was.indexOf(prefix + "locator") === 0 ? "Back to results" : "Back";
+      var label = was.indexOf(prefix + "locator") === 0 ? "backToResults" : "back";
       (host.__katHistory = host.__katHistory || []).push({ url: was, label: label });
     }
     if (!init.method) host.__katUrl = url;
@@ -142,6 +187,7 @@
         absolute(root);
         if (!host.__katWired) wire(host, root);
         backButton(host, root);
+        languageSwitch(host, root, !init.method);
         geo(root);
         times(root);
         oneChip();
@@ -177,8 +223,7 @@
         note.tabIndex = -1;
         root.querySelector(".kat-widget-root").prepend(note);
       }
-      note.textContent = (error && error.detail) ||
-        "Sorry, this could not be sent. Please try again in a moment, or call us.";
+      note.textContent = (error && error.detail) || words(root).failed;
       note.focus();
     };
   }

@@ -169,6 +169,7 @@ def kat_routes(
         route_handlers=_route_handlers(),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=dict(exception_handlers(context)),
+        before_request=context.negotiator(),  # JSON answers too speak the visitor's language
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 from urllib.parse import unquote
@@ -78,14 +78,33 @@ class KatContext:
         """
         state = request.scope.setdefault("state", {})
         lang = state.get(_LANG)
+        asked = request.query_params.get("lang")
         if lang is None:
+            lang = i18n.negotiate(
+                asked, request.headers.get("accept-language"), default=self.widgets.lang
+            )
+        self.speak(request, lang)
+        return (
+            self.widgets.with_base_path(self.prefix(request))
+            # chosen: an explicit ?lang= keeps its hold on every link of the page
+            .with_lang(lang, chosen=asked is not None and asked.strip().lower()[:2] == lang)
+        )
+
+    def negotiator(self) -> Callable[[AnyRequest], Awaitable[None]]:
+        """The hook run before every handler: the request's language (``?lang=``, else
+        ``Accept-Language``, else the site's) becomes the current one, so the JSON API's
+        messages are in it too. (A plain function: Litestar deep-copies its routers.)"""
+        default = self.widgets.lang
+
+        async def negotiate(request: AnyRequest) -> None:  # async: in the handler's context
             lang = i18n.negotiate(
                 request.query_params.get("lang"),
                 request.headers.get("accept-language"),
-                default=self.widgets.lang,
+                default=default,
             )
-        self.speak(request, lang)
-        return self.widgets.with_base_path(self.prefix(request)).with_lang(lang)
+            i18n.activate(lang)
+
+        return negotiate
 
     def speak(self, request: AnyRequest, lang: str) -> None:
         """Answer this request in ``lang`` from now on (a booking's own language)."""

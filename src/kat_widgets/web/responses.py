@@ -75,8 +75,12 @@ def fragment_response(
     plain forms work with no JavaScript and inside an iframe alike.
     """
     as_page = wants_page(request) if page is None else page
+    # a language switch only where following its link shows this page again (not after a POST)
+    query = dict(request.query_params) if request.method == "GET" else None
     body = (
-        kat.widgets_for(request).renderer.page(view.html, widget=view.widget, title=view.title)
+        kat.widgets_for(request).renderer.page(
+            view.html, widget=view.widget, title=view.title, query=query
+        )
         if as_page
         else view.html
     )
