@@ -259,6 +259,23 @@ def test_staff_feed_needs_its_token_and_hides_names(
         text = response.text
         assert "Booked: informational call" in text
         assert "Robin" not in text and "robin@example.com" not in text
+        assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+def test_calendar_files_say_their_charset_once_and_the_cancelled_one_its_name(
+    client: TestClient[Litestar],
+) -> None:
+    token = token_of(book(client))
+    path = f"/calendars/bookings/{calendar_key(SECRET, token)}.ics"
+    published = client.get(path)
+    assert published.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert 'filename="appointment.ics"' in published.headers["content-disposition"]
+    assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
+    cancelled = client.get(path)
+    assert b"METHOD:CANCEL" in cancelled.content
+    # the page links it as download="appointment-cancelled.ics": the answer says the same
+    assert 'filename="appointment-cancelled.ics"' in cancelled.headers["content-disposition"]
+    assert client.get("/embed.js").headers["content-type"] == "text/javascript; charset=utf-8"
 
 
 def test_database_unreachable_is_503_with_the_phone_number(

@@ -89,6 +89,7 @@ def test_safety_wording_is_marked_for_review() -> None:
         "This form is not monitored for emergencies: in a crisis, call or text 988, or call 911."
         in marked
     )
+    assert any(text.startswith("To change or cancel, use the link") for text in marked)  # .ics
 
 
 @pytest.mark.parametrize(

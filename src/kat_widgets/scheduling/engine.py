@@ -262,7 +262,6 @@ def find_slots(
 
     group = service.capacity > 1
     cap = policy.max_per_day
-    length = dt.timedelta(seconds=duration)
     slots: list[Slot] = []
     per_day: dict[dt.date, int] = {}
     for day, at, local in _candidates(
@@ -296,9 +295,9 @@ def find_slots(
                 clinic_id=clinic.id,
                 service_id=service.id,
                 start=local,
-                end=local + length
-                if local.utcoffset() == (local + length).utcoffset()
-                else dt.datetime.fromtimestamp(at + duration, zone),
+                # from the instant: ``local + length`` is wall-clock arithmetic, which across a
+                # change gives a time that does not exist (02:00 in spring) or the wrong 01:xx
+                end=dt.datetime.fromtimestamp(at + duration, zone),
                 hold=hold,
                 resources=resources,
                 seats_left=seats,

@@ -36,6 +36,7 @@ __all__ = [
     "staff_feed",
     "to_ics",
     "visit_place",
+    "zoned",
 ]
 
 PRODID = "-//kat-widgets//scheduling//EN"
@@ -66,6 +67,25 @@ def availability_uid(slot: Slot) -> str:
     """Stable per clinic, service and start instant, so subscribers update rather than duplicate."""
     start = slot.start.astimezone(dt.UTC)
     return f"avail-{slot.clinic_id}-{slot.service_id}-{start:%Y%m%dT%H%M%SZ}@kat-widgets"
+
+
+def zoned(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """``moment`` on the clinic's wall clock, as a file writes it (``DTSTART;TZID=...``), or in
+    UTC when that wall time is ambiguous: in the hour autumn repeats, a TZID time cannot say
+    which of the two it is, and readers differ. (A wall time from ``astimezone`` always exists.)
+    """
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local.astimezone(dt.UTC)
+    return local
+
+
+def _when(name: str, prefix: str, moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A DTSTART/DTEND line for the fast writer, by the rule of :func:`zoned`."""
+    at = zoned(moment, zone)
+    if at.tzinfo is dt.UTC:
+        return f"{name}:{at:%Y%m%dT%H%M%SZ}\r\n"
+    return f"{prefix}{at:%Y%m%dT%H%M%S}\r\n"
 
 
 def visit_place(clinic: Clinic, service: Service) -> str:
@@ -109,8 +129,8 @@ def availability_calendar(
         event = icalendar.Event.new(
             uid=availability_uid(slot),
             stamp=stamp.astimezone(dt.UTC),
-            start=slot.start.astimezone(zone),
-            end=slot.end.astimezone(zone),
+            start=zoned(slot.start, zone),
+            end=zoned(slot.end, zone),
             summary=title,
             location=location,
             transparency=TRANSP.TRANSPARENT,
@@ -137,8 +157,8 @@ def availability_vavailability(
         icalendar.Available.new(
             uid=availability_uid(slot),
             stamp=stamp_utc,
-            start=slot.start.astimezone(zone),
-            end=slot.end.astimezone(zone),
+            start=zoned(slot.start, zone),
+            end=zoned(slot.end, zone),
             summary=title,
         )
         for slot in slots
@@ -146,8 +166,8 @@ def availability_vavailability(
     block = icalendar.Availability.new(
         uid=f"availability-{clinic.id}-{service.id}-vavailability@kat-widgets",
         stamp=stamp_utc,
-        start=start.astimezone(zone),
-        end=end.astimezone(zone),
+        start=zoned(start, zone),
+        end=zoned(end, zone),
         summary=f"{clinic.name}: {title}",
         location=visit_place(clinic, service),
         components=available,
@@ -218,12 +238,11 @@ def availability_ics(
     end_prefix = f"DTEND;TZID={tzid}:"
     uid_prefix = f"UID:avail-{clinic.id}-{service.id}-"
     for slot in slots:
-        start = slot.start.astimezone(zone)
-        end = slot.end.astimezone(zone)
+        start = _when("DTSTART", start_prefix, slot.start, zone)
+        end = _when("DTEND", end_prefix, slot.end, zone)
         uid = _fold(f"{uid_prefix}{slot.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@kat-widgets")
         append(
-            f"BEGIN:VEVENT\r\n{summary}{start_prefix}{start:%Y%m%dT%H%M%S}\r\n"
-            f"{end_prefix}{end:%Y%m%dT%H%M%S}\r\n{dtstamp}{uid}{location}"
+            f"BEGIN:VEVENT\r\n{summary}{start}{end}{dtstamp}{uid}{location}"
             "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
         )
     append("END:VCALENDAR\r\n")
@@ -263,8 +282,8 @@ def booking_event(
         uid=uid,
         sequence=sequence,
         stamp=stamp.astimezone(dt.UTC),
-        start=start.astimezone(zone),
-        end=end.astimezone(zone),
+        start=zoned(start, zone),
+        end=zoned(end, zone),
         summary=summary or f"{clinic.name}: {discreet_title(service)}",
         location=visit_place(clinic, service),
         description=description
@@ -339,8 +358,8 @@ def staff_feed(
             uid=entry.uid,
             sequence=entry.sequence,
             stamp=stamp.astimezone(dt.UTC),
-            start=entry.start.astimezone(zone),
-            end=entry.end.astimezone(zone),
+            start=zoned(entry.start, zone),
+            end=zoned(entry.end, zone),
             summary=title,
             location=visit_place(clinic, service),
             status=STATUS(entry.status),

@@ -256,11 +256,13 @@ async def booking_calendar(
     bookings = kat.booking
     record = await _run(bookings.view_calendar, _ics(filename))
     body = booking_ics(record, kat.directory, now=bookings.clock())
+    # the name the page's link says (a CANCEL file once cancelled); Litestar adds the charset
+    name = "appointment-cancelled.ics" if record.status == "cancelled" else "appointment.ics"
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",
         headers={
-            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
         },
     )
@@ -286,9 +288,7 @@ async def staff_calendar(
     body = staff_feed_ics(
         records, kat.directory, now=bookings.clock(), show_names=kat.settings.staff_feed_names
     )
-    return Response(
-        body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"}
-    )
+    return Response(body, media_type="text/calendar", headers={"Cache-Control": "no-store"})
 
 
 ROUTES = [

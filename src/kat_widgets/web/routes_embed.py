@@ -24,7 +24,7 @@ def embed_js() -> Response[bytes]:
     """The dependency-free loader hosts add to their pages."""
     return Response(
         EMBED_JS,
-        media_type="text/javascript; charset=utf-8",
+        media_type="text/javascript",  # Litestar adds "; charset=utf-8"
         headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
     )
 
