@@ -147,6 +147,14 @@ class PermanentDeliveryError(DeliveryError):
     """Trying again cannot help (the address was refused); the message is parked at once."""
 
 
+class AuthenticationError(KatWidgetsError, PermissionError):
+    """No staff key, or one that is wrong, malformed or revoked (HTTP 401)."""
+
+
+class PermissionDeniedError(KatWidgetsError, PermissionError):
+    """A valid staff key without the scope or the clinic an action needs (HTTP 403)."""
+
+
 class StorageUnavailableError(KatWidgetsError, ConnectionError):
     """The booking database cannot be reached; the message says whom to call instead."""
 

@@ -32,6 +32,7 @@ __all__ = [
     "NewBooking",
     "OutboxMessage",
     "OutboxStatus",
+    "Outcome",
     "Outgoing",
     "RescheduleRequest",
     "Status",
@@ -44,6 +45,8 @@ NOTE_MAX = 500
 """Longest accepted visitor fields (the columns are sized to match)."""
 
 Status = Literal["confirmed", "cancelled"]
+Outcome = Literal["attended", "no-show", "completed"]
+"""What staff marked a past visit as (``completed``: the pathway step is done)."""
 Language = Literal["en", "es"]
 """What a visitor may book in; every message we send later uses it."""
 Event = Literal["created", "rescheduled", "cancelled", "reminder"]
@@ -131,6 +134,8 @@ class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
     note: str | None
     sms_reminders: bool = False
     language: Language = "en"
+    outcome: Outcome | None = None
+    """Set by staff after the visit (``None``: not marked yet)."""
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -28,12 +28,14 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "UTCDateTime",
+    "audit_log",
     "bookings",
     "group_sessions",
     "idempotency_keys",
     "metadata",
     "outbox",
     "resource_holds",
+    "staff_keys",
 ]
 
 
@@ -98,6 +100,7 @@ bookings = Table(
     Column("note", String(500), nullable=True),
     Column("language", String(8), nullable=False, server_default="en"),
     Column("sms_reminders", Boolean, nullable=False, server_default=false()),
+    Column("outcome", String(16), nullable=True),
     Column(
         "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
     ),
@@ -158,3 +161,30 @@ outbox = Table(
     Index("outbox_by_booking", "booking_id"),
 )
 """What a booking change owes: one row per message, written in the change's own transaction."""
+
+staff_keys = Table(
+    "staff_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("clinics", String(1000), nullable=False),
+    Column("scopes", String(200), nullable=False),
+    Column("label", String(100), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+"""Staff API keys: the public id, and only a keyed hash of the secret (shown once)."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("booking_id", String(32), nullable=True),
+    Column("clinic_id", String(64), nullable=True),
+    Index("audit_by_time", "at"),
+)
+"""One line per staff action: who (the key's id), what, which booking, when; nothing personal.
+No foreign key: the line outlives the booking's purge."""

@@ -40,6 +40,7 @@ from kat_widgets.web import (
     routes_embed,
     routes_locator,
     routes_scheduling,
+    routes_staff,
 )
 from kat_widgets.web.context import KatContext
 from kat_widgets.web.errors import exception_handlers
@@ -68,7 +69,7 @@ BODY_DEADLINE_SECONDS = 30.0
 """Longest time for a whole request body (at most ``MAX_BODY_BYTES``)."""
 
 
-def _route_handlers() -> list[ControllerRouterHandler]:
+def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
     return [
         *routes_core.ROUTES,
         *routes_crisis.ROUTES,
@@ -78,6 +79,12 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         # answers that carry a manage token or a visitor's details are never compressed: a
         # compressed secret beside reflected input leaks through the answer's size (BREACH)
         Router(path="/", route_handlers=routes_booking.ROUTES, opt={NEVER_COMPRESS: True}),
+        Router(
+            path="/",
+            route_handlers=routes_staff.ROUTES,
+            guards=[routes_staff.staff_guard(context)],
+            opt={NEVER_COMPRESS: True},  # names, beside reflected input
+        ),
         create_static_files_router(
             path="/static",
             directories=[static_directory()],
@@ -166,7 +173,7 @@ def kat_routes(
     limiter = _rate_limiter(settings, services.directory, prefix)
     router = Router(
         path=prefix or "/",
-        route_handlers=_route_handlers(),
+        route_handlers=_route_handlers(context),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=dict(exception_handlers(context)),
         before_request=context.negotiator(),  # JSON answers too speak the visitor's language
@@ -265,7 +272,11 @@ def create_app(
             exclude_opt_key=NEVER_COMPRESS,
         ),
         openapi_config=OpenAPIConfig(
-            title="kat-widgets", version=__version__, path="/schema", use_handler_docstrings=True
+            title="kat-widgets",
+            version=__version__,
+            path="/schema",
+            use_handler_docstrings=True,
+            components=routes_staff.STAFF_COMPONENTS,
         ),
         logging_config=LoggingConfig(
             loggers={

@@ -12,6 +12,7 @@ from litestar import Request
 
 from kat_widgets import i18n
 from kat_widgets.booking import BookingService
+from kat_widgets.booking.staff import StaffService
 from kat_widgets.directory import Directory
 from kat_widgets.errors import NotFoundError
 from kat_widgets.fragments import Widgets
@@ -34,6 +35,7 @@ class KatContext:
     path: str = ""
     feeds: FeedMemory = field(default_factory=FeedMemory, compare=False)
     """When each availability feed last changed (``Last-Modified``), for this app only."""
+    _made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -47,6 +49,15 @@ class KatContext:
     def bookings(self) -> BookingService | None:
         """Booking use cases; ``None`` when booking is off (no secret key)."""
         return self.services.bookings
+
+    @property
+    def staff(self) -> StaffService:
+        """The staff use cases (keys, listings, marking), over the booking service."""
+        staff = self._made.get("staff")
+        if staff is None:
+            staff = self._made["staff"] = StaffService(self.booking)
+        assert isinstance(staff, StaffService)
+        return staff
 
     @property
     def booking(self) -> BookingService:

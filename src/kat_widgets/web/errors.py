@@ -16,9 +16,11 @@ from litestar import MediaType, Response
 from litestar.exceptions import HTTPException
 
 from kat_widgets.errors import (
+    AuthenticationError,
     BookingConflictError,
     KatWidgetsError,
     NotFoundError,
+    PermissionDeniedError,
     SlotTakenError,
     StorageUnavailableError,
     ValidationError,
@@ -110,7 +112,9 @@ def error_response(
             media_type=MediaType.HTML,
             headers={**(headers or {}), "Cache-Control": "no-store"},
         )
-    return json_error(status, detail, **extra)
+    answer = json_error(status, detail, **extra)
+    answer.headers.update(headers or {})  # Retry-After, WWW-Authenticate
+    return answer
 
 
 def json_error(status: int, detail: str, **extra: object) -> Response[Any]:
@@ -154,6 +158,13 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         ).format(phone=phone)
         return error_response(request, kat, 503, detail)
 
+    def unauthenticated(request: AnyRequest, exc: AuthenticationError) -> Response[Any]:
+        headers = {"WWW-Authenticate": 'Bearer realm="kat-widgets staff"'}
+        return error_response(request, kat, 401, str(exc), headers=headers)
+
+    def forbidden(request: AnyRequest, exc: PermissionDeniedError) -> Response[Any]:
+        return error_response(request, kat, 403, str(exc))
+
     def domain(request: AnyRequest, exc: KatWidgetsError) -> Response[Any]:
         return error_response(request, kat, 400, str(exc))
 
@@ -186,6 +197,8 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         SlotTakenError: slot_taken,
         BookingConflictError: conflict,
         StorageUnavailableError: unavailable,
+        AuthenticationError: unauthenticated,
+        PermissionDeniedError: forbidden,
         KatWidgetsError: domain,
         HTTPException: http,
         500: internal,

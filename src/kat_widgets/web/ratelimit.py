@@ -76,6 +76,9 @@ _SEARCH = Limit(30, 60, 300)
 _READ = Limit(120, 60, 1200)
 """Slot computations, calendars and the manage page: a visitor browses, a program polls."""
 
+_STAFF = Limit(120, 60, 1200)
+"""Staff tools poll a day's bookings; a wrong key counts like any other try."""
+
 DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
     ("POST", "/api/bookings"): _BOOK,
     ("POST", "/fragments/booking"): _BOOK,
@@ -93,6 +96,8 @@ DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
     ("GET", "/api/bookings/{token}"): _READ,
     ("GET", "/calendars/bookings/{filename}"): _READ,
     ("GET", "/calendars/staff/{filename}"): _READ,
+    ("GET", "/api/staff/bookings"): _STAFF,
+    ("POST", "/api/staff/bookings/{booking_id}/status"): _STAFF,
 }
 """Keyed by (method, route template below the mount prefix). The crisis banner, the clinic
 list, the embed script and the health checks are cheap and never limited."""

@@ -27,6 +27,7 @@ from kat_widgets.booking.schema import bookings, group_sessions, idempotency_key
 from kat_widgets.booking.storage.migrate import is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
+from kat_widgets.booking.storage.staff import StaffStore
 from kat_widgets.booking.storage.steps import (
     acquire,
     by_id,
@@ -86,6 +87,7 @@ class Storage:
         Bookings are always written by stores with durable commits."""
         self.engine = self._create_engine(self.url)
         self.outbox = OutboxStore(self._tx)
+        self.staff = StaffStore(self._tx)
         """The messages booking changes owe (written by this store's transactions)."""
 
     def dispose(self) -> None:

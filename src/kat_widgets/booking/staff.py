@@ -1,0 +1,210 @@
+"""What clinic staff do through their API keys: read a clinic's bookings, mark visits, and the
+audit of it all. Every action is checked against the key's scopes and clinics first, and leaves
+one audit line (the key's id, the action, the booking or clinic, the time; nothing personal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import TYPE_CHECKING, get_args
+
+from kat_widgets.booking.models import BookingRecord, Outcome
+from kat_widgets.booking.staff_keys import (
+    ALL_CLINICS,
+    SCOPES,
+    Scope,
+    StaffKey,
+    key_secret_hash,
+    new_key,
+    parse_key,
+)
+from kat_widgets.errors import (
+    AuthenticationError,
+    BookingConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from kat_widgets.scheduling.timeparse import check_moment
+
+if TYPE_CHECKING:
+    from kat_widgets.booking.service import BookingService
+    from kat_widgets.booking.storage.staff import AuditLine
+
+__all__ = ["MAX_RANGE", "StaffService"]
+
+MAX_RANGE = dt.timedelta(days=31)
+"""The longest span one listing covers."""
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+
+
+class StaffService:
+    """Staff use cases over one booking service (its store, directory, secret and clock)."""
+
+    def __init__(self, bookings: BookingService) -> None:
+        self.bookings = bookings
+        self.store = bookings.storage.staff
+        self.directory = bookings.directory
+        self.clock = bookings.clock
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def create_key(
+        self, clinics: tuple[str, ...], scopes: tuple[str, ...], *, label: str | None = None
+    ) -> tuple[StaffKey, str]:
+        """A new key for ``clinics`` (ids, or ``*``) and ``scopes``: ``(the key, its text)``.
+        The text is shown once; only a keyed hash of its secret is stored."""
+        known = {clinic.id for clinic in self.directory.clinics}
+        wrong = [c for c in clinics if c != ALL_CLINICS and c not in known]
+        if not clinics or wrong:
+            raise ValidationError(
+                f"Unknown clinic {', '.join(wrong) or '(none given)'}; "
+                f"clinics: {', '.join(sorted(known))} or {ALL_CLINICS} for all.",
+                field="clinic",
+            )
+        unknown = [s for s in scopes if s not in SCOPES]
+        if not scopes or unknown:
+            raise ValidationError(
+                f"Unknown scope {', '.join(unknown) or '(none given)'}; "
+                f"scopes: {', '.join(SCOPES)}.",
+                field="scope",
+            )
+        if label is not None and (len(label) > 100 or not label.isprintable()):
+            raise ValidationError("A label is at most 100 printable characters.", field="label")
+        key_id, secret, text = new_key()
+        key = StaffKey(
+            id=key_id,
+            clinics=tuple(dict.fromkeys(clinics)),
+            scopes=tuple(dict.fromkeys(scopes)),  # type: ignore[arg-type]
+            label=label,
+            created_at=self.clock(),
+        )
+        self.store.add_key(key, key_secret_hash(self._secret, key_id, secret))
+        return key, text
+
+    def list_keys(self) -> list[StaffKey]:
+        return self.store.keys()
+
+    def revoke(self, key_id: str) -> None:
+        if not self.store.revoke(key_id, now=self.clock()):
+            raise NotFoundError(f"No active key {key_id!r}.")
+
+    @property
+    def _secret(self) -> str:
+        return self.bookings.config.secret_key
+
+    # -- who is asking ------------------------------------------------------------------------
+
+    def authorize(
+        self, authorization: str | None, scope: Scope, clinic_id: str | None = None
+    ) -> StaffKey:
+        """The key an ``Authorization: Bearer ...`` header carries, if it may do ``scope`` (at
+        ``clinic_id``): :class:`AuthenticationError` (401) for no key, a wrong or revoked one,
+        :class:`PermissionDeniedError` (403) for a valid key without that scope or clinic."""
+        kind, _, text = (authorization or "").strip().partition(" ")
+        parsed = parse_key(text) if kind.lower() == "bearer" else None
+        found = self.store.key(parsed[0]) if parsed else None
+        if parsed is None or found is None:
+            raise AuthenticationError("A valid staff key is needed: Authorization: Bearer <key>.")
+        key, stored = found
+        if not hmac.compare_digest(stored, key_secret_hash(self._secret, *parsed)):
+            raise AuthenticationError("A valid staff key is needed: Authorization: Bearer <key>.")
+        if key.revoked_at is not None:
+            raise AuthenticationError("This staff key was revoked.")
+        if not key.may(scope):
+            raise PermissionDeniedError(f"This key may not do that (it needs {scope}).")
+        if clinic_id is not None and not key.covers(clinic_id):
+            raise PermissionDeniedError(f"This key is not for the clinic {clinic_id!r}.")
+        return key
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def list_bookings(
+        self, key: StaffKey, clinic_id: str, start: str | None = None, end: str | None = None
+    ) -> list[BookingRecord]:
+        """The clinic's bookings from ``start`` to ``end`` (see :meth:`span`; at most
+        :data:`MAX_RANGE`)."""
+        self.directory.clinic(clinic_id)  # NotFoundError for an unknown clinic
+        if not key.covers(clinic_id):
+            raise PermissionDeniedError(f"This key is not for the clinic {clinic_id!r}.")
+        return self._between(key, clinic_id, *self.span(clinic_id, start, end))
+
+    def _between(
+        self, key: StaffKey, clinic_id: str, start: dt.datetime, end: dt.datetime
+    ) -> list[BookingRecord]:
+        if end <= start or end - start > MAX_RANGE:
+            raise ValidationError(
+                "end must be after start, and at most 31 days after it.", field="end"
+            )
+        found = self.store.bookings(clinic_id, start, end)
+        self.store.audit(key.id, "bookings.list", now=self.clock(), clinic_id=clinic_id)
+        return found
+
+    def span(
+        self, clinic_id: str, start: str | None, end: str | None
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """The range a listing asks for: ISO dates (the clinic's days: ``end`` is the last day
+        shown) or date-times with an offset; by default the clinic's today."""
+        zone = self.directory.clinic(clinic_id).zone  # NotFoundError for an unknown clinic
+        today = self.clock().astimezone(zone).date()
+
+        def moment(text: str | None, field: str, day_end: bool) -> dt.datetime | None:
+            if text is None or not text.strip():
+                return None
+            text = text.strip()
+            try:
+                if len(text) == 10:
+                    day = check_moment(dt.date.fromisoformat(text), field)
+                    day += dt.timedelta(days=int(day_end))
+                    return dt.datetime.combine(day, dt.time(0), zone)
+                parsed = dt.datetime.fromisoformat(text)
+            except ValueError:
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                raise ValidationError(
+                    f"{field} must be a date (2027-03-09) or a date-time with a UTC offset.",
+                    field=field,
+                )
+            return check_moment(parsed, field)
+
+        first = moment(start, "start", False) or dt.datetime.combine(today, dt.time(0), zone)
+        last = moment(end, "end", True)
+        if last is None:
+            day = first.astimezone(zone).date() + dt.timedelta(days=1)
+            last = dt.datetime.combine(day, dt.time(0), zone)
+        return first.astimezone(dt.UTC), last.astimezone(dt.UTC)
+
+    def booking(self, key: StaffKey, booking_id: str) -> BookingRecord:
+        """A booking the key may act on (its clinic), or :class:`NotFoundError`."""
+        record = self.bookings.storage.by_id(booking_id) if len(booking_id) <= 32 else None
+        if record is None:
+            raise NotFoundError("No such booking.")
+        if not key.covers(record.clinic_id):
+            raise PermissionDeniedError(f"This key is not for the clinic {record.clinic_id!r}.")
+        return record
+
+    def mark(self, key: StaffKey, booking_id: str, outcome: Outcome) -> BookingRecord:
+        """Mark a visit attended, missed (``no-show``) or ``completed``: only a confirmed one,
+        once it has started (completed: once it has ended)."""
+        if outcome not in OUTCOMES:
+            raise ValidationError(f"status must be one of {', '.join(OUTCOMES)}.", field="status")
+        record = self.booking(key, booking_id)
+        now = self.clock()
+        if record.status != "confirmed":
+            raise BookingConflictError("This booking was cancelled; it cannot be marked.")
+        moment = record.end if outcome == "completed" else record.start
+        if moment > now:
+            raise BookingConflictError(
+                f"This visit has not {'ended' if outcome == 'completed' else 'started'} yet; "
+                f"it cannot be marked {outcome}."
+            )
+        marked = self.store.set_outcome(record.id, outcome, now=now, key_id=key.id)
+        if marked is None:  # cancelled meanwhile
+            raise BookingConflictError("This booking was cancelled; it cannot be marked.")
+        return marked
+
+    def audit_lines(self, *, days: int = 30, limit: int = 1000) -> list[AuditLine]:
+        """Staff actions of the last ``days`` days, oldest first."""
+        since = self.clock() - dt.timedelta(days=days)
+        return self.store.audit_lines(since=since, limit=limit)

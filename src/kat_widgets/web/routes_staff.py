@@ -1,0 +1,171 @@
+"""The staff API: ``Authorization: Bearer <key>`` on every call (keys from ``kat-widgets keys
+create``). No key or a wrong, revoked one: 401; a key without the scope or the clinic: 403.
+The only place a visitor's name and contact leave the database, to a key with ``names:read``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from anyio import to_thread
+from litestar import Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.types import Guard
+
+from kat_widgets.booking.models import BookingRecord, Outcome
+from kat_widgets.booking.staff import StaffService
+from kat_widgets.booking.staff_keys import StaffKey
+from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.schemas import INVALID, LIMITED, UNAVAILABLE, ErrorBody
+
+__all__ = ["ROUTES", "STAFF_COMPONENTS", "staff_guard"]
+
+_SECURITY: list[dict[str, list[str]]] = [{"StaffKey": []}]
+STAFF_COMPONENTS = Components(
+    security_schemes={
+        "StaffKey": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description="A staff key from `kat-widgets keys create`: `kat_<id>_<secret>`.",
+        )
+    }
+)
+_PRIVATE = {"Cache-Control": "no-store"}
+_REFUSED = {
+    400: ResponseSpec(data_container=ErrorBody, description="The body is not what it should be"),
+    401: ResponseSpec(data_container=ErrorBody, description="No key, or a wrong or revoked one"),
+    403: ResponseSpec(data_container=ErrorBody, description="The key lacks the scope or clinic"),
+    404: ResponseSpec(data_container=ErrorBody, description="No such clinic or booking"),
+    **INVALID,
+    **LIMITED,
+    **UNAVAILABLE,
+}
+_MARK_REFUSED = {
+    409: ResponseSpec(data_container=ErrorBody, description="Cancelled, or not started/ended yet"),
+    **_REFUSED,
+}
+
+
+class StaffBookingOut(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A booking as staff see it; ``name``, ``email`` and ``phone`` only with ``names:read``."""
+
+    id: str
+    clinic_id: str
+    service: str
+    start: str
+    end: str
+    status: str
+    """``confirmed`` or ``cancelled``, or what staff marked: ``attended``, ``no-show``,
+    ``completed``."""
+    language: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class StaffBookingsOut(msgspec.Struct, kw_only=True):
+    bookings: list[StaffBookingOut]
+
+
+class StatusIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    status: Outcome
+
+
+def _out(record: BookingRecord, key: StaffKey, staff: StaffService) -> StaffBookingOut:
+    zone = staff.directory.clinic(record.clinic_id).zone
+    names = key.may("names:read")
+    return StaffBookingOut(
+        id=record.id,
+        clinic_id=record.clinic_id,
+        service=record.service_id,
+        start=record.start.astimezone(zone).isoformat(),
+        end=record.end.astimezone(zone).isoformat(),
+        status=record.outcome or record.status,
+        language=record.language,
+        name=record.name if names else None,
+        email=record.email if names else None,
+        phone=record.phone if names else None,
+    )
+
+
+def staff_guard(kat: KatContext) -> Guard:
+    """Before anything else of a staff route (its body is not even read): the key, with the
+    scope the route's ``opt["staff_scope"]`` names; the clinic is checked by the action."""
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        scope = handler.opt.get("staff_scope")
+        if scope is None:  # Litestar's own OPTIONS answer (CORS preflight): nothing to do
+            return
+        authorization = connection.headers.get("authorization")
+        key = await to_thread.run_sync(kat.staff.authorize, authorization, scope)
+        connection.scope.setdefault("state", {})[_KEY] = key
+
+    return guard
+
+
+_KEY = "kat_staff_key"
+
+
+def _key(request: AnyRequest) -> StaffKey:
+    key = request.scope["state"][_KEY]
+    assert isinstance(key, StaffKey)
+    return key
+
+
+@get(
+    "/api/staff/bookings",
+    summary="A clinic's bookings for a day or a range",
+    tags=["staff"],
+    security=_SECURITY,
+    opt={"staff_scope": "bookings:read"},
+    responses=_REFUSED,
+    sync_to_thread=True,
+)
+def staff_bookings(
+    request: AnyRequest,
+    kat: NamedDependency[KatContext],
+    clinic: FromQuery[str],
+    start: FromQuery[str | None] = None,
+    end: FromQuery[str | None] = None,
+) -> Response[StaffBookingsOut]:
+    """Bookings starting from ``start`` to ``end`` (ISO dates, the clinic's days, ``end``
+    included; or date-times with an offset), by default the clinic's today; at most 31 days.
+    Needs ``bookings:read`` for the clinic."""
+    staff, key = kat.staff, _key(request)
+    found = staff.list_bookings(key, clinic, start, end)
+    body = StaffBookingsOut(bookings=[_out(record, key, staff) for record in found])
+    return Response(body, headers=_PRIVATE)
+
+
+@post(
+    "/api/staff/bookings/{booking_id:str}/status",
+    summary="Mark a visit attended, no-show or completed",
+    tags=["staff"],
+    security=_SECURITY,
+    status_code=200,
+    opt={"staff_scope": "bookings:write"},
+    responses=_MARK_REFUSED,
+    sync_to_thread=True,
+)
+def staff_mark(
+    request: AnyRequest,
+    kat: NamedDependency[KatContext],
+    booking_id: FromPath[str],
+    data: JSONBody[StatusIn],
+) -> Response[StaffBookingOut]:
+    """``{"status": "attended" | "no-show" | "completed"}`` for a confirmed visit that has
+    started (``completed``: ended); 409 otherwise. Needs ``bookings:write``."""
+    staff, key = kat.staff, _key(request)
+    marked = staff.mark(key, booking_id, data.status)
+    return Response(_out(marked, key, staff), headers=_PRIVATE)
+
+
+ROUTES: list[Any] = [staff_bookings, staff_mark]
