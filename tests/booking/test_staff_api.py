@@ -291,3 +291,46 @@ def test_the_booking_form_is_not_a_way_in(client: TestClient[Litestar]) -> None:
     token = book(client)["manage_url"].rsplit("/", 1)[1]
     answer = client.get("/api/staff/bookings", params={"clinic": "draper"}, headers=bearer(token))
     assert answer.status_code == 401
+
+
+def test_staff_cancel_inside_the_cut_off_frees_the_time(
+    client: TestClient[Litestar], staff: StaffService, clock: Clock
+) -> None:
+    answer = book(client)
+    token = answer["manage_url"].rsplit("/", 1)[1]
+    writer = key(staff, "bookings:read", "bookings:write")
+    found = booking_id(client, writer)
+    clock.now = dt.datetime.fromisoformat(FIRST) - dt.timedelta(hours=2)  # visitors must call
+    assert client.post(f"/api/bookings/{token}/cancel").status_code == 409
+    path = f"/api/staff/bookings/{found}/cancel"
+    assert client.post(path, headers=bearer(key(staff, "bookings:read"))).status_code == 403
+    murray = key(staff, "bookings:write", clinics=("murray",))
+    assert client.post(path, headers=bearer(murray)).status_code == 403
+    cancelled = client.post(path, headers=bearer(writer))
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    assert client.post(path, headers=bearer(writer)).json()["status"] == "cancelled"  # again
+    assert client.get(f"/api/bookings/{token}").json()["booking"]["status"] == "cancelled"
+    # the time is free again
+    clock.now = dt.datetime.fromisoformat(FIRST) - dt.timedelta(hours=3)
+    assert client.post("/api/bookings", json={**_body_for(FIRST)}).status_code == 201
+    assert client.post("/api/staff/bookings/nope/cancel", headers=bearer(writer)).status_code == 404
+    actions = [line.action for line in staff.audit_lines(days=365)]
+    assert actions.count("bookings.cancel") == 1
+
+
+def test_staff_cannot_cancel_a_visit_that_has_started(
+    client: TestClient[Litestar], staff: StaffService, clock: Clock
+) -> None:
+    book(client)
+    writer = key(staff, "bookings:read", "bookings:write")
+    found = booking_id(client, writer)
+    clock.now = dt.datetime.fromisoformat(FIRST) + dt.timedelta(minutes=1)
+    refused = client.post(f"/api/staff/bookings/{found}/cancel", headers=bearer(writer))
+    assert refused.status_code == 409 and "already started" in refused.json()["detail"]
+
+
+def _body_for(start: str) -> dict[str, Any]:
+    from tests.booking.test_api import body
+
+    return body(start=start, name="Sam Example", email="sam@example.com")

@@ -196,3 +196,35 @@ def test_a_booking_made_in_spanish_is_written_to_in_spanish(
     sent = parse_qs(body)["Body"][0]
     assert sent.startswith("Su cita está confirmada para el ") and "a las " in sent
     assert "Responda STOP" in sent and "ketamina" not in sent.lower()
+
+
+def test_staff_cancel_tells_the_visitor_and_drops_the_reminders(
+    services: Services, smtp: tuple[Any, SmtpHandler], hooks: Any, sms_api: Any
+) -> None:
+    """#18: a clinic cancelling for a visitor (inside the online cut-off too) reaches them as
+    their own cancel does: a CANCEL invitation by email, a text, the webhook, the staff alert;
+    no reminder is left, and the audit has one line."""
+    from kat_widgets.booking.staff import StaffService
+
+    booking = services.booking
+    done = booking.book(visitor())
+    deliver_due(services)
+    received = len(smtp[1].received)
+    staff = StaffService(booking)
+    key, _ = staff.create_key(("draper",), ("bookings:write",))
+    services.clock.now = done.booking.start - dt.timedelta(hours=3)  # type: ignore[attr-defined]
+    cancelled = staff.cancel(key, done.booking.id)
+    assert cancelled.status == "cancelled"
+    assert staff.cancel(key, done.booking.id).status == "cancelled"  # again: no change
+    assert set(deliver_due(services)) == {"sent"}
+    to_visitor = [r for r in smtp[1].received[received:] if r.rcpt_tos == ["robin@example.com"]]
+    assert len(to_visitor) == 1
+    method, calendar = _calendar(to_visitor[0].message)
+    assert method == "CANCEL" and calendar.events[0]["UID"] == f"{done.booking.id}@kat-widgets"
+    assert "Appointment cancelled" in to_visitor[0].message["Subject"]
+    assert any(r.rcpt_tos == [STAFF] for r in smtp[1].received[received:])
+    assert any(b'"booking.cancelled"' in hit.body for hit in hooks.hits)
+    assert "cancelled" in sms_api.hits[-1].body.decode().lower()
+    pending = [m for m in booking.storage.outbox.messages(limit=100) if m.status == "pending"]
+    assert pending == []  # the reminders were dropped with the visit
+    assert [line.action for line in staff.audit_lines(days=365)] == ["bookings.cancel"]

@@ -31,8 +31,16 @@ class Notifications(Protocol):
     """
 
     def owed(
-        self, event: Event, booking: NewBooking | BookingRecord, *, token: str, now: dt.datetime
-    ) -> list[Outgoing]: ...
+        self,
+        event: Event,
+        booking: NewBooking | BookingRecord,
+        *,
+        token: str | None,
+        now: dt.datetime,
+    ) -> list[Outgoing]:
+        """``token``: the visitor's manage token for their links (``None`` when staff cancel:
+        a cancellation carries no link)."""
+        ...
 
     def kick(self, messages: Sequence[Due]) -> None: ...
 
@@ -41,7 +49,12 @@ class NoNotifications:
     """Nothing is sent (no channel configured)."""
 
     def owed(
-        self, event: Event, booking: NewBooking | BookingRecord, *, token: str, now: dt.datetime
+        self,
+        event: Event,
+        booking: NewBooking | BookingRecord,
+        *,
+        token: str | None,
+        now: dt.datetime,
     ) -> list[Outgoing]:
         return []
 

@@ -204,6 +204,31 @@ class StaffService:
             raise BookingConflictError("This booking was cancelled; it cannot be marked.")
         return marked
 
+    def cancel(self, key: StaffKey, booking_id: str) -> BookingRecord:
+        """Cancel for a visitor (who is told, as when they cancel themselves; the cancellation
+        carries no link). Inside the visitors' cut-off too; not once the visit has started.
+        Again on a cancelled booking: no change."""
+        record = self.booking(key, booking_id)
+        if record.status == "cancelled":
+            return record
+        now = self.clock()
+        if record.start <= now:
+            raise BookingConflictError(
+                "This visit has already started; mark it attended or no-show instead."
+            )
+        notifications = self.bookings.notifications
+        owed = notifications.owed("cancelled", record, token=None, now=now)
+        cancelled = self.bookings.storage.cancel(
+            record.id, now=now, messages=owed, staff_key=key.id
+        )
+        if cancelled is None:  # cancelled meanwhile, by the visitor or another key
+            again = self.bookings.storage.by_id(record.id)
+            if again is None:
+                raise NotFoundError("No such booking.")
+            return again
+        notifications.kick(owed)
+        return cancelled
+
     def audit_lines(self, *, days: int = 30, limit: int = 1000) -> list[AuditLine]:
         """Staff actions of the last ``days`` days, oldest first."""
         since = self.clock() - dt.timedelta(days=days)

@@ -154,6 +154,8 @@ class Deliverer:
 
     def _links(self, message: OutboxMessage) -> Links:
         if message.sealed_token is None:
+            if message.event == "cancelled":  # staff cancelled: a cancellation shows no link
+                return Links(manage_url="", ics_url="")
             raise PermanentDeliveryError("the message has no link to send")
         token = unseal(self.secret_key, f"outbox\x00{message.id}", message.sealed_token)
         base = self.config.public_url

@@ -49,7 +49,7 @@ def plan_messages(
     event: Event,
     booking: Booked,
     *,
-    token: str,
+    token: str | None,
     now: dt.datetime,
     config: NotificationsConfig,
     directory: Directory,
@@ -76,7 +76,9 @@ def plan_messages(
                 channel=channel,
                 due_at=due,
                 target=target,
-                sealed_token=seal_for(secret_key, message_id, token) if personal else None,
+                sealed_token=(
+                    seal_for(secret_key, message_id, token) if personal and token else None
+                ),
             )
         )
 
@@ -118,7 +120,7 @@ class Notifier:
         """Hands written messages to the delivery queue (``None``: a worker finds them)."""
 
     def owed(
-        self, event: Event, booking: Booked, *, token: str, now: dt.datetime
+        self, event: Event, booking: Booked, *, token: str | None, now: dt.datetime
     ) -> list[Outgoing]:
         return plan_messages(
             event,

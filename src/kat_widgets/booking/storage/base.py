@@ -27,7 +27,7 @@ from kat_widgets.booking.schema import bookings, group_sessions, idempotency_key
 from kat_widgets.booking.storage.migrate import is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
-from kat_widgets.booking.storage.staff import StaffStore
+from kat_widgets.booking.storage.staff import StaffStore, write_audit
 from kat_widgets.booking.storage.steps import (
     acquire,
     by_id,
@@ -309,10 +309,16 @@ class Storage:
         return record
 
     def cancel(
-        self, booking_id: str, *, now: dt.datetime, messages: Sequence[Outgoing] = ()
+        self,
+        booking_id: str,
+        *,
+        now: dt.datetime,
+        messages: Sequence[Outgoing] = (),
+        staff_key: str | None = None,
     ) -> BookingRecord | None:
         """Cancel a confirmed booking, free its holds, drop its reminders and queue ``messages``
-        in one transaction; ``None`` (nothing changed) if it was not confirmed."""
+        (and, when staff cancel, the audit line of ``staff_key``) in one transaction; ``None``
+        (nothing changed) if it was not confirmed."""
         with self._tx() as conn:
             if not free_confirmed(
                 conn, booking_id, now=now, for_update=self._for_update, status="cancelled"
@@ -320,7 +326,12 @@ class Storage:
                 return None
             skip_reminders(conn, booking_id)
             write_outbox(conn, booking_id, messages, now=now)
-            return by_id(conn, booking_id)
+            cancelled = by_id(conn, booking_id)
+            if staff_key is not None and cancelled is not None:
+                write_audit(
+                    conn, staff_key, "bookings.cancel", now, booking_id, cancelled.clinic_id
+                )
+            return cancelled
 
     def reschedule(
         self,

@@ -16,7 +16,7 @@ from kat_widgets.booking.schema import audit_log, bookings, staff_keys
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.booking.storage.records import record
 
-__all__ = ["AuditLine", "StaffStore"]
+__all__ = ["AuditLine", "StaffStore", "write_audit"]
 
 Transaction = Callable[..., AbstractContextManager[Connection]]
 
@@ -43,7 +43,7 @@ def _key(row: Any) -> tuple[StaffKey, str]:
     return key, row.secret_hash
 
 
-def _audit(
+def write_audit(
     conn: Connection,
     key_id: str,
     action: str,
@@ -124,7 +124,7 @@ class StaffStore:
             if done.rowcount != 1:
                 return None
             marked = record(conn.execute(sa.select(bookings).where(b.id == booking_id)).one())
-            _audit(conn, key_id, f"bookings.{outcome}", now, booking_id, marked.clinic_id)
+            write_audit(conn, key_id, f"bookings.{outcome}", now, booking_id, marked.clinic_id)
             return marked
 
     def audit(
@@ -137,7 +137,7 @@ class StaffStore:
         clinic_id: str | None = None,
     ) -> None:
         with self._tx() as conn:
-            _audit(conn, key_id, action, now, booking_id, clinic_id)
+            write_audit(conn, key_id, action, now, booking_id, clinic_id)
 
     def audit_lines(self, *, since: dt.datetime, limit: int = 1000) -> list[AuditLine]:
         a = audit_log.c
