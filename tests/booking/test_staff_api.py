@@ -334,3 +334,50 @@ def _body_for(start: str) -> dict[str, Any]:
     from tests.booking.test_api import body
 
     return body(start=start, name="Sam Example", email="sam@example.com")
+
+
+def test_staff_book_on_behalf_even_a_service_visitors_cannot_book_online(
+    client: TestClient[Litestar], staff: StaffService, service: BookingService
+) -> None:
+    from kat_widgets.scheduling import find_slots
+    from tests.booking.booking_support import NOW
+
+    slots = find_slots(
+        service.directory,
+        "draper",
+        "connect-assessment",
+        start=NOW + dt.timedelta(days=2),
+        end=NOW + dt.timedelta(days=12),
+        now=NOW,
+    )
+    start = slots[0].start.isoformat()
+    wanted = _body_for(start) | {"service": "connect-assessment"}
+    online = client.post("/api/bookings", json=wanted)
+    assert online.status_code == 422 and "cannot be booked online" in online.json()["detail"]
+
+    writer = key(staff, "bookings:read", "bookings:write")
+    path = "/api/staff/bookings"
+    assert (
+        client.post(path, json=wanted, headers=bearer(key(staff, "bookings:read"))).status_code
+        == 403
+    )
+    murray = key(staff, "bookings:write", clinics=("murray",))
+    assert client.post(path, json=wanted, headers=bearer(murray)).status_code == 403
+    nowhere = client.post(path, json=wanted | {"clinic_id": "nowhere"}, headers=bearer(writer))
+    assert nowhere.status_code == 404
+    booked = client.post(
+        path, json=wanted, headers=bearer(writer) | {"Idempotency-Key": "desk-0001"}
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["service"] == "connect-assessment" and booked.json()["start"] == start
+    assert "manage" not in booked.text and "Sam" not in booked.text  # no link; no names:read
+    again = client.post(
+        path, json=wanted, headers=bearer(writer) | {"Idempotency-Key": "desk-0001"}
+    )
+    assert again.status_code == 201 and again.json()["id"] == booked.json()["id"]
+    taken = client.post(path, json=wanted, headers=bearer(writer))
+    assert taken.status_code == 409
+    actions = [(line.action, line.booking_id) for line in staff.audit_lines(days=365)]
+    assert actions == [("bookings.book", booked.json()["id"])]
+    bad = client.post(path, json={"clinic_id": "draper"}, headers=bearer(writer))
+    assert bad.status_code in (400, 422)

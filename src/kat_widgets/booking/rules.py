@@ -31,6 +31,7 @@ __all__ = [
     "clean_request",
     "local_day",
     "new_booking",
+    "offered_service",
     "online_service",
     "parse_start",
 ]
@@ -44,6 +45,20 @@ _KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # a name is one line: it becomes a calendar title for staff
 _NAME_BREAK_RE = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+
+
+def offered_service(
+    directory: Directory, clinic_id: str, service_id: str, *, public: bool
+) -> tuple[Clinic, Service]:
+    """The clinic and service of a booking: :func:`online_service` for visitors (``public``),
+    or any service the clinic offers (staff booking on behalf, tests)."""
+    if public:
+        return online_service(directory, clinic_id, service_id)
+    clinic = directory.clinic(clinic_id)
+    service = directory.service(service_id)
+    if not directory.offers(clinic, service_id):
+        raise NotFoundError(wording.not_offered(clinic.name, directory.translate(service.name)))
+    return clinic, service
 
 
 def online_service(directory: Directory, clinic_id: str, service_id: str) -> tuple[Clinic, Service]:

@@ -34,7 +34,7 @@ from kat_widgets.booking.rules import (
     check_move_to,
     clean_request,
     new_booking,
-    online_service,
+    offered_service,
 )
 from kat_widgets.booking.tokens import (
     calendar_hash,
@@ -105,17 +105,6 @@ class BookingService:
             notifications if notifications is not None else NoNotifications()
         )
 
-    def _offered(self, clinic_id: str, service_id: str, *, public: bool) -> tuple[Clinic, Service]:
-        if public:
-            return online_service(self.directory, clinic_id, service_id)
-        clinic = self.directory.clinic(clinic_id)
-        service = self.directory.service(service_id)
-        if not self.directory.offers(clinic, service_id):
-            raise NotFoundError(
-                wording.not_offered(clinic.name, self.directory.translate(service.name))
-            )
-        return clinic, service
-
     def _write(
         self,
         clinic: Clinic,
@@ -145,10 +134,12 @@ class BookingService:
         *,
         idempotency_key: str | None = None,
         public: bool = True,
+        staff_key: str | None = None,
     ) -> Confirmation:
         """Book the slot at ``request.start``; the same ``idempotency_key`` replays the result.
 
-        ``public=False`` books services that are not offered online (staff, tests).
+        ``public=False`` books services that are not offered online (staff, tests);
+        ``staff_key``: the staff key booking on behalf (its audit line is written with it).
         """
         key = self.config.secret_key
         idempotency: IdempotencyRecord | None = None
@@ -162,7 +153,9 @@ class BookingService:
             if earlier is not None:
                 return earlier
         request = clean_request(request, self.clock())
-        clinic, service = self._offered(request.clinic_id, request.service, public=public)
+        clinic, service = offered_service(
+            self.directory, request.clinic_id, request.service, public=public
+        )
         token = new_token()
         if idempotency_key is not None:
             idempotency = IdempotencyRecord(
@@ -179,7 +172,9 @@ class BookingService:
             new = new_booking(clinic, service, slot, request, digest, calendar)
             now = self.clock()
             sent[:] = self.notifications.owed("created", new, token=token, now=now)
-            return self.storage.create(new, now=now, idempotency=idempotency, messages=sent)
+            return self.storage.create(
+                new, now=now, idempotency=idempotency, messages=sent, staff_key=staff_key
+            )
 
         try:
             record = self._write(clinic, service, request.start, create)

@@ -9,7 +9,7 @@ import datetime as dt
 import hmac
 from typing import TYPE_CHECKING, get_args
 
-from kat_widgets.booking.models import BookingRecord, Outcome
+from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome
 from kat_widgets.booking.staff_keys import (
     ALL_CLINICS,
     SCOPES,
@@ -203,6 +203,20 @@ class StaffService:
         if marked is None:  # cancelled meanwhile
             raise BookingConflictError("This booking was cancelled; it cannot be marked.")
         return marked
+
+    def book(
+        self, key: StaffKey, request: BookingRequest, *, idempotency_key: str | None = None
+    ) -> BookingRecord:
+        """Book on behalf of a visitor (on the phone, at the desk): any service the clinic
+        offers, phone-only ones too, through the same database guarantee; the visitor gets
+        the confirmation (and their manage link) as when they book themselves."""
+        if not key.covers(request.clinic_id):
+            self.directory.clinic(request.clinic_id)  # an unknown clinic is a 404 first
+            raise PermissionDeniedError(f"This key is not for the clinic {request.clinic_id!r}.")
+        done = self.bookings.book(
+            request, idempotency_key=idempotency_key, public=False, staff_key=key.id
+        )
+        return done.booking
 
     def cancel(self, key: StaffKey, booking_id: str) -> BookingRecord:
         """Cancel for a visitor (who is told, as when they cancel themselves; the cancellation

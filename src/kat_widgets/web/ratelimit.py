@@ -99,6 +99,7 @@ DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
     ("GET", "/api/staff/bookings"): _STAFF,
     ("POST", "/api/staff/bookings/{booking_id}/status"): _STAFF,
     ("POST", "/api/staff/bookings/{booking_id}/cancel"): _STAFF,
+    ("POST", "/api/staff/bookings"): _BOOK,
 }
 """Keyed by (method, route template below the mount prefix). The crisis banner, the clinic
 list, the embed script and the health checks are cheap and never limited."""

@@ -18,11 +18,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.types import Guard
 
-from kat_widgets.booking.models import BookingRecord, Outcome
+from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome
 from kat_widgets.booking.staff import StaffService
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.web.context import AnyRequest, KatContext
-from kat_widgets.web.schemas import INVALID, LIMITED, UNAVAILABLE, ErrorBody
+from kat_widgets.web.schemas import INVALID, LIMITED, UNAVAILABLE, ErrorBody, SlotTakenOut
 
 __all__ = ["ROUTES", "STAFF_COMPONENTS", "staff_guard"]
 
@@ -191,4 +191,30 @@ def staff_cancel(
     return Response(_out(staff.cancel(key, booking_id), key, staff), headers=_PRIVATE)
 
 
-ROUTES: list[Any] = [staff_bookings, staff_mark, staff_cancel]
+@post(
+    "/api/staff/bookings",
+    summary="Book on behalf of a visitor",
+    tags=["staff"],
+    security=_SECURITY,
+    status_code=201,
+    opt={"staff_scope": "bookings:write"},
+    responses={
+        409: ResponseSpec(SlotTakenOut, description="The time was just taken"),
+        **_REFUSED,
+    },
+    sync_to_thread=True,
+)
+def staff_book(
+    request: AnyRequest, kat: NamedDependency[KatContext], data: JSONBody[BookingRequest]
+) -> Response[StaffBookingOut]:
+    """The same body as ``POST /api/bookings`` (``consent``: the visitor agreed to be
+    contacted), for any service the clinic offers, phone-only ones too. The visitor gets the
+    confirmation and their manage link by email or text; the answer carries no link. Send
+    ``Idempotency-Key`` to make retries safe. Needs ``bookings:write``."""
+    staff, key = kat.staff, _key(request)
+    idempotency_key = request.headers.get("idempotency-key")
+    booked = staff.book(key, data, idempotency_key=idempotency_key)
+    return Response(_out(booked, key, staff), status_code=201, headers=_PRIVATE)
+
+
+ROUTES: list[Any] = [staff_bookings, staff_mark, staff_cancel, staff_book]

@@ -279,8 +279,10 @@ class Storage:
         now: dt.datetime,
         idempotency: IdempotencyRecord | None = None,
         messages: Sequence[Outgoing] = (),
+        staff_key: str | None = None,
     ) -> BookingRecord:
-        """Insert a booking with its holds and the ``messages`` it owes in one transaction.
+        """Insert a booking with its holds and the ``messages`` it owes (and, when staff book,
+        the audit line of ``staff_key``) in one transaction.
 
         Raises :class:`HoldConflictError` when the database refuses the holds, and
         :class:`IdempotencyConflictError` when a concurrent request stored the same key first.
@@ -304,6 +306,8 @@ class Storage:
                 except IntegrityError:  # only its key can clash: the booking row is brand new
                     raise IdempotencyConflictError("idempotency key already used") from None
             write_outbox(conn, booking_id, messages, now=now)
+            if staff_key is not None:
+                write_audit(conn, staff_key, "bookings.book", now, booking_id, new.clinic_id)
             record = by_id(conn, booking_id)
         assert record is not None
         return record
