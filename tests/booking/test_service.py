@@ -141,3 +141,32 @@ def test_move_choices_page_through_free_times_after_the_notice(
     horizon = now + dt.timedelta(days=service.directory.service("info-call").policy.horizon_days)
     beyond = service.move_choices(done.booking, horizon + dt.timedelta(days=30))
     assert beyond.later is None and all(slot.start < horizon for slot in beyond.slots)
+
+
+def test_a_service_may_have_its_own_cancellation_cut_off(
+    service: BookingService, storage: object, settings: object
+) -> None:
+    """#18: info calls close online changes 48 hours ahead here; the site's 24 h stays for the
+    others (a visit 26 hours ahead: info call refused, assessment still open)."""
+    import msgspec
+
+    from kat_widgets.directory import Directory
+
+    base = service.directory
+    services = tuple(
+        msgspec.structs.replace(s, policy=msgspec.structs.replace(s.policy, cancel_cutoff_hours=48))
+        if s.id == "info-call"
+        else s
+        for s in base.data.services
+    )
+    directory = Directory(msgspec.structs.replace(base.data, services=services))
+    strict = BookingService(directory, settings, storage, clock=service.clock)  # type: ignore[arg-type]
+    call = strict.book(request(at(9, 10), "Robin"))
+    assert strict.cancel_by(call.booking) == call.booking.start - dt.timedelta(hours=48)
+    view = strict.manage(call.token)
+    assert view.cutoff_hours == 48 and not view.can_change
+    with pytest.raises(BookingConflictError, match="within 48 hours"):
+        strict.cancel(call.token)
+    assessment = strict.book(request(at(9, 13), "Sam", "connect-assessment"), public=False)
+    assert strict.manage(assessment.token).cutoff_hours == 24
+    assert strict.cancel(assessment.token).status == "cancelled"

@@ -242,27 +242,29 @@ class BookingService:
 
     # -- what a visitor may still do ------------------------------------------------------------
 
+    def cutoff_hours(self, service_id: str) -> int:
+        """Hours before a visit online changes close: the service's own, else the site's."""
+        own = self.directory.service(service_id).policy.cancel_cutoff_hours
+        return self.config.cancel_cutoff_hours if own is None else own
+
     def cancel_by(self, record: BookingRecord) -> dt.datetime:
         """When online cancel/reschedule closes for ``record`` (then visitors call)."""
-        return record.start - dt.timedelta(hours=self.config.cancel_cutoff_hours)
+        return record.start - dt.timedelta(hours=self.cutoff_hours(record.service_id))
 
     def can_change(self, record: BookingRecord) -> bool:
         """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
         return record.status == "confirmed" and self.clock() <= self.cancel_by(record)
 
-    @property
-    def cutoff(self) -> int:
-        return self.config.cancel_cutoff_hours
-
-    def earliest_move(self) -> dt.datetime:
-        """The soonest a booking may move to online: past the cut-off (a visit moved inside it
-        could no longer be changed online), and ``MOVE_NOTICE`` ahead."""
-        return self.clock() + max(MOVE_NOTICE, dt.timedelta(hours=self.cutoff))
+    def earliest_move(self, record: BookingRecord) -> dt.datetime:
+        """The soonest ``record`` may move to online: past its cut-off (a visit moved inside
+        it could no longer be changed online), and ``MOVE_NOTICE`` ahead."""
+        hours = self.cutoff_hours(record.service_id)
+        return self.clock() + max(MOVE_NOTICE, dt.timedelta(hours=hours))
 
     def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
         if self.clock() > self.cancel_by(record):
             clinic = self.directory.clinic(record.clinic_id)
-            hours = self.config.cancel_cutoff_hours
+            hours = self.cutoff_hours(record.service_id)
             raise BookingConflictError(wording.cut_off(verb, hours, clinic.phone))
 
     def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
@@ -277,7 +279,7 @@ class BookingService:
         service = self.directory.service(record.service_id)
         now = self.clock()
         horizon = now + dt.timedelta(days=service.policy.horizon_days)
-        earliest = self.earliest_move()
+        earliest = self.earliest_move(record)
         start = min(max(earliest, after), horizon) if after is not None else earliest
         # one extra to know there are more, and room for the visit's own time and ``after``
         found = self.free.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
@@ -297,7 +299,7 @@ class BookingService:
             calendar_key=self.calendar_key(token),
             can_change=self.can_change(record),
             cancel_by=self.cancel_by(record),
-            cutoff_hours=self.config.cancel_cutoff_hours,
+            cutoff_hours=self.cutoff_hours(record.service_id),
             moves=self.move_choices(record, after),
         )
 
@@ -337,9 +339,9 @@ class BookingService:
             return record
         clinic = self.directory.clinic(record.clinic_id)
         phone = self.directory.organization.phone_label(clinic.phone)
-        check_move_to(
-            start, now=self.clock(), earliest=self.earliest_move(), hours=self.cutoff, phone=phone
-        )
+        hours = self.cutoff_hours(record.service_id)
+        earliest = self.earliest_move(record)
+        check_move_to(start, now=self.clock(), earliest=earliest, hours=hours, phone=phone)
         service = self.directory.service(record.service_id)
         stored = BookingRequest(
             clinic_id=clinic.id,

@@ -8,7 +8,7 @@ import tomllib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from kat_widgets.booking.models import BookingRecord
 
 
 def _file_kind(path: str) -> str:
@@ -69,6 +69,7 @@ def _check(args: argparse.Namespace) -> int:
     elif args.file:
         overrides["directory_file"] = args.file
     settings = load_settings(None, persist_secret=False, **overrides)
+    affected: list[BookingRecord] = []  # bookings the directory's hours no longer hold
     if kind != "crisis":
         directory = load_directory(settings.directory_file)
         print(
@@ -81,6 +82,19 @@ def _check(args: argparse.Namespace) -> int:
                 'the field as a table of languages, e.g. name.es = "...": docs/translating.md)',
                 file=sys.stderr,
             )
+        from kat_widgets.cli.bookings import describe, find_affected
+
+        affected = find_affected(settings, directory) or []
+        for record in affected:
+            print(
+                f"error: outside its clinic's hours: {describe(record, directory)}", file=sys.stderr
+            )
+        if affected:
+            print(
+                f"error: {len(affected)} bookings ahead are outside their clinic's hours (a "
+                "closure, a holiday, new hours): kat-widgets bookings affected",
+                file=sys.stderr,
+            )
     if kind != "directory":
         _check_crisis(settings.crisis_file, settings.crisis_max_age_days)
     if kind != "crisis" and settings.busy_calendars:
@@ -88,7 +102,7 @@ def _check(args: argparse.Namespace) -> int:
 
         CalendarBusySource(settings.busy_calendars, directory).check()
         print(f"ok: {len(settings.busy_calendars)} staff calendars read")
-    return 0
+    return 1 if affected else 0
 
 
 def _export_ics(args: argparse.Namespace) -> int:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kat_widgets.directory.closures import (
+    MAX_CLOSURE_DAYS,
+    holiday_dates,
+    holiday_years,
+    with_closures,
+)
 from kat_widgets.directory.models import (
     Clinic,
     DateException,
@@ -52,7 +59,8 @@ class Directory:
         self.translations: Translations = translations or {}
         self.missing_translations = missing_translations
         """Where a language the widgets speak has no text of its own (``kat-widgets check``)."""
-        self._clinics = {clinic.id: clinic for clinic in data.clinics}
+        today = dt.date.today()
+        self._clinics = {clinic.id: with_closures(clinic, today=today) for clinic in data.clinics}
         self._services = {service.id: service for service in data.services}
         self._roles = {role.id: role for role in data.roles}
 
@@ -62,7 +70,8 @@ class Directory:
 
     @property
     def clinics(self) -> tuple[Clinic, ...]:
-        return self.data.clinics
+        """Every clinic, its holidays and closed ranges among its exceptions."""
+        return tuple(self._clinics.values())
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -176,6 +185,7 @@ def _check(data: DirectoryData, source: str) -> None:
                 f"unknown IANA timezone {clinic.timezone!r}; expected e.g. 'America/Denver'",
             ) from None
         _check_rules(fail, where, clinic.hours, clinic.exceptions)
+        _check_closures(fail, where, clinic)
         for index, member in enumerate(clinic.staff):
             _check_rules(fail, f"{where}.staff[{index}]", member.hours, member.exceptions)
         for index, room in enumerate(clinic.rooms):
@@ -228,3 +238,23 @@ def _check_rules(
             )
         if exception.opens >= exception.closes:
             raise fail(f"{where}.exceptions[{e_index}]", "opens must be earlier than closes")
+
+
+def _check_closures(fail: Callable[[str, str], DirectoryError], where: str, clinic: Clinic) -> None:
+    """A holiday calendar the ``holidays`` package knows; closed ranges that run forward."""
+    if clinic.holidays is not None:
+        try:
+            holiday_dates(clinic.holidays, holiday_years(dt.date.today()))
+        except ValueError as exc:
+            raise fail(
+                f"{where}.holidays",
+                f"unknown holiday calendar {clinic.holidays!r} ({exc}); expected e.g. 'US' or "
+                "'US-UT'",
+            ) from None
+    for index, closure in enumerate(clinic.closures):
+        days = (closure.end - closure.start).days + 1
+        if not 1 <= days <= MAX_CLOSURE_DAYS:
+            raise fail(
+                f"{where}.closures[{index}]",
+                f"end must be on or after start, and at most {MAX_CLOSURE_DAYS} days after it",
+            )

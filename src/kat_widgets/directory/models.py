@@ -15,6 +15,7 @@ __all__ = [
     "Base",
     "BookingPolicy",
     "Clinic",
+    "Closure",
     "Coordinates",
     "DateException",
     "DirectoryData",
@@ -87,6 +88,14 @@ class DateException(Base, kw_only=True, frozen=True):
     note: str = ""
 
 
+class Closure(Base, kw_only=True, frozen=True):
+    """Closed from ``start`` to ``end``, both days included (a week of leave, a move)."""
+
+    start: dt.date
+    end: dt.date
+    note: str = ""
+
+
 class BookingPolicy(Base, kw_only=True, frozen=True):
     """When a service may be booked: notice, how far ahead, the slot grid and a daily cap."""
 
@@ -98,6 +107,9 @@ class BookingPolicy(Base, kw_only=True, frozen=True):
     """Candidate starts are opening time + k * step, in local wall-clock time."""
     max_per_day: Annotated[int, msgspec.Meta(ge=1)] | None = None
     """At most this many bookings of the service per clinic and local day (None: no cap)."""
+    cancel_cutoff_hours: Annotated[int, msgspec.Meta(ge=0, le=24 * 14)] | None = None
+    """Online cancel and move close this many hours before the visit (None: the site's
+    ``cancel_cutoff_hours``, 24 by default); e.g. 72 for a care session a team prepares for."""
 
 
 class PathwayRules(Base, kw_only=True, frozen=True):
@@ -182,6 +194,11 @@ class Clinic(Base, kw_only=True, frozen=True):
     timezone: str
     hours: tuple[HoursRule, ...]
     exceptions: tuple[DateException, ...] = ()
+    """Dated changes; they win over ``holidays`` and ``closures`` on the same day."""
+    holidays: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    """Closed on the public holidays of a country, or of one of its states: ``"US"``,
+    ``"US-UT"`` (the ``holidays`` package's calendars, observed days included)."""
+    closures: tuple[Closure, ...] = ()
     services: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
     staff: tuple[Staff, ...] = ()
     rooms: tuple[Room, ...] = ()

@@ -10,9 +10,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from kat_widgets.directory.models import WEEKDAYS, DateException, HoursRule
+from kat_widgets.directory.models import WEEKDAYS, Clinic, DateException, HoursRule
 
-__all__ = ["day_windows", "epoch", "intersect", "local_windows", "merge", "to_epoch_window"]
+__all__ = [
+    "day_windows",
+    "epoch",
+    "intersect",
+    "local_windows",
+    "merge",
+    "to_epoch_window",
+    "within_hours",
+]
 
 Span = tuple[int, int]
 
@@ -92,3 +100,14 @@ def day_windows(
     if windows is None:
         return None
     return merge(to_epoch_window(day, opens, closes, zone) for opens, closes in windows)
+
+
+def within_hours(clinic: Clinic, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether ``[start, end)`` lies inside one of the clinic's open windows on its local day
+    (its weekly hours, exceptions, holidays and closures: a booking made before a closure was
+    added fails this)."""
+    zone = clinic.zone
+    day = start.astimezone(zone).date()
+    windows = day_windows(clinic.hours, clinic.exceptions, day, zone) or []
+    first, last = epoch(start), epoch(end)
+    return any(opens <= first and last <= closes for opens, closes in windows)
