@@ -65,3 +65,17 @@ def test_audit_days_must_be_a_whole_number(env: None, capsys: pytest.CaptureFixt
         main(["audit", "--days", "-3"])
     assert exited.value.code == 2
     assert "whole number from 1 to 3650" in capsys.readouterr().err
+
+
+def test_staff_link_prints_a_working_day_sheet_address(
+    env: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAT_PUBLIC_URL", "https://book.clinic.example/w")
+    assert main(["staff-link", "--clinic", "draper", "--hours", "2"]) == 0
+    url = capsys.readouterr().out.strip().splitlines()[-1]
+    assert url.startswith("https://book.clinic.example/w/staff/day/draper.")
+    with TestClient(create_app(load_settings())) as client:
+        page = client.get(url.removeprefix("https://book.clinic.example/w"))
+        assert page.status_code == 200 and "Numinus Draper" in page.text
+    assert main(["staff-link", "--clinic", "nowhere"]) == 1
+    assert "No clinic" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from kat_widgets.booking.staff_keys import (
     new_key,
     parse_key,
 )
+from kat_widgets.booking.staff_links import DEFAULT_HOURS, MAX_HOURS, make_day_link, read_day_link
 from kat_widgets.errors import (
     AuthenticationError,
     BookingConflictError,
@@ -93,6 +94,26 @@ class StaffService:
     @property
     def _secret(self) -> str:
         return self.bookings.config.secret_key
+
+    def day_link(self, clinic_id: str, *, hours: int = DEFAULT_HOURS) -> tuple[str, dt.datetime]:
+        """A signed day-sheet token for ``clinic_id``, valid ``hours``: ``(token, expiry)``."""
+        self.directory.clinic(clinic_id)  # NotFoundError for an unknown clinic
+        if not 1 <= hours <= MAX_HOURS:
+            raise ValidationError(f"hours must be from 1 to {MAX_HOURS}.", field="hours")
+        expires = self.clock() + dt.timedelta(hours=hours)
+        token, _ = make_day_link(self._secret, clinic_id, expires)
+        return token, expires
+
+    def open_day_link(self, token: str) -> StaffKey:
+        """The key a day-sheet link stands for: its one clinic, every scope, named after the
+        link in the audit (``L<link id>``); :class:`AuthenticationError` when not valid."""
+        clinic_id, link_id = read_day_link(self._secret, token, now=self.clock())
+        return StaffKey(
+            id=f"L{link_id}",
+            clinics=(clinic_id,),
+            scopes=("bookings:read", "bookings:write", "names:read"),
+            created_at=self.clock(),
+        )
 
     # -- who is asking ------------------------------------------------------------------------
 

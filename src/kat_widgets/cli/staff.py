@@ -71,6 +71,20 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_link(args: argparse.Namespace) -> int:
+    services, staff = _staff()
+    try:
+        token, expires = staff.day_link(args.clinic, hours=args.hours)
+        # the site's address (KAT_PUBLIC_URL), else where `kat-widgets serve` listens by default
+        base = services.settings.public_url.rstrip("/") or "http://127.0.0.1:8000"
+    finally:
+        services.dispose()
+    print(f"The day sheet of {args.clinic}, until {expires:%Y-%m-%d %H:%M}Z (anyone with it can")
+    print("see names and cancel visits: send it only to the clinic's staff):")
+    print(f"{base}/staff/day/{token}")
+    return 0
+
+
 def _whole(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         if not text.isdigit() or not low <= int(text) <= high:
@@ -111,6 +125,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     revoke = actions.add_parser("revoke", help="stop a key at once")
     revoke.add_argument("key_id", metavar="ID")
     revoke.set_defaults(handler=_revoke)
+    link = commands.add_parser("staff-link", help="a short-lived link to a clinic's day sheet")
+    link.add_argument("--clinic", required=True, help="the clinic's id")
+    link.add_argument(
+        "--hours", type=_whole(1, 24 * 7), default=12, help="how long it works (default 12)"
+    )
+    link.set_defaults(handler=_staff_link)
     audit = commands.add_parser("audit", help="what staff keys did (no personal data)")
     audit.add_argument("--days", type=_whole(1, 3650), default=30, help="days back (default 30)")
     audit.add_argument("--limit", type=_whole(1, 100_000), default=1000, help="at most N lines")

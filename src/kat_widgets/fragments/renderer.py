@@ -164,11 +164,12 @@ class Renderer:
         """A whole HTML page holding one widget (iframes, no-JavaScript navigation).
 
         With ``query`` (the page's own parameters, for a page a GET can show again) it offers
-        the page in each other language; the crisis banner follows its host's language instead.
+        the page in each other language; the crisis banner follows its host's language instead,
+        and the staff day sheet is English.
         """
         languages = (
             i18n.alternates(query, self.lang)
-            if query is not None and widget != "crisis-banner"
+            if query is not None and widget not in ("crisis-banner", "staff-day")
             else []
         )
         return self.render(

@@ -41,6 +41,7 @@ from kat_widgets.web import (
     routes_locator,
     routes_scheduling,
     routes_staff,
+    staff_pages,
 )
 from kat_widgets.web.context import KatContext
 from kat_widgets.web.errors import exception_handlers
@@ -85,6 +86,7 @@ def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
             guards=[routes_staff.staff_guard(context)],
             opt={NEVER_COMPRESS: True},  # names, beside reflected input
         ),
+        Router(path="/", route_handlers=staff_pages.ROUTES, opt={NEVER_COMPRESS: True}),
         create_static_files_router(
             path="/static",
             directories=[static_directory()],

@@ -13,10 +13,12 @@ __all__ = ["RedactTokens", "install"]
 
 _TOKEN_PATH = re.compile(r"(/bookings/)[A-Za-z0-9_-]{16,}")
 _FEED_PATH = re.compile(r"(/calendars/staff/)[^/?\s]+")
+_DAY_PATH = re.compile(r"(/staff/day/)[^/?\s]+")
 
 
 def redact(text: str) -> str:
-    return _FEED_PATH.sub(r"\1***", _TOKEN_PATH.sub(r"\1***", text))
+    text = _TOKEN_PATH.sub(r"\1***", text)
+    return _DAY_PATH.sub(r"\1***", _FEED_PATH.sub(r"\1***", text))
 
 
 class RedactTokens(logging.Filter):

@@ -100,6 +100,9 @@ DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
     ("POST", "/api/staff/bookings/{booking_id}/status"): _STAFF,
     ("POST", "/api/staff/bookings/{booking_id}/cancel"): _STAFF,
     ("POST", "/api/staff/bookings"): _BOOK,
+    ("GET", "/staff/day/{token}"): _STAFF,
+    ("POST", "/staff/day/{token}/bookings/{booking_id}/status"): _STAFF,
+    ("POST", "/staff/day/{token}/bookings/{booking_id}/cancel"): _STAFF,
 }
 """Keyed by (method, route template below the mount prefix). The crisis banner, the clinic
 list, the embed script and the health checks are cheap and never limited."""

@@ -1,0 +1,93 @@
+"""The staff day sheet (#18): a signed, short-lived link to a clinic's day, plain forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from kat_widgets.booking import BookingService
+from kat_widgets.booking.staff import StaffService
+from tests.booking.conftest import Clock
+from tests.booking.test_api import FIRST, SECOND, book
+
+NAVIGATE = {"Sec-Fetch-Dest": "document"}
+
+
+@pytest.fixture
+def staff(service: BookingService) -> StaffService:
+    return StaffService(service)
+
+
+def test_the_day_sheet_lists_the_day_and_marks_and_cancels(
+    client: TestClient[Litestar], staff: StaffService, clock: Clock
+) -> None:
+    book(client)
+    book(client, start=SECOND, name="Sam Example", email="sam@example.com")
+    token, expires = staff.day_link("draper", hours=48)
+    assert expires == clock.now + dt.timedelta(hours=48)
+    page = client.get(f"/staff/day/{token}", params={"date": "2027-03-09"}, headers=NAVIGATE)
+    assert page.status_code == 200, page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    html = page.text
+    assert '<html lang="en"' in html and "Numinus Draper: Tuesday 9 March 2027" in html
+    assert "Robin Example" in html and "Sam Example" in html
+    assert "kat-embed-languages" not in html  # staff pages stay English
+    assert html.count("Cancel and tell the client") == 2 and "Attended" not in html  # ahead
+
+    clock.now = dt.datetime.fromisoformat(FIRST) + dt.timedelta(minutes=25)  # first one ended
+    page = client.get(f"/staff/day/{token}?date=2027-03-09", headers=NAVIGATE).text
+    marks = re.findall(r'action="([^"]+/status\?date=2027-03-09)"', page)
+    assert len(marks) == 1  # the first visit (started); the second is still ahead
+    done = client.post(marks[0], data={"status": "attended"}, follow_redirects=False)
+    assert done.status_code == 303 and "done=attended" in done.headers["location"]
+    after = client.get(done.headers["location"], headers=NAVIGATE).text
+    assert "Marked attended." in after and "<td>attended</td>" in after
+    cancels = re.findall(r'action="([^"]+/cancel\?date=2027-03-09)"', after)
+    assert len(cancels) == 1
+    gone = client.post(cancels[0], data={"confirm": "yes"}, follow_redirects=False)
+    assert gone.status_code == 303
+    final = client.get(gone.headers["location"], headers=NAVIGATE).text
+    assert "Cancelled; the client is being told." in final and "<td>cancelled</td>" in final
+    link_id = token.split(".")[1]
+    actions = [(line.key_id, line.action) for line in staff.audit_lines(days=365)]
+    assert (f"L{link_id}", "bookings.attended") in actions
+    assert (f"L{link_id}", "bookings.cancel") in actions
+
+    refused = client.post(marks[0], data={"status": "everything"})
+    assert refused.status_code == 422 and "status must be one of" in refused.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["expired", "forged", "other-clinic", "garbage"],
+)
+def test_a_wrong_or_old_link_is_a_page_saying_so(
+    client: TestClient[Litestar], staff: StaffService, clock: Clock, change: str
+) -> None:
+    token, _ = staff.day_link("draper", hours=1)
+    if change == "expired":
+        clock.now += dt.timedelta(hours=1, seconds=1)
+    elif change == "forged":
+        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    elif change == "other-clinic":
+        token = token.replace("draper.", "murray.", 1)
+    else:
+        token = "x" * 60
+    page = client.get(f"/staff/day/{token}", headers=NAVIGATE)
+    assert page.status_code == 401
+    assert page.headers["content-type"].startswith("text/html")
+    assert ("expired" if change == "expired" else "not valid") in page.text
+    posted = client.post(f"/staff/day/{token}/bookings/x/cancel", data={"confirm": "yes"})
+    assert posted.status_code == 401
+
+
+def test_the_link_is_kept_out_of_access_logs() -> None:
+    from kat_widgets.web.log_redaction import redact
+
+    line = '"GET /w/staff/day/draper.0123456789ab.1800000000.' + "A" * 43 + '?date=2027-03-09"'
+    assert redact(line) == '"GET /w/staff/day/***?date=2027-03-09"'
