@@ -27,12 +27,12 @@ def test_the_day_sheet_lists_the_day_and_marks_and_cancels(
 ) -> None:
     book(client)
     book(client, start=SECOND, name="Sam Example", email="sam@example.com")
-    token, expires = staff.day_link("draper", hours=48)
+    token, link, expires = staff.day_link("draper", hours=48)
     assert expires == clock.now + dt.timedelta(hours=48)
     page = client.get(f"/staff/day/{token}", params={"date": "2027-03-09"}, headers=NAVIGATE)
     assert page.status_code == 200, page.text
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"  # the link stays on this site
     html = page.text
     assert '<html lang="en"' in html and "Numinus Draper: Tuesday 9 March 2027" in html
     assert "Robin Example" in html and "Sam Example" in html
@@ -53,10 +53,11 @@ def test_the_day_sheet_lists_the_day_and_marks_and_cancels(
     assert gone.status_code == 303
     final = client.get(gone.headers["location"], headers=NAVIGATE).text
     assert "Cancelled; the client is being told." in final and "<td>cancelled</td>" in final
-    link_id = token.split(".")[1]
+    assert link.id == token.split(".")[1]
     actions = [(line.key_id, line.action) for line in staff.audit_lines(days=365)]
-    assert (f"L{link_id}", "bookings.attended") in actions
-    assert (f"L{link_id}", "bookings.cancel") in actions
+    assert (link.id, "links.create") in actions
+    assert (link.id, "bookings.attended") in actions
+    assert (link.id, "bookings.cancel") in actions
 
     refused = client.post(marks[0], data={"status": "everything"})
     assert refused.status_code == 422 and "status must be one of" in refused.text
@@ -69,7 +70,7 @@ def test_the_day_sheet_lists_the_day_and_marks_and_cancels(
 def test_a_wrong_or_old_link_is_a_page_saying_so(
     client: TestClient[Litestar], staff: StaffService, clock: Clock, change: str
 ) -> None:
-    token, _ = staff.day_link("draper", hours=1)
+    token, _, _ = staff.day_link("draper", hours=1)
     if change == "expired":
         clock.now += dt.timedelta(hours=1, seconds=1)
     elif change == "forged":
@@ -84,6 +85,27 @@ def test_a_wrong_or_old_link_is_a_page_saying_so(
     assert ("expired" if change == "expired" else "not valid") in page.text
     posted = client.post(f"/staff/day/{token}/bookings/x/cancel", data={"confirm": "yes"})
     assert posted.status_code == 401
+
+
+def test_a_revoked_link_stops_at_once_and_is_listed_with_the_keys(
+    client: TestClient[Litestar], staff: StaffService
+) -> None:
+    token, link, _ = staff.day_link("draper")
+    assert client.get(f"/staff/day/{token}", headers=NAVIGATE).status_code == 200
+    listed = {key.id: key for key in staff.list_keys()}
+    assert listed[link.id].label and listed[link.id].label.startswith("day sheet link until")
+    staff.revoke(link.id)
+    page = client.get(f"/staff/day/{token}", headers=NAVIGATE)
+    assert page.status_code == 401 and "revoked" in page.text
+    assert '<html lang="en"' in page.text  # staff pages speak English, errors too
+    # the link's id is no API key: its stored secret matches nothing
+    for secret in (token.rsplit(".", 1)[1], "A" * 43):
+        api = client.get(
+            "/api/staff/bookings",
+            params={"clinic": "draper"},
+            headers={"Authorization": f"Bearer kat_{link.id}_{secret}"},
+        )
+        assert api.status_code == 401
 
 
 def test_the_link_is_kept_out_of_access_logs() -> None:

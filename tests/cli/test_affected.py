@@ -78,3 +78,29 @@ def test_check_without_a_booking_database_checks_only_the_file(
     monkeypatch.setenv("KAT_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
     assert main(["check", str(BUNDLED_DIRECTORY)]) == 0
     assert not (tmp_path / "none.db").exists()  # check never creates a database
+
+
+def test_a_booking_whose_clinic_is_gone_is_listed_and_a_failed_cancel_is_said(
+    booked: tuple[Storage, str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A directory without Draper: its booking is affected; cancelling it cannot plan the
+    visitor's message (the clinic's words are gone), so the command says which and exits 1."""
+    storage, booking_id, _ = booked
+    text = BUNDLED_DIRECTORY.read_text(encoding="utf-8")
+    start = text.index("[[clinics]]", text.index("[[clinics]]") + 1)  # Draper is the second
+    assert 'id = "draper"' in text[start : start + 40]
+    end = text.index("[[clinics]]", start + 1)
+    gone = tmp_path / "no-draper.toml"
+    gone.write_text(text[:start] + text[end:], encoding="utf-8")
+    monkeypatch.setenv("KAT_DIRECTORY_FILE", str(gone))
+    capsys.readouterr()
+    assert main(["bookings", "affected"]) == 1
+    assert booking_id in capsys.readouterr().out
+    assert main(["bookings", "affected", "--cancel"]) == 1
+    said = capsys.readouterr()
+    assert f"error: not cancelled: {booking_id}" in said.err and "cancelled 0" in said.out
+    assert storage.by_id(booking_id).status == "confirmed"  # type: ignore[union-attr]
+    storage.dispose()

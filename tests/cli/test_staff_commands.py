@@ -41,8 +41,12 @@ def test_create_list_use_revoke_and_audit(env: None, capsys: pytest.CaptureFixtu
     assert "revoked" in capsys.readouterr().out
     assert main(["audit", "--days", "1"]) == 0
     audit = capsys.readouterr().out.strip().splitlines()
-    assert len(audit) == 1 and f"key {key_id}  bookings.list" in audit[0]
-    assert "clinic draper" in audit[0]
+    assert [line.split("  ")[2] for line in audit] == [
+        "keys.create",
+        "bookings.list",
+        "keys.revoke",
+    ]
+    assert f"key {key_id}  bookings.list" in audit[1] and "clinic draper" in audit[1]
 
 
 @pytest.mark.parametrize(

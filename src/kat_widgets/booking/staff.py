@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import secrets
 from typing import TYPE_CHECKING, get_args
 
 from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome
@@ -82,38 +83,56 @@ class StaffService:
             created_at=self.clock(),
         )
         self.store.add_key(key, key_secret_hash(self._secret, key_id, secret))
+        self.store.audit(key_id, "keys.create", now=key.created_at)
         return key, text
 
     def list_keys(self) -> list[StaffKey]:
         return self.store.keys()
 
     def revoke(self, key_id: str) -> None:
-        if not self.store.revoke(key_id, now=self.clock()):
+        """Stop a key or a day-sheet link at once (audited)."""
+        now = self.clock()
+        if not self.store.revoke(key_id, now=now):
             raise NotFoundError(f"No active key {key_id!r}.")
+        self.store.audit(key_id, "keys.revoke", now=now)
 
     @property
     def _secret(self) -> str:
         return self.bookings.config.secret_key
 
-    def day_link(self, clinic_id: str, *, hours: int = DEFAULT_HOURS) -> tuple[str, dt.datetime]:
-        """A signed day-sheet token for ``clinic_id``, valid ``hours``: ``(token, expiry)``."""
+    def day_link(
+        self, clinic_id: str, *, hours: int = DEFAULT_HOURS
+    ) -> tuple[str, StaffKey, dt.datetime]:
+        """A signed day-sheet token for ``clinic_id``, valid ``hours``: ``(token, its key,
+        expiry)``. The link is stored as a key (``keys list`` shows it, ``keys revoke`` stops
+        it, the audit names it) whose secret is unusable: it opens the day sheet only."""
         self.directory.clinic(clinic_id)  # NotFoundError for an unknown clinic
         if not 1 <= hours <= MAX_HOURS:
             raise ValidationError(f"hours must be from 1 to {MAX_HOURS}.", field="hours")
-        expires = self.clock() + dt.timedelta(hours=hours)
-        token, _ = make_day_link(self._secret, clinic_id, expires)
-        return token, expires
-
-    def open_day_link(self, token: str) -> StaffKey:
-        """The key a day-sheet link stands for: its one clinic, every scope, named after the
-        link in the audit (``L<link id>``); :class:`AuthenticationError` when not valid."""
-        clinic_id, link_id = read_day_link(self._secret, token, now=self.clock())
-        return StaffKey(
-            id=f"L{link_id}",
+        now = self.clock()
+        expires = now + dt.timedelta(hours=hours)
+        token, link_id = make_day_link(self._secret, clinic_id, expires)
+        key = StaffKey(
+            id=link_id,
             clinics=(clinic_id,),
             scopes=("bookings:read", "bookings:write", "names:read"),
-            created_at=self.clock(),
+            label=f"day sheet link until {expires:%Y-%m-%d %H:%M}Z",
+            created_at=now,
         )
+        self.store.add_key(key, "!" + secrets.token_hex(31))  # no secret hashes to this
+        self.store.audit(link_id, "links.create", now=now, clinic_id=clinic_id)
+        return token, key, expires
+
+    def open_day_link(self, token: str) -> StaffKey:
+        """The key a valid, unexpired, unrevoked day-sheet link stands for: its one clinic,
+        every scope; :class:`AuthenticationError` otherwise."""
+        clinic_id, link_id = read_day_link(self._secret, token, now=self.clock())
+        found = self.store.key(link_id)
+        if found is None or found[0].clinics != (clinic_id,):
+            raise AuthenticationError("This staff link is not valid. Ask for a new one.")
+        if found[0].revoked_at is not None:
+            raise AuthenticationError("This staff link was revoked. Ask for a new one.")
+        return found[0]
 
     # -- who is asking ------------------------------------------------------------------------
 
@@ -201,8 +220,8 @@ class StaffService:
         record = self.bookings.storage.by_id(booking_id) if len(booking_id) <= 32 else None
         if record is None:
             raise NotFoundError("No such booking.")
-        if not key.covers(record.clinic_id):
-            raise PermissionDeniedError(f"This key is not for the clinic {record.clinic_id!r}.")
+        if not key.covers(record.clinic_id):  # not naming the clinic: the 403 says no more
+            raise PermissionDeniedError("This key is not for this booking's clinic.")
         return record
 
     def mark(self, key: StaffKey, booking_id: str, outcome: Outcome) -> BookingRecord:
@@ -235,7 +254,11 @@ class StaffService:
             self.directory.clinic(request.clinic_id)  # an unknown clinic is a 404 first
             raise PermissionDeniedError(f"This key is not for the clinic {request.clinic_id!r}.")
         done = self.bookings.book(
-            request, idempotency_key=idempotency_key, public=False, staff_key=key.id
+            request,
+            # the key's own namespace: a visitor's replay of the same key never gets its token
+            idempotency_key=f"staff:{key.id}:{idempotency_key}" if idempotency_key else None,
+            public=False,
+            staff_key=key.id,
         )
         return done.booking
 

@@ -22,7 +22,7 @@ __all__ = ["ALL_CLINICS", "SCOPES", "Scope", "StaffKey", "key_secret_hash", "new
 Scope = Literal["bookings:read", "bookings:write", "names:read"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 ALL_CLINICS = "*"
-_KEY_RE = re.compile(r"^kat_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+_KEY_RE = re.compile(r"kat_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 
 
 class StaffKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,7 +52,7 @@ def new_key() -> tuple[str, str, str]:
 
 def parse_key(text: str) -> tuple[str, str] | None:
     """``(id, secret)`` of a key's text, or ``None`` when it cannot be one of ours."""
-    found = _KEY_RE.match(text.strip())
+    found = _KEY_RE.fullmatch(text.strip())
     return (found.group(1), found.group(2)) if found else None
 
 

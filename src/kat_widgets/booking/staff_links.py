@@ -22,7 +22,7 @@ __all__ = ["DEFAULT_HOURS", "MAX_HOURS", "make_day_link", "read_day_link"]
 DEFAULT_HOURS = 12
 MAX_HOURS = 24 * 7
 _SHAPE = re.compile(
-    r"^([a-z0-9][a-z0-9-]{0,62})\.([0-9a-f]{12})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$"
+    r"([a-z0-9][a-z0-9-]{0,63})\.([0-9a-f]{12})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})"
 )
 
 
@@ -41,7 +41,7 @@ def make_day_link(secret_key: str, clinic_id: str, expires: dt.datetime) -> tupl
 def read_day_link(secret_key: str, token: str, *, now: dt.datetime) -> tuple[str, str]:
     """``(clinic id, link id)`` of a valid token; :class:`AuthenticationError` for a forged,
     altered or expired one (the same words: nothing to learn from trying)."""
-    found = _SHAPE.match(token)
+    found = _SHAPE.fullmatch(token)
     if found is not None:
         clinic_id, link_id, expiry, signature = found.groups()
         payload = f"{clinic_id}.{link_id}.{expiry}"

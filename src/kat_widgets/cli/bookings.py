@@ -77,14 +77,21 @@ def _affected(args: argparse.Namespace) -> int:
                 "cancel them and tell them with --cancel"
             )
             return 1
+        from kat_widgets.errors import KatWidgetsError
+
         staff = StaffService(services.bookings)
         desk = StaffKey(
             id="cli", clinics=("*",), scopes=("bookings:write",), created_at=staff.clock()
         )
+        failed = 0
         for record in found:
-            staff.cancel(desk, record.id)  # the visitor is told; the audit says "cli"
-        print(f"ok: cancelled {len(found)} bookings; their visitors are being told")
-        return 0
+            try:
+                staff.cancel(desk, record.id)  # the visitor is told; the audit says "cli"
+            except KatWidgetsError as exc:  # started meanwhile, a clinic gone: say which
+                failed += 1
+                print(f"error: not cancelled: {record.id}: {exc}", file=sys.stderr)
+        print(f"ok: cancelled {len(found) - failed} bookings; their visitors are being told")
+        return 1 if failed else 0
     finally:
         services.dispose()
 

@@ -74,13 +74,14 @@ def _revoke(args: argparse.Namespace) -> int:
 def _staff_link(args: argparse.Namespace) -> int:
     services, staff = _staff()
     try:
-        token, expires = staff.day_link(args.clinic, hours=args.hours)
+        token, key, expires = staff.day_link(args.clinic, hours=args.hours)
         # the site's address (KAT_PUBLIC_URL), else where `kat-widgets serve` listens by default
         base = services.settings.public_url.rstrip("/") or "http://127.0.0.1:8000"
     finally:
         services.dispose()
     print(f"The day sheet of {args.clinic}, until {expires:%Y-%m-%d %H:%M}Z (anyone with it can")
-    print("see names and cancel visits: send it only to the clinic's staff):")
+    print("see names and cancel visits: send it only to the clinic's staff). Its id is")
+    print(f"{key.id}; stop it at once with: kat-widgets keys revoke {key.id}")
     print(f"{base}/staff/day/{token}")
     return 0
 

@@ -39,6 +39,8 @@ FRAGMENT = {"fragment": True}
 """Route ``opt`` for HTML fragment routes: an error is a fragment too, never JSON."""
 _HEADINGS = {
     400: N_("Please check the request"),
+    401: N_("Please sign in again"),
+    403: N_("Not allowed"),
     404: N_("Not found"),
     409: N_("That did not go through"),
     422: N_("Please check the details"),

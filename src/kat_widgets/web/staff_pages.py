@@ -27,7 +27,9 @@ from kat_widgets.web.responses import fragment_response
 
 __all__ = ["ROUTES"]
 
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_PRIVATE = {"Cache-Control": "no-store"}
+"""(The site-wide ``Referrer-Policy: same-origin`` keeps the link from other sites; no-referrer
+would make the forms post ``Origin: null``, which the origin check refuses.)"""
 _DONE = {
     "attended": "Marked attended.",
     "no-show": "Marked no-show.",
@@ -49,7 +51,7 @@ def _page(
 ) -> Response[str]:
     clinic_id = key.clinics[0]
     sheet = day_sheet(kat.staff, key, clinic_id, date)
-    widgets = kat.widgets_for(request).with_lang("en")
+    widgets = kat.widgets_for(request)  # English: day_page and _act said so first
     body = render_day_sheet(widgets.renderer, sheet, token, message=message, error=error)
     view = FragmentView(
         body, "staff-day", f"{widgets.directory.clinic(clinic_id).name}: day", status
@@ -66,6 +68,7 @@ def day_page(
     done: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The clinic's day (``?date=2027-03-09``; default today)."""
+    kat.speak(request, "en")  # staff pages, their errors too, are English
     key = kat.staff.open_day_link(token)
     return _page(request, kat, key, token, date, message=_DONE.get(done or ""))
 
@@ -73,12 +76,13 @@ def day_page(
 async def _act(
     request: AnyRequest, kat: KatContext, token: str, action: str, booking_id: str
 ) -> Response[Any]:
+    kat.speak(request, "en")
+    staff = kat.staff
+    key = await to_thread.run_sync(staff.open_day_link, token)  # the link before the body
     form = await request.form()
     date = request.query_params.get("date")
 
     def run() -> Response[Any]:
-        staff = kat.staff
-        key = staff.open_day_link(token)
         try:
             if action == "cancel":
                 if form.get("confirm") != "yes":

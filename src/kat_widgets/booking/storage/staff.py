@@ -141,9 +141,11 @@ class StaffStore:
 
     def audit_lines(self, *, since: dt.datetime, limit: int = 1000) -> list[AuditLine]:
         a = audit_log.c
-        query = sa.select(audit_log).where(a.at >= since).order_by(a.at, a.id).limit(limit)
+        # the newest ``limit`` lines of the window, then oldest first
+        newest = a.at.desc(), a.id.desc()
+        query = sa.select(audit_log).where(a.at >= since).order_by(*newest).limit(limit)
         with self._tx(write=False) as conn:
-            return [
+            lines = [
                 AuditLine(
                     at=row.at,
                     key_id=row.key_id,
@@ -153,3 +155,4 @@ class StaffStore:
                 )
                 for row in conn.execute(query)
             ]
+        return lines[::-1]
