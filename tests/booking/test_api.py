@@ -260,6 +260,11 @@ def test_staff_feed_needs_its_token_and_hides_names(
         assert "Booked: informational call" in text
         assert "Robin" not in text and "robin@example.com" not in text
         assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+        # its own UIDs (a CalDAV collection may hold the visitor's copy too), a name, a refresh
+        feed = Calendar.from_ical(response.content)
+        assert str(feed["NAME"]) == str(feed["X-WR-CALNAME"]) == "Numinus Utah: booked visits"
+        assert "REFRESH-INTERVAL;VALUE=DURATION:PT15M" in text and "X-PUBLISHED-TTL:PT15M" in text
+        assert all(str(event["UID"]).startswith("staff-") for event in feed.events)
 
 
 def test_calendar_files_say_their_charset_once_and_the_cancelled_one_its_name(

@@ -200,7 +200,7 @@ def test_staff_feed_escapes_names_per_rfc_5545(
     feed = client.get(f"/calendars/staff/{FEED}.ics")
     assert feed.status_code == 200
     events = _feed_lines_and_events(feed.content)
-    ours = [e for e in events if str(e["UID"]).startswith(booking_id)]
+    ours = [e for e in events if str(e["UID"]) == f"staff-{booking_id}@kat-widgets"]
     assert len(ours) == 1  # no event smuggled in by the name
     assert str(ours[0]["SUMMARY"]) == f"Booked: informational call ({name.strip()})"
 

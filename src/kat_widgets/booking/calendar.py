@@ -41,6 +41,8 @@ __all__ = [
 # No clinic mailbox is configured; a reserved .invalid address (RFC 2606) never bounces to a
 # stranger. CN carries the clinic's name.
 ORGANIZER = "bookings@kat-widgets.invalid"
+STAFF_REFRESH = dt.timedelta(minutes=15)
+"""How often a subscribed staff feed should be read again (REFRESH-INTERVAL)."""
 
 
 def event_title(clinic: Clinic, service: Service) -> str:
@@ -142,7 +144,8 @@ def _staff_feed_ics(
     for record in records:
         by_clinic.setdefault(record.clinic_id, []).append(
             StaffFeedEntry(
-                uid=f"{record.id}@kat-widgets",
+                # not the visitor's UID: one CalDAV collection may hold both copies
+                uid=f"staff-{record.id}@kat-widgets",
                 service_id=record.service_id,
                 start=record.start,
                 end=record.end,
@@ -160,7 +163,8 @@ def _staff_feed_ics(
             show_names=show_names,
         )
         events.extend(feed.events)
-    return to_ics(booking_calendar(events, method="PUBLISH"))
+    name = f"{directory.organization.name}: booked visits"
+    return to_ics(booking_calendar(events, method="PUBLISH", name=name, refresh=STAFF_REFRESH))
 
 
 def _stamp(value: dt.datetime) -> str:

@@ -308,12 +308,22 @@ def booking_event(
 
 
 def booking_calendar(
-    events: Iterable[icalendar.Event], *, method: Method, tzid: str = "America/Denver"
+    events: Iterable[icalendar.Event],
+    *,
+    method: Method,
+    tzid: str = "America/Denver",
+    name: str | None = None,
+    refresh: dt.timedelta | None = None,
 ) -> icalendar.Calendar:
     """Wrap events in a VCALENDAR with ``METHOD`` (PUBLISH for a download, REQUEST for an
     invitation, CANCEL with ``status="CANCELLED"`` events and a raised sequence) and a compact
-    VTIMEZONE; zones other than ``tzid`` get theirs via ``add_missing_timezones``."""
-    calendar = _calendar(method, tzid)
+    VTIMEZONE; zones other than ``tzid`` get theirs via ``add_missing_timezones``. A feed gets
+    its ``name`` (NAME, X-WR-CALNAME) and how often to read it again (REFRESH-INTERVAL,
+    X-PUBLISHED-TTL)."""
+    calendar = _calendar(method, tzid, name=name)
+    if refresh is not None:
+        calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("X-PUBLISHED-TTL", f"PT{int(refresh.total_seconds()) // 60}M")
     for event in events:
         calendar.add_component(event)
     calendar.add_missing_timezones()
