@@ -191,3 +191,58 @@ def test_url_never_fetched_blocks_the_staff_member(directory: Directory, server:
     source = CalendarBusySource({"draper-navigator": server.url}, directory)
     assert spans(source) == [(local(2027, 3, 8), local(2027, 3, 14))]
     assert "treating as busy" in source.problems["draper-navigator"]
+
+
+FREEBUSY = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r
+BEGIN:VFREEBUSY\r
+UID:fb-navigator\r
+DTSTAMP:20270301T000000Z\r
+DTSTART:20270308T000000Z\r
+DTEND:20270315T000000Z\r
+FREEBUSY;FBTYPE=BUSY:20270308T160000Z/20270308T170000Z,20270308T180000Z/PT30M\r
+FREEBUSY;FBTYPE=BUSY-TENTATIVE:20270309T160000Z/20270309T163000Z\r
+FREEBUSY;FBTYPE=FREE:20270309T190000Z/20270309T200000Z\r
+FREEBUSY:20270310T160000Z/20270310T163000Z\r
+FREEBUSY;FBTYPE=BUSY:20270401T160000Z/20270401T170000Z\r
+END:VFREEBUSY\r
+END:VCALENDAR\r
+"""
+
+
+def test_free_busy_periods_block_but_free_ones_and_others_outside_do_not() -> None:
+    """#20: VFREEBUSY (what Exchange and Outlook publish): every FBTYPE but FREE blocks, a
+    DURATION period too; the April period lies outside the week asked."""
+    calendar = parse_calendar(FREEBUSY, source="outlook.ics")
+    found = sorted(
+        (i.start, i.end)
+        for i in busy_intervals(calendar, local(2027, 3, 8), local(2027, 3, 14), zone=DENVER)
+    )
+    utc = dt.UTC
+    assert found == [
+        (dt.datetime(2027, 3, 8, 16, tzinfo=utc), dt.datetime(2027, 3, 8, 17, tzinfo=utc)),
+        (dt.datetime(2027, 3, 8, 18, tzinfo=utc), dt.datetime(2027, 3, 8, 18, 30, tzinfo=utc)),
+        (dt.datetime(2027, 3, 9, 16, tzinfo=utc), dt.datetime(2027, 3, 9, 16, 30, tzinfo=utc)),
+        (dt.datetime(2027, 3, 10, 16, tzinfo=utc), dt.datetime(2027, 3, 10, 16, 30, tzinfo=utc)),
+    ]
+
+
+def test_a_free_busy_file_blocks_the_navigators_times(directory: Directory, tmp_path: Path) -> None:
+    published = tmp_path / "outlook.ics"
+    published.write_bytes(FREEBUSY)
+    source = CalendarBusySource({"draper-navigator": str(published)}, directory)
+    assert source.problems == {}
+    assert (local(2027, 3, 8, 9), local(2027, 3, 8, 10)) in spans(source)  # 16:00-17:00 UTC
+    busy = source("draper", local(2027, 3, 8), local(2027, 3, 9))
+    slots = find_slots(
+        directory,
+        "draper",
+        "info-call",
+        start=local(2027, 3, 8),
+        end=local(2027, 3, 9),
+        busy=busy,
+        now=NOW,
+    )
+    starts = {s.start for s in slots}
+    assert local(2027, 3, 8, 9, 0) not in starts and local(2027, 3, 8, 10, 0) in starts

@@ -86,6 +86,32 @@ def _event_interval(event: icalendar.Event, zone: ZoneInfo) -> Interval | None:
     return Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC))
 
 
+_NOT_BUSY = frozenset({"FREE"})
+"""FBTYPE values that leave the time free (BUSY, BUSY-TENTATIVE, BUSY-UNAVAILABLE and unknown
+extensions block it, as RFC 5545 3.2.9 says to treat unknown types as BUSY)."""
+
+
+def _freebusy_intervals(
+    calendar: icalendar.Calendar, start: dt.datetime, end: dt.datetime
+) -> list[Interval]:
+    """The busy periods of VFREEBUSY components (what Exchange, Outlook and CalDAV
+    free-busy lookups publish) overlapping ``[start, end)``."""
+    out: list[Interval] = []
+    for component in calendar.walk("VFREEBUSY"):
+        found: Any = component.get("FREEBUSY", [])
+        for period in found if isinstance(found, list) else [found]:
+            if str(period.params.get("FBTYPE", "BUSY")).upper() in _NOT_BUSY:
+                continue
+            begin, finish = period.dt
+            if isinstance(finish, dt.timedelta):
+                finish = begin + finish
+            if begin.tzinfo is None or finish.tzinfo is None:
+                continue  # RFC 5545: FREEBUSY periods are UTC; not ours to guess a floating one
+            if finish > begin and begin < end and finish > start:
+                out.append(Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)))
+    return out
+
+
 def busy_intervals(
     calendar: icalendar.Calendar,
     start: dt.datetime,
@@ -97,7 +123,7 @@ def busy_intervals(
     """Busy spans (UTC) of the events overlapping ``[start, end)``.
 
     Transparent (``TRANSP:TRANSPARENT``) and cancelled events do not block; all-day and floating
-    times are read in ``zone`` (the clinic's).
+    times are read in ``zone`` (the clinic's). VFREEBUSY periods block too, but ``FBTYPE=FREE``.
     """
     try:
         events = recurring_ical_events.of(calendar).between(start, end)
@@ -112,6 +138,10 @@ def busy_intervals(
             raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
         if interval is not None:
             out.append(interval)
+    try:
+        out.extend(_freebusy_intervals(calendar, start, end))
+    except Exception as exc:  # a broken FREEBUSY value surfaces only when read
+        raise IcsImportError(f"{source}: a free/busy period is invalid ({exc})") from None
     return out
 
 
