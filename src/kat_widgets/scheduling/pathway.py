@@ -23,11 +23,13 @@ INACTIVE_STATUSES = frozenset({"cancelled", "canceled", "no-show"})
 
 
 class HistoryEntry(NamedTuple):
-    """One of the client's bookings: service id, aware start, status (``completed``, ...)."""
+    """One of the client's bookings: service id, aware start, status (``completed``, ...), and
+    its aware end (``None``: its start plus the service's length)."""
 
     service_id: str
     start: dt.datetime
     status: str
+    end: dt.datetime | None = None
 
 
 def _step_of(service_id: str, directory: Directory | None, service: Service) -> str | None:
@@ -41,20 +43,50 @@ def _step_of(service_id: str, directory: Directory | None, service: Service) -> 
         return None
 
 
+def _end_of(entry: HistoryEntry, directory: Directory | None, service: Service) -> dt.datetime:
+    if entry.end is not None:
+        return entry.end
+    minutes = service.duration_minutes
+    if entry.service_id != service.id and directory is not None:
+        with contextlib.suppress(NotFoundError):
+            minutes = directory.service(entry.service_id).duration_minutes
+    return entry.start + dt.timedelta(minutes=minutes)
+
+
+def _day(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """The calendar day of an instant in the clinic's zone, whatever zone it is written in."""
+    if moment.tzinfo is None:
+        raise ValueError("pathway history needs aware times")
+    return moment.astimezone(zone).date()
+
+
 def check_pathway(
     service: Service,
-    client_history: Iterable[tuple[str, dt.datetime, str]],
+    client_history: Iterable[
+        tuple[str, dt.datetime, str] | tuple[str, dt.datetime, str, dt.datetime]
+    ],
     start: dt.datetime,
     *,
     directory: Directory | None = None,
+    zone: dt.tzinfo | None = None,
 ) -> None:
     """Raise :class:`ValidationError` if ``service`` at ``start`` breaks its pathway rules.
 
-    ``client_history`` holds ``(service_id, start, status)`` for the client's other bookings
-    (the one being made excluded). Pass ``directory`` so "same step" and ``after_step`` see
-    every service of that step; without it only entries of ``service`` itself are matched.
+    ``client_history`` holds ``(service_id, start, status[, end])`` for the client's other
+    bookings (the one being made excluded); times in any zone, as UTC from the database or in
+    local time. Pass ``directory`` so "same step" and ``after_step`` see every service of that
+    step; without it only entries of ``service`` itself are matched. ``zone``: the clinic's
+    (default: ``start``'s own), in which days are counted.
+
+    - ``requires_completed``: each of those services has a session staff marked completed.
+    - ``min_days_between_same_step``: the calendar days between two sessions of the step, in
+      the clinic's zone (a DST change in between changes nothing).
+    - ``offered_within_days_after``: from the *end* of a session of ``after_step`` (never
+      during it), within that many calendar days of the day it ended.
+
     Messages name services and days, never the client.
     """
+    zone = zone or start.tzinfo or dt.UTC
     rules = service.pathway
     history = [HistoryEntry(*entry) for entry in client_history]
     completed = {
@@ -70,22 +102,23 @@ def check_pathway(
                 f"{service.name} needs a completed {name} first.", field="service"
             )
     active = [entry for entry in history if entry.status not in INACTIVE_STATUSES]
+    today = _day(start, zone)
     if rules.min_days_between_same_step is not None:
-        gap = dt.timedelta(days=rules.min_days_between_same_step)
         for entry in active:
             if _step_of(entry.service_id, directory, service) != service.step:
                 continue
-            if abs(entry.start - start) < gap:
+            if abs((today - _day(entry.start, zone)).days) < rules.min_days_between_same_step:
                 raise ValidationError(
                     f"{service.name} sessions must be at least "
                     f"{rules.min_days_between_same_step} days apart.",
                     field="start",
                 )
     if rules.offered_within_days_after is not None and rules.after_step is not None:
-        window = dt.timedelta(days=rules.offered_within_days_after)
+        within = rules.offered_within_days_after
         if not any(
             _step_of(entry.service_id, directory, service) == rules.after_step
-            and entry.start <= start <= entry.start + window
+            and _end_of(entry, directory, service) <= start
+            and (today - _day(_end_of(entry, directory, service), zone)).days <= within
             for entry in active
         ):
             raise ValidationError(
