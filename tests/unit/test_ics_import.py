@@ -246,3 +246,61 @@ def test_a_free_busy_file_blocks_the_navigators_times(directory: Directory, tmp_
     )
     starts = {s.start for s in slots}
     assert local(2027, 3, 8, 9, 0) not in starts and local(2027, 3, 8, 10, 0) in starts
+
+
+INVITATIONS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Google Inc//Google Calendar 70.9054//EN\r
+BEGIN:VEVENT\r
+UID:declined@example.com\r
+DTSTAMP:20270301T000000Z\r
+DTSTART:20270308T160000Z\r
+DTEND:20270308T170000Z\r
+SUMMARY:Team sync\r
+ORGANIZER:mailto:lead@clinic.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:lead@clinic.example\r
+ATTENDEE;PARTSTAT=DECLINED:mailto:Navigator@Clinic.Example\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:accepted@example.com\r
+DTSTAMP:20270301T000000Z\r
+DTSTART:20270308T180000Z\r
+DTEND:20270308T190000Z\r
+ATTENDEE;PARTSTAT=DECLINED:mailto:lead@clinic.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:navigator@clinic.example\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_an_invitation_the_staff_member_declined_leaves_the_time_free() -> None:
+    """#20: with their calendar address known, their own PARTSTAT=DECLINED frees the time;
+    someone else's declining does not; without the address, every invitation blocks."""
+    calendar = parse_calendar(INVITATIONS, source="google.ics")
+    week = local(2027, 3, 8), local(2027, 3, 14)
+    known = busy_intervals(calendar, *week, zone=DENVER, attendee="navigator@clinic.example")
+    assert [(i.start.hour, i.end.hour) for i in known] == [(18, 19)]  # UTC hours
+    unknown = busy_intervals(calendar, *week, zone=DENVER)
+    assert sorted((i.start.hour, i.end.hour) for i in unknown) == [(16, 17), (18, 19)]
+
+
+def test_the_directorys_calendar_address_reaches_the_busy_source(
+    directory: Directory, tmp_path: Path
+) -> None:
+    import msgspec
+
+    draper = directory.clinic("draper")
+    staff = tuple(
+        msgspec.structs.replace(member, calendar_email="navigator@clinic.example")
+        if member.id == "draper-navigator"
+        else member
+        for member in draper.staff
+    )
+    clinics = tuple(
+        msgspec.structs.replace(clinic, staff=staff) if clinic.id == "draper" else clinic
+        for clinic in directory.data.clinics
+    )
+    known = Directory(msgspec.structs.replace(directory.data, clinics=clinics))
+    (tmp_path / "google.ics").write_bytes(INVITATIONS)
+    source = CalendarBusySource({"draper-navigator": str(tmp_path / "google.ics")}, known)
+    assert spans(source) == [(local(2027, 3, 8, 11), local(2027, 3, 8, 12))]  # the accepted one

@@ -163,6 +163,9 @@ class Staff(Base, kw_only=True, frozen=True):
     name: Line
     roles: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1)]
     sample: bool = False
+    calendar_email: EmailAddress | None = None
+    """Their address in the calendar ``busy_calendars`` reads: an invitation they declined
+    there (``ATTENDEE;PARTSTAT=DECLINED``) leaves their time free. Never shown."""
     hours: tuple[HoursRule, ...] = ()
     """Own weekly hours (within the clinic's); empty means the clinic's hours."""
     exceptions: tuple[DateException, ...] = ()

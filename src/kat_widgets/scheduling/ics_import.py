@@ -72,10 +72,26 @@ def _aware(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(0), tzinfo=zone)
 
 
-def _event_interval(event: icalendar.Event, zone: ZoneInfo) -> Interval | None:
+def _declined(event: icalendar.Event, attendee: str | None) -> bool:
+    """Whether ``attendee`` (an address) declined ``event`` (its ATTENDEE's PARTSTAT)."""
+    if attendee is None:
+        return False
+    found: Any = event.get("ATTENDEE", [])
+    for who in found if isinstance(found, list) else [found]:
+        address = str(who).lower().removeprefix("mailto:")
+        if address == attendee.lower():
+            return str(who.params.get("PARTSTAT", "")).upper() == "DECLINED"
+    return False
+
+
+def _event_interval(
+    event: icalendar.Event, zone: ZoneInfo, attendee: str | None = None
+) -> Interval | None:
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return None
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if _declined(event, attendee):
         return None
     if "DTSTART" not in event:
         return None
@@ -119,11 +135,13 @@ def busy_intervals(
     *,
     zone: ZoneInfo,
     source: str = "<calendar>",
+    attendee: str | None = None,
 ) -> list[Interval]:
     """Busy spans (UTC) of the events overlapping ``[start, end)``.
 
     Transparent (``TRANSP:TRANSPARENT``) and cancelled events do not block; all-day and floating
     times are read in ``zone`` (the clinic's). VFREEBUSY periods block too, but ``FBTYPE=FREE``.
+    With ``attendee`` (the staff member's address), an invitation they declined does not block.
     """
     try:
         events = recurring_ical_events.of(calendar).between(start, end)
@@ -132,7 +150,7 @@ def busy_intervals(
     out: list[Interval] = []
     for event in events:
         try:
-            interval = _event_interval(event, zone)
+            interval = _event_interval(event, zone, attendee)
         except Exception as exc:  # a broken property surfaces only when read
             uid = str(event.get("UID", "?"))[:80]
             raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
@@ -188,10 +206,12 @@ class CalendarBusySource:
         """Staff id -> the last problem reading its calendar (cleared when it reads again)."""
         self._clinic_of: dict[str, str] = {}
         self._zone_of: dict[str, ZoneInfo] = {}
+        self._address_of: dict[str, str | None] = {}
         for clinic in directory.clinics:
             for member in clinic.staff:
                 self._clinic_of[member.id] = clinic.id
                 self._zone_of[member.id] = clinic.zone
+                self._address_of[member.id] = member.calendar_email
         unknown = sorted(set(self.calendars) - set(self._clinic_of))
         if unknown:
             raise ConfigurationError(
@@ -250,7 +270,12 @@ class CalendarBusySource:
                 continue
             try:
                 by_resource[staff_id] = busy_intervals(
-                    calendar, start, end, zone=self._zone_of[staff_id], source=staff_id
+                    calendar,
+                    start,
+                    end,
+                    zone=self._zone_of[staff_id],
+                    source=staff_id,
+                    attendee=self._address_of[staff_id],
                 )
             except IcsImportError as exc:
                 self.problems[staff_id] = str(exc)
