@@ -3,7 +3,6 @@ cancelled with the keyboard alone (Tab to its button, Enter)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +10,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from kat_widgets.booking.staff_links import make_day_link
+from kat_widgets import Settings
+from kat_widgets.booking.staff import StaffService
+from kat_widgets.services import build_services
 from tests.booking.booking_support import booking_body, upcoming_slots
 
 from .conftest import LiveServer, axe_violations, describe, screenshot
@@ -19,20 +20,36 @@ from .e2e_flow import flow_settings
 
 
 @pytest.fixture(scope="module")
-def kat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(flow_settings(tmp_path_factory.mktemp("day-sheet"))) as server:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return flow_settings(tmp_path_factory.mktemp("day-sheet"))
+
+
+@pytest.fixture(scope="module")
+def kat(settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings) as server:
         yield server
 
 
+def day_link(settings: Settings) -> str:
+    """A link made as `kat-widgets staff-link` makes it, in the server's own database."""
+    services = build_services(settings)
+    try:
+        assert services.bookings is not None
+        return StaffService(services.bookings).day_link("draper", hours=1)[0]
+    finally:
+        services.dispose()
+
+
 @pytest.mark.parametrize("sized", [390, 1280], indirect=True)
-def test_the_day_sheet_is_accessible_and_works_by_keyboard(kat: LiveServer, sized: Any) -> None:
+def test_the_day_sheet_is_accessible_and_works_by_keyboard(
+    kat: LiveServer, settings: Settings, sized: Any
+) -> None:
     page = sized
     start = upcoming_slots("draper", 40)[-1 if page.kat_width == 390 else -2]
     name = f"Robin Example {page.kat_width}"
     body = booking_body("draper", start, name=name) | {"email": "robin@example.com"}
     assert httpx.post(f"{kat.url}/api/bookings", json=body, timeout=60).status_code == 201
-    secret = "f" * 40  # flow_settings' secret key
-    token, _ = make_day_link(secret, "draper", dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    token = day_link(settings)
     local_day = start.astimezone(ZoneInfo("America/Denver")).date()
     page.goto(f"{kat.url}/staff/day/{token}?date={local_day}")
     page.get_by_role("heading", level=1).wait_for()
