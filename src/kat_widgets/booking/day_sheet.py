@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 
 from kat_widgets.booking.models import BookingRecord
-from kat_widgets.booking.staff import StaffService
+from kat_widgets.booking.staff import StaffService, cancellable, markable
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.errors import ValidationError
 from kat_widgets.scheduling.timeparse import check_moment
@@ -49,9 +49,9 @@ def day_sheet(staff: StaffService, key: StaffKey, clinic_id: str, day: str | Non
     rows = tuple(
         DayRow(
             record=record,
-            can_mark=record.status == "confirmed" and record.start <= now,
-            can_complete=record.status == "confirmed" and record.end <= now,
-            can_cancel=record.status == "confirmed" and record.start > now,
+            can_mark=markable(record, "attended", now),
+            can_complete=markable(record, "completed", now),
+            can_cancel=cancellable(record, now),
         )
         for record in records
     )

@@ -34,11 +34,28 @@ if TYPE_CHECKING:
     from kat_widgets.booking.service import BookingService
     from kat_widgets.booking.storage.staff import AuditLine
 
-__all__ = ["MAX_RANGE", "StaffService"]
+__all__ = ["MAX_RANGE", "StaffService", "cancellable", "markable"]
 
 MAX_RANGE = dt.timedelta(days=31)
 """The longest span one listing covers."""
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+
+
+def _require_clinic(key: StaffKey, clinic_id: str) -> None:
+    if not key.covers(clinic_id):
+        raise PermissionDeniedError(f"This key is not for the clinic {clinic_id!r}.")
+
+
+def markable(record: BookingRecord, outcome: Outcome, now: dt.datetime) -> bool:
+    """Whether staff may mark ``record`` ``outcome`` at ``now``: a confirmed visit, once it
+    has started (``completed``: once it has ended)."""
+    moment = record.end if outcome == "completed" else record.start
+    return record.status == "confirmed" and moment <= now
+
+
+def cancellable(record: BookingRecord, now: dt.datetime) -> bool:
+    """Whether staff may cancel ``record`` at ``now``: a confirmed visit still ahead."""
+    return record.status == "confirmed" and record.start > now
 
 
 class StaffService:
@@ -154,8 +171,8 @@ class StaffService:
             raise AuthenticationError("This staff key was revoked.")
         if not key.may(scope):
             raise PermissionDeniedError(f"This key may not do that (it needs {scope}).")
-        if clinic_id is not None and not key.covers(clinic_id):
-            raise PermissionDeniedError(f"This key is not for the clinic {clinic_id!r}.")
+        if clinic_id is not None:
+            _require_clinic(key, clinic_id)
         return key
 
     # -- actions ------------------------------------------------------------------------------
@@ -166,18 +183,13 @@ class StaffService:
         """The clinic's bookings from ``start`` to ``end`` (see :meth:`span`; at most
         :data:`MAX_RANGE`)."""
         self.directory.clinic(clinic_id)  # NotFoundError for an unknown clinic
-        if not key.covers(clinic_id):
-            raise PermissionDeniedError(f"This key is not for the clinic {clinic_id!r}.")
-        return self._between(key, clinic_id, *self.span(clinic_id, start, end))
-
-    def _between(
-        self, key: StaffKey, clinic_id: str, start: dt.datetime, end: dt.datetime
-    ) -> list[BookingRecord]:
-        if end <= start or end - start > MAX_RANGE:
+        _require_clinic(key, clinic_id)
+        start_at, end_at = self.span(clinic_id, start, end)
+        if end_at <= start_at or end_at - start_at > MAX_RANGE:
             raise ValidationError(
                 "end must be after start, and at most 31 days after it.", field="end"
             )
-        found = self.store.bookings(clinic_id, start, end)
+        found = self.store.bookings(clinic_id, start_at, end_at)
         self.store.audit(key.id, "bookings.list", now=self.clock(), clinic_id=clinic_id)
         return found
 
@@ -233,8 +245,7 @@ class StaffService:
         now = self.clock()
         if record.status != "confirmed":
             raise BookingConflictError("This booking was cancelled; it cannot be marked.")
-        moment = record.end if outcome == "completed" else record.start
-        if moment > now:
+        if not markable(record, outcome, now):
             raise BookingConflictError(
                 f"This visit has not {'ended' if outcome == 'completed' else 'started'} yet; "
                 f"it cannot be marked {outcome}."
@@ -252,7 +263,7 @@ class StaffService:
         the confirmation (and their manage link) as when they book themselves."""
         if not key.covers(request.clinic_id):
             self.directory.clinic(request.clinic_id)  # an unknown clinic is a 404 first
-            raise PermissionDeniedError(f"This key is not for the clinic {request.clinic_id!r}.")
+            _require_clinic(key, request.clinic_id)
         done = self.bookings.book(
             request,
             # the key's own namespace: a visitor's replay of the same key never gets its token
@@ -270,7 +281,7 @@ class StaffService:
         if record.status == "cancelled":
             return record
         now = self.clock()
-        if record.start <= now:
+        if not cancellable(record, now):
             raise BookingConflictError(
                 "This visit has already started; mark it attended or no-show instead."
             )

@@ -104,16 +104,17 @@ class KatContext:
     def negotiator(self) -> Callable[[AnyRequest], Awaitable[None]]:
         """The hook run before every handler: the request's language (``?lang=``, else
         ``Accept-Language``, else the site's) becomes the current one, so the JSON API's
-        messages are in it too. (A plain function: Litestar deep-copies its routers.)"""
-        default = self.widgets.lang
+        messages are in it too, and :meth:`widgets_for` finds it in the request's state instead
+        of negotiating again. (A function, not a bound method: Litestar deep-copies its routers,
+        and a bound method would drag this context into the copy.)"""
 
         async def negotiate(request: AnyRequest) -> None:  # async: in the handler's context
             lang = i18n.negotiate(
                 request.query_params.get("lang"),
                 request.headers.get("accept-language"),
-                default=default,
+                default=self.widgets.lang,
             )
-            i18n.activate(lang)
+            self.speak(request, lang)
 
         return negotiate
 
