@@ -20,7 +20,9 @@ __all__ = [
     "IdempotencyConflictError",
     "KatWidgetsError",
     "NotFoundError",
+    "PathwayError",
     "PermanentDeliveryError",
+    "ReferralError",
     "SlotTakenError",
     "StaleChangeError",
     "StorageUnavailableError",
@@ -85,6 +87,35 @@ class ValidationError(KatWidgetsError, ValueError):
         self.field = field
         self.fields = dict(fields or {})
         super().__init__(message)
+
+
+class PathwayError(ValidationError):
+    """A booking would break the care pathway (see ``scheduling.check_pathway``).
+
+    ``rule`` says which: ``requires`` (``required``: the service that must be completed first),
+    ``spacing`` (``days``: the least days between sessions of one step) or ``after`` (``days``
+    after a session of ``after_step``). The booking layer words it for the visitor.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str,
+        field: str | None = None,
+        required: str | None = None,
+        days: int | None = None,
+        after_step: str | None = None,
+    ) -> None:
+        self.rule = rule
+        self.required = required
+        self.days = days
+        self.after_step = after_step
+        super().__init__(message, field=field)
+
+
+class ReferralError(ValidationError):
+    """A referral link that is not valid, has expired, or is for another clinic or service."""
 
 
 class GeocoderError(KatWidgetsError, OSError):

@@ -113,3 +113,5 @@ def test_the_link_is_kept_out_of_access_logs() -> None:
 
     line = '"GET /w/staff/day/draper.0123456789ab.1800000000.' + "A" * 43 + '?date=2027-03-09"'
     assert redact(line) == '"GET /w/staff/day/***?date=2027-03-09"'
+    referral = '"GET /w/referrals/Xk2f9a-abcdefghijklmnopqrstuvwxyz0123456789?start=x"'
+    assert redact(referral) == '"GET /w/referrals/***?start=x"'

@@ -125,7 +125,8 @@ def test_cut_off_is_the_start_minus_the_setting_and_closes_online_changes(
 def test_move_choices_page_through_free_times_after_the_notice(
     service: BookingService, clock: object
 ) -> None:
-    from kat_widgets.booking.service import MOVE_CHOICES, MOVE_NOTICE
+    from kat_widgets.booking.cutoff import MOVE_NOTICE
+    from kat_widgets.booking.service import MOVE_CHOICES
 
     done = service.book(request(at(10, 10), "Robin Example"))
     first = service.move_choices(done.booking)

@@ -132,6 +132,33 @@ def test_purge_deletes_old_cancelled_and_past_bookings_only(storage: Storage) ->
     assert storage.by_id(upcoming.id) is not None
 
 
+def test_purge_drops_client_records_left_with_nothing_and_expired_referrals(
+    storage: Storage,
+) -> None:
+    from kat_widgets.booking.care import Referral
+
+    gone, kept, referred = "a" * 32, "b" * 32, "c" * 32
+    storage.create(msgspec.structs.replace(new(at(1, 10)), client_id=gone), now=NOW)
+    storage.create(msgspec.structs.replace(new(at(21, 10), token="u"), client_id=kept), now=NOW)
+    for client, days in ((referred, 30), (gone, 1)):
+        referral = Referral(
+            client_id=client,
+            clinic_id="draper",
+            service_id="prepare-session",
+            expires_at=NOW + dt.timedelta(days=days),
+            created_at=NOW,
+        )
+        storage.clients.add_referral(client[0] * 64, referral, now=NOW)
+    later = NOW + dt.timedelta(days=3)
+    assert storage.purge(later, now=later, idempotency_before=later) == 1
+    with storage.engine.connect() as conn:
+        clients = {row[0] for row in conn.execute(sa.text("SELECT id FROM clients"))}
+        referrals = {row[0] for row in conn.execute(sa.text("SELECT client_id FROM referrals"))}
+    # a client keeps its record while it has a booking or a referral still to use
+    assert clients == {kept} and referrals == {referred}
+    assert [entry.service_id for entry in storage.clients.history(kept)] == ["info-call"]
+
+
 def test_purge_refuses_a_cut_off_later_than_now(storage: Storage) -> None:
     upcoming = storage.create(new(at(21, 10)), now=NOW)
     ahead = NOW + dt.timedelta(days=30)

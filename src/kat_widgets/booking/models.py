@@ -35,6 +35,7 @@ __all__ = [
     "Outcome",
     "Outgoing",
     "RescheduleRequest",
+    "StaffBookingRequest",
     "Status",
 ]
 
@@ -80,6 +81,17 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sms_reminders: bool = False
     """Text reminders to ``phone`` too (a separate, explicit yes; email needs none)."""
     language: Language = "en"
+    referral: str | None = None
+    """The token of a referral link, when a later step of care is booked from the link the
+    clinic sent (or the manage page of the client's earlier booking gave)."""
+
+
+class StaffBookingRequest(BookingRequest, forbid_unknown_fields=True, kw_only=True):
+    """Booking on behalf of a client: a visitor's fields, and which client it is for."""
+
+    client_id: str | None = None
+    """The client (from an earlier booking's ``client_id``): their care-pathway rules apply.
+    ``None``: a new client, who may book only what needs no earlier step."""
 
 
 class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -113,6 +125,8 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     note: str | None
     sms_reminders: bool = False
     language: Language = "en"
+    client_id: str | None = None
+    """The client record the booking belongs to (an opaque id; see ``booking.care``)."""
 
 
 class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -136,6 +150,8 @@ class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
     language: Language = "en"
     outcome: Outcome | None = None
     """Set by staff after the visit (``None``: not marked yet)."""
+    client_id: str | None = None
+    """The client record it belongs to (``None``: booked before client records existed)."""
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -177,6 +193,8 @@ class ManageView(msgspec.Struct, frozen=True, kw_only=True):
     """When online changes close (the start minus ``cancel_cutoff_hours``)."""
     cutoff_hours: int
     moves: MovePage
+    next_steps: tuple[str, ...] = ()
+    """Services the client may book online next (their earlier steps are done)."""
 
 
 class Outgoing(msgspec.Struct, frozen=True, kw_only=True):

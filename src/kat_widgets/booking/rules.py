@@ -187,6 +187,7 @@ def new_booking(
     request: BookingRequest,
     digest: str,
     calendar: str | None,
+    client_id: str | None = None,
 ) -> NewBooking:
     """What the store writes for ``request`` in ``slot`` (times, holds, caps, the visitor)."""
     return NewBooking(
@@ -207,4 +208,5 @@ def new_booking(
         note=request.note,
         sms_reminders=request.sms_reminders,
         language=request.language,
+        client_id=client_id,
     )

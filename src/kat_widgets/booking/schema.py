@@ -30,10 +30,12 @@ __all__ = [
     "UTCDateTime",
     "audit_log",
     "bookings",
+    "clients",
     "group_sessions",
     "idempotency_keys",
     "metadata",
     "outbox",
+    "referrals",
     "resource_holds",
     "staff_keys",
 ]
@@ -101,6 +103,7 @@ bookings = Table(
     Column("language", String(8), nullable=False, server_default="en"),
     Column("sms_reminders", Boolean, nullable=False, server_default=false()),
     Column("outcome", String(16), nullable=True),
+    Column("client_id", String(32), nullable=True),
     Column(
         "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
     ),
@@ -109,7 +112,34 @@ bookings = Table(
     CheckConstraint("status IN ('confirmed', 'cancelled')", name="known_status"),
     Index("bookings_by_clinic_start", "clinic_id", "start_utc"),
     Index("bookings_by_calendar_hash", "calendar_hash", unique=True),
+    Index("bookings_by_client", "client_id"),
 )
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""A client record: an opaque id, nothing else; its bookings and their outcomes are the rest.
+No foreign key from ``bookings``: purging a booking never waits on its client, and a purge
+drops clients left with no bookings."""
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("client_id", String(32), nullable=False),
+    Column("clinic_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("key_id", String(16), nullable=True),
+)
+"""Referral links: a later step of care booked online by one client. The link's token is
+random and only its keyed hash is kept (as for manage tokens), so the address says nothing
+about the person or the service; ``key_id``: the staff key that issued it (``None``: the
+client's own manage page)."""
 
 resource_holds = Table(
     "resource_holds",

@@ -18,6 +18,9 @@ import msgspec
 
 from kat_widgets import i18n
 from kat_widgets.booking import wording
+from kat_widgets.booking.care import pathway_check
+from kat_widgets.booking.care_service import CareService
+from kat_widgets.booking.cutoff import CutOff
 from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
 from kat_widgets.booking.models import (
     BookingRecord,
@@ -67,9 +70,6 @@ __all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
 
 MOVE_CHOICES = 8
 """Times offered per page of the manage page's "Move to another time"."""
-MOVE_NOTICE = dt.timedelta(hours=1)
-"""A booking is never moved to a time sooner than this (nor inside the cancellation cut-off:
-see :meth:`BookingService.earliest_move`)."""
 STAFF_FEED_PAST = dt.timedelta(days=7)
 STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
@@ -79,7 +79,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class BookingService:
+class BookingService(CutOff):
     """The use cases over one directory, one store and the scheduling engine."""
 
     def __init__(
@@ -104,6 +104,8 @@ class BookingService:
         self.notifications: Notifications = (
             notifications if notifications is not None else NoNotifications()
         )
+        self.care = CareService(directory, storage, self.config.secret_key, clock)
+        """Client records and referral links."""
 
     def _write(
         self,
@@ -135,11 +137,14 @@ class BookingService:
         idempotency_key: str | None = None,
         public: bool = True,
         staff_key: str | None = None,
+        client_id: str | None = None,
     ) -> Confirmation:
         """Book the slot at ``request.start``; the same ``idempotency_key`` replays the result.
 
         ``public=False`` books services that are not offered online (staff, tests);
         ``staff_key``: the staff key booking on behalf (its audit line is written with it).
+        The booking is for ``request.referral``'s client, else ``client_id``, else a new one;
+        the care pathway is checked on that client's history in the booking's transaction.
         """
         key = self.config.secret_key
         idempotency: IdempotencyRecord | None = None
@@ -153,6 +158,7 @@ class BookingService:
             if earlier is not None:
                 return earlier
         request = clean_request(request, self.clock())
+        client, public = self.care.client_for(request, client_id, public)
         clinic, service = offered_service(
             self.directory, request.clinic_id, request.service, public=public
         )
@@ -169,11 +175,17 @@ class BookingService:
         sent: list[Outgoing] = []
 
         def create(slot: Slot) -> BookingRecord:
-            new = new_booking(clinic, service, slot, request, digest, calendar)
+            new = new_booking(clinic, service, slot, request, digest, calendar, client)
             now = self.clock()
             sent[:] = self.notifications.owed("created", new, token=token, now=now)
+            check = pathway_check(self.directory, clinic, service, slot.start)
             return self.storage.create(
-                new, now=now, idempotency=idempotency, messages=sent, staff_key=staff_key
+                new,
+                now=now,
+                idempotency=idempotency,
+                messages=sent,
+                staff_key=staff_key,
+                pathway=check,
             )
 
         try:
@@ -240,33 +252,6 @@ class BookingService:
         now = self.clock()
         return self.storage.between(now - STAFF_FEED_PAST, now + STAFF_FEED_AHEAD)
 
-    # -- what a visitor may still do ------------------------------------------------------------
-
-    def cutoff_hours(self, service_id: str) -> int:
-        """Hours before a visit online changes close: the service's own, else the site's."""
-        own = self.directory.service(service_id).policy.cancel_cutoff_hours
-        return self.config.cancel_cutoff_hours if own is None else own
-
-    def cancel_by(self, record: BookingRecord) -> dt.datetime:
-        """When online cancel/reschedule closes for ``record`` (then visitors call)."""
-        return record.start - dt.timedelta(hours=self.cutoff_hours(record.service_id))
-
-    def can_change(self, record: BookingRecord) -> bool:
-        """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
-        return record.status == "confirmed" and self.clock() <= self.cancel_by(record)
-
-    def earliest_move(self, record: BookingRecord) -> dt.datetime:
-        """The soonest ``record`` may move to online: past its cut-off (a visit moved inside
-        it could no longer be changed online), and ``MOVE_NOTICE`` ahead."""
-        hours = self.cutoff_hours(record.service_id)
-        return self.clock() + max(MOVE_NOTICE, dt.timedelta(hours=hours))
-
-    def _check_cutoff(self, record: BookingRecord, verb: str) -> None:
-        if self.clock() > self.cancel_by(record):
-            clinic = self.directory.clinic(record.clinic_id)
-            hours = self.cutoff_hours(record.service_id)
-            raise BookingConflictError(wording.cut_off(verb, hours, clinic.phone))
-
     def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
         """Up to ``MOVE_CHOICES`` times ``record`` may move to, after ``after`` (default: now).
 
@@ -301,7 +286,12 @@ class BookingService:
             cancel_by=self.cancel_by(record),
             cutoff_hours=self.cutoff_hours(record.service_id),
             moves=self.move_choices(record, after),
+            next_steps=tuple(service.id for service in self.care.next_steps(record)),
         )
+
+    def refer_next(self, token: str, service_id: str) -> str:
+        """A referral token for ``token``'s client to book one of the manage page's next steps."""
+        return self.care.refer_next(self.view(token), service_id)
 
     # -- changes ----------------------------------------------------------------------------------
 
@@ -359,12 +349,19 @@ class BookingService:
 
         def move(slot: Slot) -> BookingRecord:
             new = new_booking(
-                clinic, service, slot, stored, record.token_hash, record.calendar_hash
+                clinic,
+                service,
+                slot,
+                stored,
+                record.token_hash,
+                record.calendar_hash,
+                record.client_id,
             )
             now = self.clock()
             sent[:] = self.notifications.owed("rescheduled", new, token=token, now=now)
+            check = pathway_check(self.directory, clinic, service, slot.start)
             moved = self.storage.reschedule(
-                record.id, new, now=now, sequence=sequence, messages=sent
+                record.id, new, now=now, sequence=sequence, messages=sent, pathway=check
             )
             if moved is None:
                 raise BookingConflictError(wording.cancelled())

@@ -10,7 +10,8 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, get_args
 
-from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome
+from kat_widgets.booking.care import DEFAULT_DAYS, Referral
+from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome, StaffBookingRequest
 from kat_widgets.booking.staff_keys import (
     ALL_CLINICS,
     SCOPES,
@@ -256,22 +257,58 @@ class StaffService:
         return marked
 
     def book(
-        self, key: StaffKey, request: BookingRequest, *, idempotency_key: str | None = None
+        self,
+        key: StaffKey,
+        request: BookingRequest | StaffBookingRequest,
+        *,
+        idempotency_key: str | None = None,
     ) -> BookingRecord:
         """Book on behalf of a visitor (on the phone, at the desk): any service the clinic
         offers, phone-only ones too, through the same database guarantee; the visitor gets
-        the confirmation (and their manage link) as when they book themselves."""
+        the confirmation (and their manage link) as when they book themselves. The care
+        pathway holds here too: for ``request.client_id``'s history (none: a new client)."""
         if not key.covers(request.clinic_id):
             self.directory.clinic(request.clinic_id)  # an unknown clinic is a 404 first
             _require_clinic(key, request.clinic_id)
+        client_id = getattr(request, "client_id", None)
+        if isinstance(request, StaffBookingRequest):
+            fields = {f: getattr(request, f) for f in BookingRequest.__struct_fields__}
+            request = BookingRequest(**fields)
         done = self.bookings.book(
             request,
             # the key's own namespace: a visitor's replay of the same key never gets its token
             idempotency_key=f"staff:{key.id}:{idempotency_key}" if idempotency_key else None,
             public=False,
             staff_key=key.id,
+            client_id=client_id,
         )
         return done.booking
+
+    def refer(
+        self,
+        key: StaffKey,
+        clinic_id: str,
+        service_id: str,
+        *,
+        client_id: str | None = None,
+        booking_id: str | None = None,
+        days: int = DEFAULT_DAYS,
+    ) -> tuple[str, Referral]:
+        """A referral link for one client to book ``service_id`` at ``clinic_id`` online:
+        the client of ``booking_id`` (a booking the key may see), or ``client_id``, or a new
+        client. ``(its token, shown once; the referral)``; audited."""
+        clinic = self.directory.clinic(clinic_id)  # NotFoundError for an unknown clinic
+        _require_clinic(key, clinic_id)
+        service = self.directory.service(service_id)
+        if booking_id is not None:
+            record = self.booking(key, booking_id)
+            if record.client_id is None or client_id not in (None, record.client_id):
+                raise BookingConflictError(
+                    "This booking has no client record to refer (or another client_id was "
+                    "given): send client_id, or none for a new client."
+                )
+            client_id = record.client_id
+        return self.bookings.care.issue(client_id, clinic, service, days=days, key_id=key.id)
 
     def cancel(self, key: StaffKey, booking_id: str) -> BookingRecord:
         """Cancel for a visitor (who is told, as when they cancel themselves; the cancellation

@@ -28,11 +28,15 @@ _FIELD_IDS = frozenset({"name", "email", "phone", "note", "consent", "start"})
 """Fields the form's error summary links to (``kat-booking-<field>``); others: the button."""
 
 
-def _slot_links(renderer: Renderer, slots: Sequence[Slot]) -> list[dict[str, str]]:
+def _slot_links(
+    renderer: Renderer, slots: Sequence[Slot], page: str | None = None
+) -> list[dict[str, str]]:
     directory = renderer.directory
     return [
         {
-            "href": slot_href(renderer.base_path, slot),
+            "href": slot_href(renderer.base_path, slot)
+            if page is None
+            else f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking",
             "label": spoken_time(slot.start, directory.clinic(slot.clinic_id).timezone),
             "value": slot.start.isoformat(),
         }
@@ -55,8 +59,12 @@ def render_form(
     errors: Mapping[str, str] | None = None,
     message: str | None = None,
     next_slots: Sequence[Slot] = (),
+    page: str | None = None,
 ) -> Markup:
-    """The short booking form for one slot; ``errors`` are shown next to their fields."""
+    """The short booking form for one slot; ``errors`` are shown next to their fields.
+
+    ``page``: the referral link's page the form belongs to ("Change time" and other times
+    link back to it; ``values["referral"]`` carries its token)."""
     local = start.astimezone(clinic.zone)
     values = dict(values or {})
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
@@ -69,13 +77,15 @@ def render_form(
         values=values,
         errors=dict(errors or {}),
         message=message,
-        next_slots=_slot_links(renderer, next_slots),
+        next_slots=_slot_links(renderer, next_slots, page),
         note_max=NOTE_MAX,
         field_ids=_FIELD_IDS,
         texts_on=renderer.settings.notifications.sms is not None,
         crisis_html=_crisis(renderer, clinic),
         action=f"{renderer.base_path}/fragments/booking",
-        change_href=_open_times_href(renderer, clinic, service, local.date()),
+        change_href=f"{page}?{urlencode({'week': local.date().isoformat()})}"
+        if page is not None
+        else _open_times_href(renderer, clinic, service, local.date()),
     )
 
 
@@ -172,5 +182,7 @@ def render_manage(
         reschedule_action=f"{page}/reschedule",
         later_href=f"{page}?{urlencode({'after': later.isoformat()})}" if later else None,
         earliest_href=page if view.moves.paged else None,
+        next_steps=[renderer.directory.service(step) for step in view.next_steps],
+        next_action=f"{page}/next",
         **_visit(renderer, view.record, token, view.calendar_key),
     )

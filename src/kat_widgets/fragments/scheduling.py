@@ -56,8 +56,12 @@ def slot_href(base_path: str, slot: Slot) -> str:
     return f"{base_path}/fragments/booking?{query}#kat-booking"
 
 
-def render_availability(renderer: Renderer, week: Week) -> Markup:
-    """``week`` as an accessible table, days as columns, each time a link to the booking form."""
+def render_availability(renderer: Renderer, week: Week, *, page: str | None = None) -> Markup:
+    """``week`` as an accessible table, days as columns, each time a link to the booking form.
+
+    ``page``: the page the times and weeks link back to with ``?start=`` and ``?week=`` (a
+    referral link's page) instead of the booking widget; it offers no calendar feed.
+    """
     clinic, service = week.clinic, week.service
     base = renderer.base_path
     zone = zone_name(clinic.timezone)
@@ -65,7 +69,9 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
     for slot in week.slots:
         by_day[slot.start.date()].append(
             {
-                "href": slot_href(base, slot),
+                "href": slot_href(base, slot)
+                if page is None
+                else f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking",
                 "visible": clock(slot.start),
                 "before": f"{spoken_day(slot.start.date())}, ",
                 "after": f" {zone}",
@@ -76,6 +82,8 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
     def week_link(day: dt.date | None) -> str | None:
         if day is None:
             return None
+        if page is not None:
+            return f"{page}?{urlencode({'week': day.isoformat()})}"
         query = urlencode({"clinic": clinic.id, "service": service.id, "week": day.isoformat()})
         return f"{base}/fragments/availability?{query}"
 
@@ -98,8 +106,9 @@ def render_availability(renderer: Renderer, week: Week) -> Markup:
         zone_label=zone,
         previous_href=week_link(week.previous),
         next_href=week_link(week.following),
-        feed_href=f"{base}/calendars/{clinic.id}/availability.ics?"
-        + urlencode({"service": service.id}),
+        feed_href=None
+        if page is not None
+        else f"{base}/calendars/{clinic.id}/availability.ics?" + urlencode({"service": service.id}),
         any_slots=bool(week.slots),
     )
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from kat_widgets.directory.loader import Directory
 from kat_widgets.directory.models import Service
-from kat_widgets.errors import NotFoundError, ValidationError
+from kat_widgets.errors import NotFoundError, PathwayError
 
 __all__ = ["INACTIVE_STATUSES", "HistoryEntry", "check_pathway"]
 
@@ -63,14 +63,15 @@ def _day(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
 def check_pathway(
     service: Service,
     client_history: Iterable[
-        tuple[str, dt.datetime, str] | tuple[str, dt.datetime, str, dt.datetime]
+        HistoryEntry | tuple[str, dt.datetime, str] | tuple[str, dt.datetime, str, dt.datetime]
     ],
     start: dt.datetime,
     *,
     directory: Directory | None = None,
     zone: dt.tzinfo | None = None,
 ) -> None:
-    """Raise :class:`ValidationError` if ``service`` at ``start`` breaks its pathway rules.
+    """Raise :class:`PathwayError` (a ``ValidationError``) if ``service`` at ``start`` breaks
+    its pathway rules.
 
     ``client_history`` holds ``(service_id, start, status[, end])`` for the client's other
     bookings (the one being made excluded); times in any zone, as UTC from the database or in
@@ -98,8 +99,11 @@ def check_pathway(
             if directory is not None:
                 with contextlib.suppress(NotFoundError):
                     name = directory.service(required).name
-            raise ValidationError(
-                f"{service.name} needs a completed {name} first.", field="service"
+            raise PathwayError(
+                f"{service.name} needs a completed {name} first.",
+                rule="requires",
+                field="service",
+                required=required,
             )
     active = [entry for entry in history if entry.status not in INACTIVE_STATUSES]
     today = _day(start, zone)
@@ -108,10 +112,12 @@ def check_pathway(
             if _step_of(entry.service_id, directory, service) != service.step:
                 continue
             if abs((today - _day(entry.start, zone)).days) < rules.min_days_between_same_step:
-                raise ValidationError(
+                raise PathwayError(
                     f"{service.name} sessions must be at least "
                     f"{rules.min_days_between_same_step} days apart.",
+                    rule="spacing",
                     field="start",
+                    days=rules.min_days_between_same_step,
                 )
     if rules.offered_within_days_after is not None and rules.after_step is not None:
         within = rules.offered_within_days_after
@@ -121,8 +127,11 @@ def check_pathway(
             and (today - _day(_end_of(entry, directory, service), zone)).days <= within
             for entry in active
         ):
-            raise ValidationError(
+            raise PathwayError(
                 f"{service.name} is offered within {rules.offered_within_days_after} days "
                 f"after a {rules.after_step} session.",
+                rule="after",
                 field="start",
+                days=within,
+                after_step=rules.after_step,
             )

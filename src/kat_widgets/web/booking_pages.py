@@ -22,6 +22,8 @@ from kat_widgets.booking.models import BookingFormQuery, Language
 from kat_widgets.booking.rules import parse_start
 from kat_widgets.errors import (
     BookingConflictError,
+    PathwayError,
+    ReferralError,
     SlotTakenError,
     StorageUnavailableError,
     ValidationError,
@@ -96,7 +98,7 @@ def _form_values(form: Any) -> dict[str, str]:
         "consent",
         "sms_reminders",
     )
-    return {key: str(form.get(key) or "") for key in (*keys, "idempotency_key")}
+    return {key: str(form.get(key) or "") for key in (*keys, "idempotency_key", "referral")}
 
 
 @post(
@@ -128,11 +130,16 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
         sms_reminders=values["sms_reminders"] == "yes",
         # later messages and the manage page speak it too (i18n.LANGUAGES are Language's)
         language=cast(Language, widgets.lang),
+        referral=values["referral"] or None,
     )
     key = values["idempotency_key"] or None
+    # a referral's form belongs to its page: other times and "Change time" link back there
+    page = f"{kat.prefix(request)}/referrals/{body.referral}" if body.referral else None
 
     def again(status: int, **options: Any) -> Response[str]:
-        form = render_form(widgets.renderer, clinic, service, start, values=values, **options)
+        form = render_form(
+            widgets.renderer, clinic, service, start, values=values, page=page, **options
+        )
         return fragment_response(request, kat, _booking_view(form, status), headers=_PRIVATE)
 
     try:
@@ -140,6 +147,8 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     except SlotTakenError as exc:
         slots = [slot for slot in exc.next_slots if isinstance(slot, Slot)]
         return again(409, message=str(exc), next_slots=slots)
+    except (PathwayError, ReferralError) as exc:  # about the visit, not a field to fix
+        return again(422, message=str(exc))
     except ValidationError as exc:
         errors = exc.fields or {exc.field or "start": str(exc)}
         if "Idempotency-Key" in errors:  # a stale form: start again with a fresh key

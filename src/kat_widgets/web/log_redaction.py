@@ -1,4 +1,5 @@
-"""Keep manage tokens out of access logs: ``/bookings/<token>`` is logged as ``/bookings/***``.
+"""Keep tokens out of access logs: ``/bookings/<token>`` is logged as ``/bookings/***``, and
+so are staff feeds, day-sheet links and referral links (``/referrals/<token>``).
 
 Anyone holding a token can cancel a booking, so it must not sit in log files. Installed on
 uvicorn's access logger by ``create_app`` (once per process).
@@ -14,10 +15,12 @@ __all__ = ["RedactTokens", "install"]
 _TOKEN_PATH = re.compile(r"(/bookings/)[A-Za-z0-9_-]{16,}")
 _FEED_PATH = re.compile(r"(/calendars/staff/)[^/?\s]+")
 _DAY_PATH = re.compile(r"(/staff/day/)[^/?\s]+")
+_REFERRAL_PATH = re.compile(r"(/referrals/)[^/?\s]+")
 
 
 def redact(text: str) -> str:
     text = _TOKEN_PATH.sub(r"\1***", text)
+    text = _REFERRAL_PATH.sub(r"\1***", text)
     return _DAY_PATH.sub(r"\1***", _FEED_PATH.sub(r"\1***", text))
 
 

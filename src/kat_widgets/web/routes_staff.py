@@ -5,7 +5,7 @@ The only place a visitor's name and contact leave the database, to a key with ``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from anyio import to_thread
@@ -18,7 +18,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.types import Guard
 
-from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome
+from kat_widgets.booking.care import DEFAULT_DAYS, MAX_DAYS
+from kat_widgets.booking.models import BookingRecord, Outcome, StaffBookingRequest
 from kat_widgets.booking.staff import StaffService
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.web.context import AnyRequest, KatContext
@@ -64,9 +65,32 @@ class StaffBookingOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     """``confirmed`` or ``cancelled``, or what staff marked: ``attended``, ``no-show``,
     ``completed``."""
     language: str
+    client_id: str | None = None
+    """The client record the booking belongs to: book on behalf or refer with it."""
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+
+
+class ReferralIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Who may book what online: the client of ``booking_id``, or ``client_id``, or (neither)
+    a new client."""
+
+    clinic_id: str
+    service: str
+    client_id: str | None = None
+    booking_id: str | None = None
+    days: Annotated[int, msgspec.Meta(ge=1, le=MAX_DAYS)] = DEFAULT_DAYS
+    """How long the link stays valid."""
+
+
+class ReferralOut(msgspec.Struct, kw_only=True):
+    url: str
+    """The link to send the client (relative to this app's address); shown once."""
+    client_id: str
+    clinic_id: str
+    service: str
+    expires: str
 
 
 class StaffBookingsOut(msgspec.Struct, kw_only=True):
@@ -88,6 +112,7 @@ def _out(record: BookingRecord, key: StaffKey, staff: StaffService) -> StaffBook
         end=record.end.astimezone(zone).isoformat(),
         status=record.outcome or record.status,
         language=record.language,
+        client_id=record.client_id,
         name=record.name if names else None,
         email=record.email if names else None,
         phone=record.phone if names else None,
@@ -205,10 +230,11 @@ def staff_cancel(
     sync_to_thread=True,
 )
 def staff_book(
-    request: AnyRequest, kat: NamedDependency[KatContext], data: JSONBody[BookingRequest]
+    request: AnyRequest, kat: NamedDependency[KatContext], data: JSONBody[StaffBookingRequest]
 ) -> Response[StaffBookingOut]:
     """The same body as ``POST /api/bookings`` (``consent``: the visitor agreed to be
-    contacted), for any service the clinic offers, phone-only ones too. The visitor gets the
+    contacted), for any service the clinic offers, phone-only ones too, plus ``client_id``
+    (a later step of care for that client; their pathway rules apply). The visitor gets the
     confirmation and their manage link by email or text; the answer carries no link. Send
     ``Idempotency-Key`` to make retries safe. Needs ``bookings:write``."""
     staff, key = kat.staff, _key(request)
@@ -217,4 +243,42 @@ def staff_book(
     return Response(_out(booked, key, staff), status_code=201, headers=_PRIVATE)
 
 
-ROUTES: list[Any] = [staff_bookings, staff_mark, staff_cancel, staff_book]
+@post(
+    "/api/staff/referrals",
+    summary="A referral link: one client books a later step online",
+    tags=["staff"],
+    security=_SECURITY,
+    status_code=201,
+    opt={"staff_scope": "bookings:write"},
+    responses={
+        409: ResponseSpec(ErrorBody, description="The booking has no client record"),
+        **_REFUSED,
+    },
+    sync_to_thread=True,
+)
+def staff_refer(
+    request: AnyRequest, kat: NamedDependency[KatContext], data: JSONBody[ReferralIn]
+) -> Response[ReferralOut]:
+    """A link for one client to book ``service`` at ``clinic_id`` online (phone-only services
+    too), valid ``days``. The link opens that service's open times; booking with it checks
+    the client's care pathway. Needs ``bookings:write``; audited as ``referrals.create``."""
+    staff, key = kat.staff, _key(request)
+    token, referral = staff.refer(
+        key,
+        data.clinic_id,
+        data.service,
+        client_id=data.client_id,
+        booking_id=data.booking_id,
+        days=data.days,
+    )
+    out = ReferralOut(
+        url=f"{kat.prefix(request)}/referrals/{token}",
+        client_id=referral.client_id,
+        clinic_id=referral.clinic_id,
+        service=referral.service_id,
+        expires=referral.expires_at.isoformat(),
+    )
+    return Response(out, status_code=201, headers=_PRIVATE)
+
+
+ROUTES: list[Any] = [staff_bookings, staff_mark, staff_cancel, staff_book, staff_refer]

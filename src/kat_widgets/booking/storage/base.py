@@ -22,8 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from kat_widgets.booking.care import PathwayCheck
 from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.storage.clients import ClientStore, check_client
 from kat_widgets.booking.storage.migrate import is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
@@ -87,8 +89,9 @@ class Storage:
         Bookings are always written by stores with durable commits."""
         self.engine = self._create_engine(self.url)
         self.outbox = OutboxStore(self._tx)
-        self.staff = StaffStore(self._tx)
         """The messages booking changes owe (written by this store's transactions)."""
+        self.staff = StaffStore(self._tx)
+        self.clients = ClientStore(self._tx)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -280,15 +283,19 @@ class Storage:
         idempotency: IdempotencyRecord | None = None,
         messages: Sequence[Outgoing] = (),
         staff_key: str | None = None,
+        pathway: PathwayCheck | None = None,
     ) -> BookingRecord:
         """Insert a booking with its holds and the ``messages`` it owes (and, when staff book,
         the audit line of ``staff_key``) in one transaction.
 
+        With ``new.client_id``, the client's record is held first and ``pathway`` is run on
+        the client's history inside the transaction (its refusal rolls everything back).
         Raises :class:`HoldConflictError` when the database refuses the holds, and
         :class:`IdempotencyConflictError` when a concurrent request stored the same key first.
         """
         booking_id = uuid.uuid4().hex
         with self._tx() as conn:
+            check_client(conn, new, pathway, self._insert_new, self._for_update, now=now)
             conn.execute(sa.insert(bookings).values(booking_values(booking_id, new, now=now)))
             claim_day(conn, booking_id, new, lock_day=self._lock_day)
             acquire(conn, booking_id, new, for_update=self._for_update, insert_new=self._insert_new)
@@ -345,6 +352,7 @@ class Storage:
         now: dt.datetime,
         sequence: int | None = None,
         messages: Sequence[Outgoing] = (),
+        pathway: PathwayCheck | None = None,
     ) -> BookingRecord | None:
         """Move a confirmed booking to ``new``'s slot atomically (old holds freed, new ones
         taken, old reminders dropped, ``messages`` queued).
@@ -352,8 +360,11 @@ class Storage:
         ``None`` if the booking is not confirmed; :class:`HoldConflictError` if the new slot is
         taken (the booking then stays where it was); :class:`StaleChangeError` when
         ``sequence`` is given and the booking changed since (a change from another tab).
+        ``pathway`` is checked as in :meth:`create`, the booking's own old time left out.
         """
         with self._tx() as conn:
+            lock = (self._insert_new, self._for_update)
+            check_client(conn, new, pathway, *lock, now=now, moving=booking_id)
             moved = {"start_utc": new.start, "end_utc": new.end}
             if not free_confirmed(
                 conn, booking_id, now=now, for_update=self._for_update, sequence=sequence, **moved

@@ -26,6 +26,7 @@ _WRITTEN = (
     "note",
     "sms_reminders",
     "language",
+    "client_id",
 )
 """The fields of a :class:`NewBooking` that are columns of ``bookings`` (the rest are holds)."""
 

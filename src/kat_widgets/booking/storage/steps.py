@@ -16,9 +16,11 @@ from sqlalchemy.engine import Connection
 from kat_widgets.booking.models import BookingRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import (
     bookings,
+    clients,
     group_sessions,
     idempotency_keys,
     outbox,
+    referrals,
     resource_holds,
 )
 from kat_widgets.booking.storage.records import record
@@ -230,8 +232,9 @@ def delete_past(
     conn: Connection, before: dt.datetime, idempotency_before: dt.datetime, *, dry_run: bool
 ) -> int:
     """Delete bookings cancelled or ended before ``before`` with their holds, group sessions
-    that ended, and idempotency keys older than ``idempotency_before``; returns how many
-    bookings (``dry_run``: only counts them)."""
+    that ended, idempotency keys older than ``idempotency_before``, referrals expired before
+    ``before`` and client records older than it left with no booking and no referral; returns
+    how many bookings (``dry_run``: only counts them)."""
     c = bookings.c
     old = sa.or_(sa.and_(c.status == "cancelled", c.updated_at < before), c.end_utc < before)
     ids = [row[0] for row in conn.execute(sa.select(c.id).where(old))]
@@ -246,6 +249,14 @@ def delete_past(
     ended = sa.select(group_sessions.c.id).where(group_sessions.c.end_utc < before)
     conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id.in_(ended)))
     conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
+    conn.execute(sa.delete(referrals).where(referrals.c.expires_at < before))
+    conn.execute(
+        sa.delete(clients).where(
+            clients.c.created_at < before,
+            ~sa.exists().where(bookings.c.client_id == clients.c.id),
+            ~sa.exists().where(referrals.c.client_id == clients.c.id),
+        )
+    )
     return len(ids)
 
 

@@ -1,0 +1,47 @@
+"""Client records: an opaque id that ties one person's bookings together for the care pathway.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from kat_widgets.booking.schema import UTCDateTime
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # only an id and when it was made: no name, no diagnosis, no notes (the bookings and their
+    # outcomes are the record); the row is what a booking locks to check the pathway
+    op.create_table(
+        "clients",
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    op.add_column("bookings", sa.Column("client_id", sa.String(32), nullable=True))
+    op.create_index("bookings_by_client", "bookings", ["client_id"])
+    op.create_table(
+        "referrals",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("client_id", sa.String(32), nullable=False),
+        sa.Column("clinic_id", sa.String(64), nullable=False),
+        sa.Column("service_id", sa.String(64), nullable=False),
+        sa.Column("expires_at", UTCDateTime, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("key_id", sa.String(16), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("referrals")
+    op.drop_index("bookings_by_client", table_name="bookings")
+    op.drop_column("bookings", "client_id")  # SQLite 3.35+ drops a column in place
+    op.drop_table("clients")
