@@ -115,3 +115,64 @@ def test_the_link_is_kept_out_of_access_logs() -> None:
     assert redact(line) == '"GET /w/staff/day/***?date=2027-03-09"'
     referral = '"GET /w/referrals/Xk2f9a-abcdefghijklmnopqrstuvwxyz0123456789?start=x"'
     assert redact(referral) == '"GET /w/referrals/***?start=x"'
+
+
+def test_the_day_sheet_approves_and_declines_requests(
+    client: TestClient[Litestar], staff: StaffService, service: BookingService, clock: Clock
+) -> None:
+    from kat_widgets.booking import BookingRequest
+    from kat_widgets.scheduling import find_slots
+
+    directory = service.directory
+    key, _ = staff.create_key(("draper",), ("bookings:write",))
+
+    def visit(service_id: str, after: dt.datetime, days: int = 1, **more: str) -> BookingRequest:
+        end = after + dt.timedelta(days=days)
+        found = find_slots(directory, "draper", service_id, start=after, end=end, now=clock.now)
+        return BookingRequest(
+            clinic_id="draper",
+            service=service_id,
+            start=found[-1 if more.get("last") else 0].start,
+            name="Robin Example",
+            email="robin@example.com",
+            consent=True,
+            referral=more.get("referral"),
+        )
+
+    client_id = None
+    for step in ("connect-assessment", "prepare-session"):  # the steps before, completed
+        done = service.book(
+            visit(step, clock.now + dt.timedelta(days=1)), public=False, client_id=client_id
+        )
+        client_id = done.booking.client_id
+        clock.now = done.booking.end + dt.timedelta(minutes=1)
+        staff.mark(key, done.booking.id, "completed")
+    referral, _ = service.care.issue(
+        client_id, directory.clinic("draper"), directory.service("experience-im")
+    )
+    first = service.book(
+        visit("experience-im", dt.datetime(2027, 3, 16, 7, tzinfo=dt.UTC), referral=referral)
+    )
+    token, _, _ = staff.day_link("draper")
+    day = first.booking.start.astimezone(directory.clinic("draper").zone).date()
+    page = client.get(f"/staff/day/{token}?date={day}", headers=NAVIGATE).text
+    decide = re.findall(rf'action="([^"]+/decide\?date={day})"', page)
+    assert len(decide) == 1 and "<td>requested</td>" in page
+    assert "Cancel and tell the client" not in page  # a request is approved or declined
+    wrong = client.post(decide[0], data={"decision": "maybe"}, headers=NAVIGATE)
+    assert wrong.status_code == 422 and "Press Approve or Decline." in wrong.text
+    done = client.post(decide[0], data={"decision": "approve"}, follow_redirects=False)
+    assert done.status_code == 303 and "done=approved" in done.headers["location"]
+    after = client.get(done.headers["location"], headers=NAVIGATE).text
+    assert "Approved; the client is being told." in after and "<td>confirmed</td>" in after
+
+    second = service.book(
+        visit("experience-im", first.booking.start + dt.timedelta(days=7), referral=referral)
+    )
+    day = second.booking.start.astimezone(directory.clinic("draper").zone).date()
+    page = client.get(f"/staff/day/{token}?date={day}", headers=NAVIGATE).text
+    [action] = re.findall(rf'action="([^"]+/decide\?date={day})"', page)
+    gone = client.post(action, data={"decision": "decline"}, follow_redirects=False)
+    assert gone.status_code == 303
+    final = client.get(gone.headers["location"], headers=NAVIGATE).text
+    assert "Declined; the client is being told." in final and "<td>cancelled</td>" in final

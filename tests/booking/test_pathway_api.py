@@ -60,19 +60,13 @@ def open_starts(service: BookingService, service_id: str, day: dt.date) -> list[
 
 def slot(service: BookingService, service_id: str, day: dt.date, hour: int | None = None) -> str:
     """The first open start of ``service_id`` at Draper on ``day`` (at ``hour``, local)."""
-    zone = service.directory.clinic("draper").zone
-    begin = dt.datetime.combine(day, dt.time(0), zone)
-    found = find_slots(
-        service.directory,
-        "draper",
-        service_id,
-        start=begin,
-        end=begin + dt.timedelta(days=1),
-        now=service.clock(),
-    )
-    starts = [s.start for s in found if hour is None or s.start.astimezone(zone).hour == hour]
+    starts = [
+        start
+        for start in open_starts(service, service_id, day)
+        if hour is None or dt.datetime.fromisoformat(start).hour == hour
+    ]
     assert starts, (service_id, day, hour)
-    return starts[0].astimezone(zone).isoformat()
+    return starts[0]
 
 
 def body(service_id: str, start: str, **changes: Any) -> dict[str, Any]:
@@ -122,14 +116,15 @@ def refer(
 
 
 def ready_for_dosing(
-    client: TestClient[Litestar], writer: dict[str, str], clock: Clock, service: BookingService
+    client: TestClient[Litestar],
+    writer: dict[str, str],
+    clock: Clock,
+    service: BookingService,
+    day: dt.date = dt.date(2027, 3, 9),
 ) -> str:
-    """A client with a completed assessment and preparation; their client id."""
+    """A client with a completed assessment (on ``day``) and preparation (the day after)."""
     connect = staff_book(
-        client,
-        writer,
-        "connect-assessment",
-        slot(service, "connect-assessment", dt.date(2027, 3, 9)),
+        client, writer, "connect-assessment", slot(service, "connect-assessment", day)
     )
     complete(client, writer, clock, connect)
     client_id = str(connect["client_id"])
@@ -137,7 +132,7 @@ def ready_for_dosing(
         client,
         writer,
         "prepare-session",
-        slot(service, "prepare-session", dt.date(2027, 3, 10)),
+        slot(service, "prepare-session", day + dt.timedelta(days=1)),
         client_id=client_id,
     )
     complete(client, writer, clock, prepare)
@@ -445,3 +440,78 @@ def test_a_refusal_speaks_the_visitors_language(
     assert refused.json()["detail"].startswith(
         "Primero necesita su evaluación. Por favor, llámenos"
     )
+
+
+def test_a_dosing_session_is_a_request_until_staff_approve_or_decline_it(
+    client: TestClient[Litestar],
+    writer: dict[str, str],
+    clock: Clock,
+    service: BookingService,
+    staff: StaffService,
+) -> None:
+    client_id = ready_for_dosing(client, writer, clock, service)
+    token = refer(client, writer, "experience-im", client_id=client_id)
+    start = slot(service, "experience-im", dt.date(2027, 3, 16), hour=9)
+    asked = client.post("/api/bookings", json=body("experience-im", start, referral=token))
+    assert asked.status_code == 201, asked.text
+    request = asked.json()["booking"]
+    assert request["status"] == "requested"
+    manage = str(asked.json()["manage_url"]).rsplit("/", 1)[1]
+    page = client.get(f"/bookings/{manage}")
+    assert "Requested: our care team will confirm it" in page.text
+    # its time is held: nobody else gets it meanwhile
+    other = ready_for_dosing(client, writer, clock, service, dt.date(2027, 3, 11))
+    taken = client.post(
+        "/api/staff/bookings", json=body("experience-im", start, client_id=other), headers=writer
+    )
+    assert taken.status_code == 409
+    listed = client.get(
+        "/api/staff/bookings",
+        params={"clinic": "draper", "start": "2027-03-16"},
+        headers=writer,
+    ).json()["bookings"]
+    booking_id = next(b["id"] for b in listed if b["status"] == "requested")
+    path = f"/api/staff/bookings/{booking_id}"
+    reader = staff.create_key(("draper",), ("bookings:read",))[1]
+    refused = client.post(f"{path}/approve", headers={"Authorization": f"Bearer {reader}"})
+    assert refused.status_code == 403
+    assert client.post(f"{path}/approve").status_code == 401
+    murray = staff.create_key(("murray",), ("bookings:write",))[1]
+    elsewhere = client.post(f"{path}/approve", headers={"Authorization": f"Bearer {murray}"})
+    assert elsewhere.status_code == 403
+    clock.now = dt.datetime.fromisoformat(start) + dt.timedelta(hours=3)
+    marked = client.post(f"{path}/status", json={"status": "attended"}, headers=writer)
+    assert marked.status_code == 409 and "approve it first" in marked.json()["detail"]
+    late = client.post(f"{path}/approve", headers=writer)
+    assert late.status_code == 409 and "already started" in late.json()["detail"]
+    clock.now = dt.datetime.fromisoformat(start) - dt.timedelta(days=2)
+    approved = client.post(f"{path}/approve", headers=writer)
+    assert approved.status_code == 200 and approved.json()["status"] == "confirmed"
+    again = client.post(f"{path}/approve", headers=writer)
+    assert again.status_code == 409 and "not a request" in again.json()["detail"]
+    assert client.post(f"{path}/decline", headers=writer).status_code == 409
+    assert "Status: <strong>Confirmed" in client.get(f"/bookings/{manage}").text
+
+    # a second request, declined: its time is free again, and it is cancelled for good
+    later = slot(service, "experience-im", dt.date(2027, 3, 23), hour=9)
+    second = client.post("/api/bookings", json=body("experience-im", later, referral=token))
+    assert second.status_code == 201 and second.json()["booking"]["status"] == "requested"
+    second_id = next(
+        b["id"]
+        for b in client.get(
+            "/api/staff/bookings",
+            params={"clinic": "draper", "start": "2027-03-23"},
+            headers=writer,
+        ).json()["bookings"]
+        if b["status"] == "requested"
+    )
+    declined = client.post(f"/api/staff/bookings/{second_id}/decline", headers=writer)
+    assert declined.status_code == 200 and declined.json()["status"] == "cancelled"
+    cancelled = client.post(f"/api/staff/bookings/{second_id}/approve", headers=writer)
+    assert cancelled.status_code == 409 and "cancelled" in cancelled.json()["detail"]
+    freed = client.post(
+        "/api/staff/bookings", json=body("experience-im", later, client_id=other), headers=writer
+    )
+    assert freed.status_code == 201 and freed.json()["status"] == "confirmed"  # staff: no request
+    actions = [line.action for line in staff.audit_lines(days=365)]
+    assert actions.count("bookings.approve") == 1 and actions.count("bookings.decline") == 1

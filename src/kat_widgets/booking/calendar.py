@@ -59,6 +59,13 @@ def _details(clinic: Clinic) -> str:
     ).format(phone=clinic.phone)
 
 
+def _status(record: BookingRecord) -> Literal["CONFIRMED", "TENTATIVE", "CANCELLED"]:
+    """A request waiting for staff is TENTATIVE (RFC 5545), as calendars show it."""
+    if record.status == "cancelled":
+        return "CANCELLED"
+    return "TENTATIVE" if record.status == "requested" else "CONFIRMED"
+
+
 def _visit_event(
     record: BookingRecord,
     directory: Directory,
@@ -78,7 +85,7 @@ def _visit_event(
         stamp=now,
         organizer_email=organizer,
         sequence=record.sequence,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=_status(record) if not cancelled else "CANCELLED",
         description=_details(clinic),
     )
 
@@ -150,7 +157,7 @@ def _staff_feed_ics(
                 start=record.start,
                 end=record.end,
                 sequence=record.sequence,
-                status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
+                status=_status(record),
                 client_name=record.name,
             )
         )

@@ -39,8 +39,9 @@ class CutOff:
         return record.start - dt.timedelta(hours=self.cutoff_hours(record.service_id))
 
     def can_change(self, record: BookingRecord) -> bool:
-        """Whether online cancel/reschedule is still open (confirmed, before the cut-off)."""
-        return record.status == "confirmed" and self.clock() <= self.cancel_by(record)
+        """Whether online cancel/reschedule is still open (confirmed or requested, before the
+        cut-off)."""
+        return record.status != "cancelled" and self.clock() <= self.cancel_by(record)
 
     def earliest_move(self, record: BookingRecord) -> dt.datetime:
         """The soonest ``record`` may move to online: past its cut-off (a visit moved inside

@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 
 from kat_widgets.booking.models import BookingRecord
-from kat_widgets.booking.staff import StaffService, cancellable, markable
+from kat_widgets.booking.staff import StaffService, cancellable, decidable, markable
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.errors import ValidationError
 from kat_widgets.scheduling.timeparse import check_moment
@@ -22,7 +22,9 @@ class DayRow(msgspec.Struct, frozen=True, kw_only=True):
     can_complete: bool
     """Confirmed and ended."""
     can_cancel: bool
-    """Confirmed and still ahead."""
+    """Confirmed (or requested) and still ahead."""
+    can_decide: bool = False
+    """A request still ahead: approve or decline."""
 
 
 class DaySheet(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,7 +53,8 @@ def day_sheet(staff: StaffService, key: StaffKey, clinic_id: str, day: str | Non
             record=record,
             can_mark=markable(record, "attended", now),
             can_complete=markable(record, "completed", now),
-            can_cancel=cancellable(record, now),
+            can_cancel=cancellable(record, now) and record.status != "requested",
+            can_decide=decidable(record, now),
         )
         for record in records
     )

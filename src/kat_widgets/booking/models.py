@@ -45,12 +45,16 @@ PHONE_MAX = 32
 NOTE_MAX = 500
 """Longest accepted visitor fields (the columns are sized to match)."""
 
-Status = Literal["confirmed", "cancelled"]
+Status = Literal["confirmed", "cancelled", "requested"]
+"""``requested``: a service that needs approval, its time held until staff approve (then
+``confirmed``) or decline (then ``cancelled``)."""
 Outcome = Literal["attended", "no-show", "completed"]
 """What staff marked a past visit as (``completed``: the pathway step is done)."""
 Language = Literal["en", "es"]
 """What a visitor may book in; every message we send later uses it."""
-Event = Literal["created", "rescheduled", "cancelled", "reminder"]
+Event = Literal[
+    "created", "rescheduled", "cancelled", "reminder", "requested", "approved", "declined"
+]
 Channel = Literal["email", "sms", "webhook", "staff-email"]
 OutboxStatus = Literal["pending", "sending", "sent", "parked", "skipped"]
 
@@ -127,6 +131,10 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     language: Language = "en"
     client_id: str | None = None
     """The client record the booking belongs to (an opaque id; see ``booking.care``)."""
+    requested: bool = False
+    """Held for staff to approve (the service ``requires_approval``)."""
+    held_token: str | None = None
+    """With ``requested``: the manage token sealed for the confirmation staff approve later."""
 
 
 class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -188,6 +188,9 @@ def new_booking(
     digest: str,
     calendar: str | None,
     client_id: str | None = None,
+    *,
+    requested: bool = False,
+    held_token: str | None = None,
 ) -> NewBooking:
     """What the store writes for ``request`` in ``slot`` (times, holds, caps, the visitor)."""
     return NewBooking(
@@ -209,4 +212,6 @@ def new_booking(
         sms_reminders=request.sms_reminders,
         language=request.language,
         client_id=client_id,
+        requested=requested,
+        held_token=held_token,
     )

@@ -104,6 +104,8 @@ bookings = Table(
     Column("sms_reminders", Boolean, nullable=False, server_default=false()),
     Column("outcome", String(16), nullable=True),
     Column("client_id", String(32), nullable=True),
+    Column("approval", String(16), nullable=True),
+    Column("held_token", String(64), nullable=True),
     Column(
         "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
     ),

@@ -32,6 +32,7 @@ from kat_widgets.booking.models import (
     Outgoing,
 )
 from kat_widgets.booking.outbox import NoNotifications, Notifications
+from kat_widgets.booking.replay import replay
 from kat_widgets.booking.rules import (
     check_idempotency_key,
     check_move_to,
@@ -47,7 +48,6 @@ from kat_widgets.booking.tokens import (
     new_token,
     seal,
     token_hash,
-    unseal,
 )
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import (
@@ -154,7 +154,7 @@ class BookingService(CutOff):
             request_hash = keyed_hash(
                 key, "idempotency-request", msgspec.json.encode(request).decode()
             )
-            earlier = self._replay(key_hash, request_hash, idempotency_key)
+            earlier = replay(self.storage, key, key_hash, request_hash, idempotency_key)
             if earlier is not None:
                 return earlier
         request = clean_request(request, self.clock())
@@ -173,11 +173,26 @@ class BookingService(CutOff):
         calendar = calendar_hash(key, self.calendar_key(token))
 
         sent: list[Outgoing] = []
+        requested = service.requires_approval and staff_key is None  # staff booking: approved
+
+        held = seal(key, f"approval\x00{digest}", token) if requested else None  # see approve
 
         def create(slot: Slot) -> BookingRecord:
-            new = new_booking(clinic, service, slot, request, digest, calendar, client)
+            new = new_booking(
+                clinic,
+                service,
+                slot,
+                request,
+                digest,
+                calendar,
+                client,
+                requested=requested,
+                held_token=held,
+            )
             now = self.clock()
-            sent[:] = self.notifications.owed("created", new, token=token, now=now)
+            sent[:] = self.notifications.owed(
+                "requested" if requested else "created", new, token=token, now=now
+            )
             check = pathway_check(self.directory, clinic, service, slot.start)
             return self.storage.create(
                 new,
@@ -193,27 +208,12 @@ class BookingService(CutOff):
         except (SlotTakenError, IdempotencyConflictError):
             # A concurrent request with the same key may have won: replay its result.
             if idempotency_key is not None:
-                earlier = self._replay(key_hash, request_hash, idempotency_key)
+                earlier = replay(self.storage, key, key_hash, request_hash, idempotency_key)
                 if earlier is not None:
                     return earlier
             raise
         self.notifications.kick(sent)
         return Confirmation(booking=record, token=token)
-
-    def _replay(
-        self, key_hash: str, request_hash: str, idempotency_key: str
-    ) -> Confirmation | None:
-        found = self.storage.idempotent(key_hash)
-        if found is None:
-            return None
-        record, booking = found
-        if not hmac.compare_digest(record.request_hash, request_hash):
-            raise ValidationError(
-                "This Idempotency-Key was already used for a different booking request.",
-                field="Idempotency-Key",
-            )
-        token = unseal(self.config.secret_key, idempotency_key, record.sealed_token)
-        return Confirmation(booking=booking, token=token, replayed=True)
 
     def view(self, token: str) -> BookingRecord:
         """The booking a manage token opens; any wrong token is the same :class:`NotFoundError`."""
@@ -322,7 +322,7 @@ class BookingService(CutOff):
         (a move from another tab), :class:`StaleChangeError` (409) instead of a second move.
         """
         record = self.view(token)
-        if record.status != "confirmed":
+        if record.status == "cancelled":
             raise BookingConflictError(wording.cancelled())
         self._check_cutoff(record, "reschedule")
         if start == record.start:
@@ -356,6 +356,7 @@ class BookingService(CutOff):
                 record.token_hash,
                 record.calendar_hash,
                 record.client_id,
+                requested=record.status == "requested",
             )
             now = self.clock()
             sent[:] = self.notifications.owed("rescheduled", new, token=token, now=now)
@@ -373,10 +374,8 @@ class BookingService(CutOff):
 
     def purge(self, older_than_days: int | None = None, *, dry_run: bool = False) -> int:
         """Delete bookings cancelled or past more than ``older_than_days`` (default: setting).
-
         The age must be a :data:`~kat_widgets.settings.RetentionDays` (1 to 3650 days): a
-        negative or zero age would reach bookings that are still ahead. ``dry_run`` only counts.
-        """
+        negative or zero age would reach bookings that are still ahead. ``dry_run`` only counts."""
         days = self.config.retention_days if older_than_days is None else older_than_days
         try:
             days = msgspec.convert(days, RetentionDays)

@@ -10,6 +10,8 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, get_args
 
+import msgspec
+
 from kat_widgets.booking.care import DEFAULT_DAYS, Referral
 from kat_widgets.booking.models import BookingRecord, BookingRequest, Outcome, StaffBookingRequest
 from kat_widgets.booking.staff_keys import (
@@ -22,6 +24,7 @@ from kat_widgets.booking.staff_keys import (
     parse_key,
 )
 from kat_widgets.booking.staff_links import DEFAULT_HOURS, MAX_HOURS, make_day_link, read_day_link
+from kat_widgets.booking.tokens import unseal
 from kat_widgets.errors import (
     AuthenticationError,
     BookingConflictError,
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from kat_widgets.booking.service import BookingService
     from kat_widgets.booking.storage.staff import AuditLine
 
-__all__ = ["MAX_RANGE", "StaffService", "cancellable", "markable"]
+__all__ = ["MAX_RANGE", "StaffService", "cancellable", "decidable", "markable"]
 
 MAX_RANGE = dt.timedelta(days=31)
 """The longest span one listing covers."""
@@ -55,8 +58,14 @@ def markable(record: BookingRecord, outcome: Outcome, now: dt.datetime) -> bool:
 
 
 def cancellable(record: BookingRecord, now: dt.datetime) -> bool:
-    """Whether staff may cancel ``record`` at ``now``: a confirmed visit still ahead."""
-    return record.status == "confirmed" and record.start > now
+    """Whether staff may cancel ``record`` at ``now``: a confirmed (or requested) visit still
+    ahead."""
+    return record.status in ("confirmed", "requested") and record.start > now
+
+
+def decidable(record: BookingRecord, now: dt.datetime) -> bool:
+    """Whether staff may approve or decline ``record`` at ``now``: a request still ahead."""
+    return record.status == "requested" and record.start > now
 
 
 class StaffService:
@@ -244,6 +253,8 @@ class StaffService:
             raise ValidationError(f"status must be one of {', '.join(OUTCOMES)}.", field="status")
         record = self.booking(key, booking_id)
         now = self.clock()
+        if record.status == "requested":
+            raise BookingConflictError("This visit is still a request: approve it first.")
         if record.status != "confirmed":
             raise BookingConflictError("This booking was cancelled; it cannot be marked.")
         if not markable(record, outcome, now):
@@ -334,6 +345,46 @@ class StaffService:
             return again
         notifications.kick(owed)
         return cancelled
+
+    def approve(self, key: StaffKey, booking_id: str) -> BookingRecord:
+        """Confirm a requested visit: the visitor gets the confirmation (with the calendar
+        invitation) and the reminders. Only a request still ahead; anything else is 409."""
+        record = self._decidable(key, booking_id, "approved")
+        now = self.clock()
+        notifications = self.bookings.notifications
+        sealed = self.store.held_token(record.id)  # sealed when the visitor asked (see book)
+        token = unseal(self._secret, f"approval\x00{record.token_hash}", sealed) if sealed else None
+        confirmed = msgspec.structs.replace(record, status="confirmed")  # what it will be
+        owed = notifications.owed("approved", confirmed, token=token, now=now)
+        approved = self.store.approve(record.id, now=now, key_id=key.id, messages=owed)
+        if approved is None:  # declined or cancelled meanwhile
+            raise BookingConflictError("This request was already decided or cancelled.")
+        notifications.kick(owed)
+        return approved
+
+    def decline(self, key: StaffKey, booking_id: str) -> BookingRecord:
+        """Decline a requested visit: its time is freed and the visitor is told, with the
+        number to call. Only a request still ahead; anything else is 409."""
+        record = self._decidable(key, booking_id, "declined")
+        now = self.clock()
+        notifications = self.bookings.notifications
+        owed = notifications.owed("declined", record, token=None, now=now)
+        declined = self.bookings.storage.cancel(
+            record.id, now=now, messages=owed, staff_key=key.id, decline=True
+        )
+        if declined is None:  # approved or cancelled meanwhile
+            raise BookingConflictError("This request was already decided or cancelled.")
+        notifications.kick(owed)
+        return declined
+
+    def _decidable(self, key: StaffKey, booking_id: str, verb: str) -> BookingRecord:
+        record = self.booking(key, booking_id)
+        if record.status != "requested":
+            state = "cancelled" if record.status == "cancelled" else "not a request"
+            raise BookingConflictError(f"This booking is {state}; it cannot be {verb}.")
+        if not decidable(record, self.clock()):
+            raise BookingConflictError(f"This visit has already started; it cannot be {verb}.")
+        return record
 
     def audit_lines(self, *, days: int = 30, limit: int = 1000) -> list[AuditLine]:
         """Staff actions of the last ``days`` days, oldest first."""

@@ -154,6 +154,9 @@ class Service(Base, kw_only=True, frozen=True):
     """Notice, horizon, slot step and daily cap; defaults suit most services."""
     pathway: PathwayRules = msgspec.field(default_factory=PathwayRules)
     """Care-pathway rules for known clients; none by default."""
+    requires_approval: bool = False
+    """A visitor's booking is held as ``requested`` (its time kept for them) until staff
+    approve or decline it; staff booking on behalf confirm it at once."""
 
 
 class Staff(Base, kw_only=True, frozen=True):

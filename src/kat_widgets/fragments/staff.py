@@ -41,6 +41,7 @@ def render_day_sheet(
                 "status": record.outcome or record.status,
                 "mark_action": f"{base}/bookings/{record.id}/status?date={sheet.day}",
                 "cancel_action": f"{base}/bookings/{record.id}/cancel?date={sheet.day}",
+                "decide_action": f"{base}/bookings/{record.id}/decide?date={sheet.day}",
             }
         )
     return renderer.render(

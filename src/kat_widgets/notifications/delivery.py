@@ -154,7 +154,7 @@ class Deliverer:
 
     def _links(self, message: OutboxMessage) -> Links:
         if message.sealed_token is None:
-            if message.event == "cancelled":  # staff cancelled: a cancellation shows no link
+            if message.event in ("cancelled", "declined"):  # staff did it: no link to show
                 return Links(manage_url="", ics_url="")
             raise PermanentDeliveryError("the message has no link to send")
         token = unseal(self.secret_key, f"outbox\x00{message.id}", message.sealed_token)

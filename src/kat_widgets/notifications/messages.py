@@ -41,29 +41,50 @@ _SUBJECTS: dict[Event, str] = {
     "rescheduled": N_("Appointment moved: {when}"),
     "cancelled": N_("Appointment cancelled: {when}"),
     "reminder": N_("Reminder: appointment {when}"),
+    "requested": N_("Appointment requested: {when}"),
+    "approved": N_("Appointment confirmed: {when}"),
+    "declined": N_("Appointment request not confirmed: {when}"),
 }
 _LEADS: dict[Event, str] = {
     "created": N_("Your appointment is confirmed."),
     "rescheduled": N_("Your appointment has moved to a new time."),
     "cancelled": N_("Your appointment is cancelled."),
     "reminder": N_("A reminder of your upcoming appointment."),
+    "requested": N_(
+        "We have your request. Our care team will review it and write to you when your "
+        "appointment is confirmed. The time is kept for you meanwhile."
+    ),
+    "approved": N_("Your appointment is confirmed."),
+    "declined": N_(
+        "We could not confirm the appointment you asked for. Please call us and we will find "
+        "the right next step with you."
+    ),
 }
 _SMS_LEADS: dict[Event, str] = {
     "created": N_("Your appointment is confirmed for"),
     "rescheduled": N_("Your appointment has moved to"),
     "cancelled": N_("Your appointment is cancelled:"),
     "reminder": N_("Reminder: your appointment is"),
+    "requested": N_("We have your appointment request for"),
+    "approved": N_("Your appointment is confirmed for"),
+    "declined": N_("We could not confirm your appointment request for"),
 }
 _STAFF: dict[Event, tuple[str, str]] = {
     "created": ("New booking", "A visitor booked online."),
     "rescheduled": ("Booking moved", "A visitor moved their booking online."),
     "cancelled": ("Booking cancelled", "A visitor cancelled their booking online."),
     "reminder": ("Reminder", "A visit is coming up."),
+    "requested": ("Booking requested", "A visitor asked for a visit that needs approval."),
+    "approved": ("Booking approved", "Staff approved a requested visit."),
+    "declined": ("Request declined", "Staff declined a requested visit."),
 }
 WEBHOOK_TYPES: dict[Event, str] = {
     "created": "booking.created",
     "rescheduled": "booking.rescheduled",
     "cancelled": "booking.cancelled",
+    "requested": "booking.requested",
+    "approved": "booking.approved",
+    "declined": "booking.declined",
 }
 
 
@@ -157,6 +178,8 @@ def visitor_letter(
             "ics_url": links.ics_url,
         }
         text, html = _render("visitor.txt", **context), _render("visitor.html", **context)
+    if event in ("requested", "declined"):  # nothing is in their calendar until it is confirmed
+        return Letter(subject=subject, text=text, html=html)
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if record.status == "cancelled" else "REQUEST"
     calendar = attendee_invitation(record, directory, now=now, organizer=organizer, method=method)
     return Letter(

@@ -40,6 +40,13 @@ class Booked(Protocol):
     def sms_reminders(self) -> bool: ...
 
 
+def _held(booking: Booked) -> bool:
+    """A request waiting for staff: it gets its reminders once approved, not before."""
+    return (
+        bool(getattr(booking, "requested", False)) or getattr(booking, "status", "") == "requested"
+    )
+
+
 def seal_for(secret_key: str, message_id: str, token: str) -> str:
     """The manage token sealed for one message (unsealed only when it is sent)."""
     return seal(secret_key, f"outbox\x00{message_id}", token)
@@ -58,8 +65,8 @@ def plan_messages(
     """The messages ``event`` owes for ``booking``.
 
     - the visitor: an email (when they gave an address) and a text (when they gave a number and
-      asked for texts), now; and, for a booking made or moved, a reminder per lead time in
-      ``config.reminders`` whose time is still ahead;
+      asked for texts), now; and, for a booking made, moved or approved (not while it is a
+      request), a reminder per lead time in ``config.reminders`` whose time is still ahead;
     - the clinic's ``notify_emails``: one alert, now;
     - every webhook URL: one event, now (not for reminders).
     Only channels that are configured owe anything.
@@ -89,7 +96,7 @@ def plan_messages(
         visitor.append("sms")
     for channel in visitor:
         owe(event, channel, now)
-    if event != "cancelled":
+    if event in ("created", "rescheduled", "approved") and not _held(booking):
         for lead in config.reminders:
             due = booking.start - lead
             if due > now:

@@ -101,11 +101,14 @@ DEFAULT_LIMITS: Mapping[tuple[str, str], Limit] = {
     ("GET", "/api/staff/bookings"): _STAFF,
     ("POST", "/api/staff/bookings/{booking_id}/status"): _STAFF,
     ("POST", "/api/staff/bookings/{booking_id}/cancel"): _STAFF,
+    ("POST", "/api/staff/bookings/{booking_id}/approve"): _STAFF,
+    ("POST", "/api/staff/bookings/{booking_id}/decline"): _STAFF,
     ("POST", "/api/staff/bookings"): _BOOK,
     ("POST", "/api/staff/referrals"): _STAFF,
     ("GET", "/staff/day/{token}"): _STAFF,
     ("POST", "/staff/day/{token}/bookings/{booking_id}/status"): _STAFF,
     ("POST", "/staff/day/{token}/bookings/{booking_id}/cancel"): _STAFF,
+    ("POST", "/staff/day/{token}/bookings/{booking_id}/decide"): _STAFF,
 }
 """Keyed by (method, route template below the mount prefix). The crisis banner, the clinic
 list, the embed script and the health checks are cheap and never limited."""

@@ -5,7 +5,7 @@ The only place a visitor's name and contact leave the database, to a key with ``
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from anyio import to_thread
@@ -62,8 +62,8 @@ class StaffBookingOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     start: str
     end: str
     status: str
-    """``confirmed`` or ``cancelled``, or what staff marked: ``attended``, ``no-show``,
-    ``completed``."""
+    """``confirmed``, ``requested`` (waiting for approval) or ``cancelled``, or what staff
+    marked: ``attended``, ``no-show``, ``completed``."""
     language: str
     client_id: str | None = None
     """The client record the booking belongs to: book on behalf or refer with it."""
@@ -216,6 +216,54 @@ def staff_cancel(
     return Response(_out(staff.cancel(key, booking_id), key, staff), headers=_PRIVATE)
 
 
+_DECIDE_REFUSED = {
+    409: ResponseSpec(ErrorBody, description="Not a request (any more), or it has started"),
+    **_REFUSED,
+}
+
+
+def _decision(verb: Literal["approve", "decline"], summary: str, doc: str) -> Any:
+    """``POST /api/staff/bookings/{id}/approve`` or ``.../decline``: the two decisions on a
+    request share everything but the verb."""
+
+    @post(
+        f"/api/staff/bookings/{{booking_id:str}}/{verb}",
+        summary=summary,
+        description=doc,
+        operation_id=f"ApiStaffBookingsBookingId{verb.title()}Staff{verb.title()}",
+        tags=["staff"],
+        security=_SECURITY,
+        status_code=200,
+        opt={"staff_scope": "bookings:write"},
+        responses=_DECIDE_REFUSED,
+        sync_to_thread=True,
+    )
+    def decide(
+        request: AnyRequest, kat: NamedDependency[KatContext], booking_id: FromPath[str]
+    ) -> Response[StaffBookingOut]:
+        staff, key = kat.staff, _key(request)
+        act = staff.approve if verb == "approve" else staff.decline
+        return Response(_out(act(key, booking_id), key, staff), headers=_PRIVATE)
+
+    return decide
+
+
+staff_approve = _decision(
+    "approve",
+    "Approve a requested visit",
+    "Confirm a visit of a service that `requires_approval` (status `requested`, still ahead): "
+    "the visitor gets the confirmation with the calendar invitation, and the reminders. A "
+    "cancelled, declined or confirmed booking, or one that has started: 409. Needs "
+    "`bookings:write`.",
+)
+staff_decline = _decision(
+    "decline",
+    "Decline a requested visit",
+    "Decline a requested visit: its time is freed and the visitor is told, with the number to "
+    "call. Not a request (any more), or started: 409. Needs `bookings:write`.",
+)
+
+
 @post(
     "/api/staff/bookings",
     summary="Book on behalf of a visitor",
@@ -281,4 +329,12 @@ def staff_refer(
     return Response(out, status_code=201, headers=_PRIVATE)
 
 
-ROUTES: list[Any] = [staff_bookings, staff_mark, staff_cancel, staff_book, staff_refer]
+ROUTES: list[Any] = [
+    staff_bookings,
+    staff_mark,
+    staff_cancel,
+    staff_approve,
+    staff_decline,
+    staff_book,
+    staff_refer,
+]

@@ -35,6 +35,8 @@ _DONE = {
     "no-show": "Marked no-show.",
     "completed": "Marked completed.",
     "cancelled": "Cancelled; the client is being told.",
+    "approved": "Approved; the client is being told.",
+    "declined": "Declined; the client is being told.",
 }
 
 
@@ -89,6 +91,13 @@ async def _act(
                     raise ValidationError("Press the cancel button to cancel.", field="confirm")
                 staff.cancel(key, booking_id)
                 done = "cancelled"
+            elif action == "decide":
+                decision = form.get("decision")
+                if decision not in ("approve", "decline"):
+                    raise ValidationError("Press Approve or Decline.", field="decision")
+                decide = staff.approve if decision == "approve" else staff.decline
+                decide(key, booking_id)
+                done = f"{decision}d"
             else:
                 status = str(form.get("status", ""))
                 staff.mark(key, booking_id, status)  # type: ignore[arg-type]  # checked there
@@ -125,4 +134,15 @@ async def day_cancel(
     return await _act(request, kat, token, "cancel", booking_id)
 
 
-ROUTES: list[Any] = [day_page, day_mark, day_cancel]
+@post("/staff/day/{token:str}/bookings/{booking_id:str}/decide", include_in_schema=False, opt=PAGE)
+async def day_decide(
+    request: AnyRequest,
+    kat: NamedDependency[KatContext],
+    token: FromPath[str],
+    booking_id: FromPath[str],
+) -> Response[Any]:
+    """Approve or decline a request (``decision``), telling the client; back to the day."""
+    return await _act(request, kat, token, "decide", booking_id)
+
+
+ROUTES: list[Any] = [day_page, day_mark, day_cancel, day_decide]

@@ -326,22 +326,22 @@ class Storage:
         now: dt.datetime,
         messages: Sequence[Outgoing] = (),
         staff_key: str | None = None,
+        decline: bool = False,
     ) -> BookingRecord | None:
         """Cancel a confirmed booking, free its holds, drop its reminders and queue ``messages``
         (and, when staff cancel, the audit line of ``staff_key``) in one transaction; ``None``
-        (nothing changed) if it was not confirmed."""
+        (nothing changed) if it was not confirmed. ``decline``: only a requested one."""
+        done: dict[str, Any] = {"status": "cancelled", "requested": decline, "held_token": None}
+        done.update({"approval": "declined"} if decline else {})
         with self._tx() as conn:
-            if not free_confirmed(
-                conn, booking_id, now=now, for_update=self._for_update, status="cancelled"
-            ):
+            if not free_confirmed(conn, booking_id, now=now, for_update=self._for_update, **done):
                 return None
             skip_reminders(conn, booking_id)
             write_outbox(conn, booking_id, messages, now=now)
             cancelled = by_id(conn, booking_id)
             if staff_key is not None and cancelled is not None:
-                write_audit(
-                    conn, staff_key, "bookings.cancel", now, booking_id, cancelled.clinic_id
-                )
+                action = "bookings.decline" if decline else "bookings.cancel"
+                write_audit(conn, staff_key, action, now, booking_id, cancelled.clinic_id)
             return cancelled
 
     def reschedule(
@@ -365,7 +365,7 @@ class Storage:
         with self._tx() as conn:
             lock = (self._insert_new, self._for_update)
             check_client(conn, new, pathway, *lock, now=now, moving=booking_id)
-            moved = {"start_utc": new.start, "end_utc": new.end}
+            moved: dict[str, Any] = {"start_utc": new.start, "end_utc": new.end}
             if not free_confirmed(
                 conn, booking_id, now=now, for_update=self._for_update, sequence=sequence, **moved
             ):

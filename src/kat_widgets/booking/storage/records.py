@@ -35,6 +35,8 @@ def record(row: Any) -> BookingRecord:
     """A ``bookings`` row as a :class:`BookingRecord`."""
     values = {f: getattr(row, _COLUMNS.get(f, f)) for f in BookingRecord.__struct_fields__}
     values["sms_reminders"] = bool(values["sms_reminders"])  # SQLite may give 0/1
+    if row.status == "confirmed" and row.approval == "requested":
+        values["status"] = "requested"  # holds its time as confirmed does; staff approve it
     return BookingRecord(**values)
 
 
@@ -45,6 +47,8 @@ def booking_values(booking_id: str, new: NewBooking, *, now: dt.datetime) -> dic
         "id": booking_id,
         **written,
         "status": "confirmed",
+        "approval": "requested" if new.requested else None,
+        "held_token": new.held_token if new.requested else None,
         "sequence": 0,
         "created_at": now,
         "updated_at": now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -11,10 +11,11 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kat_widgets.booking.models import BookingRecord, Outcome
+from kat_widgets.booking.models import BookingRecord, Outcome, Outgoing
 from kat_widgets.booking.schema import audit_log, bookings, staff_keys
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.booking.storage.records import record
+from kat_widgets.booking.storage.steps import write_outbox
 
 __all__ = ["AuditLine", "StaffStore", "write_audit"]
 
@@ -118,7 +119,7 @@ class StaffStore:
         with self._tx() as conn:
             done = conn.execute(
                 sa.update(bookings)
-                .where(b.id == booking_id, b.status == "confirmed")
+                .where(b.id == booking_id, b.status == "confirmed", b.approval.is_(None))
                 .values(outcome=outcome, updated_at=now)
             )
             if done.rowcount != 1:
@@ -126,6 +127,37 @@ class StaffStore:
             marked = record(conn.execute(sa.select(bookings).where(b.id == booking_id)).one())
             write_audit(conn, key_id, f"bookings.{outcome}", now, booking_id, marked.clinic_id)
             return marked
+
+    def held_token(self, booking_id: str) -> str | None:
+        """A requested booking's sealed manage token (for its confirmation), if it has one."""
+        with self._tx(write=False) as conn:
+            query = sa.select(bookings.c.held_token).where(bookings.c.id == booking_id)
+            found: str | None = conn.execute(query).scalar_one_or_none()
+            return found
+
+    def approve(
+        self,
+        booking_id: str,
+        *,
+        now: dt.datetime,
+        key_id: str,
+        messages: Sequence[Outgoing] = (),
+    ) -> BookingRecord | None:
+        """Confirm a requested booking, queue ``messages`` and write its audit line in one
+        transaction; ``None`` when it is not (any more) waiting for approval."""
+        b = bookings.c
+        with self._tx() as conn:
+            done = conn.execute(
+                sa.update(bookings)
+                .where(b.id == booking_id, b.status == "confirmed", b.approval == "requested")
+                .values(approval="approved", held_token=None, updated_at=now)
+            )
+            if done.rowcount != 1:
+                return None
+            write_outbox(conn, booking_id, messages, now=now)
+            approved = record(conn.execute(sa.select(bookings).where(b.id == booking_id)).one())
+            write_audit(conn, key_id, "bookings.approve", now, booking_id, approved.clinic_id)
+            return approved
 
     def audit(
         self,

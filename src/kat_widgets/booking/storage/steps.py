@@ -62,15 +62,19 @@ def free_confirmed(
     now: dt.datetime,
     for_update: ForUpdate,
     sequence: int | None = None,
+    requested: bool = False,
     **changes: Any,
 ) -> bool:
     """Lock a confirmed booking, free its holds and apply ``changes`` with a new sequence.
 
-    ``False`` (nothing changed) when the booking is missing or no longer confirmed;
-    :class:`StaleChangeError` when ``sequence`` is given and is no longer the booking's.
+    ``False`` (nothing changed) when the booking is missing or cancelled (or, with
+    ``requested``, no longer waiting for approval); :class:`StaleChangeError` when
+    ``sequence`` is given and is no longer the booking's.
     """
     current = _locked(conn, booking_id, for_update)
-    if current is None or current.status != "confirmed":
+    if current is None or current.status == "cancelled":
+        return False
+    if requested and current.status != "requested":
         return False
     if sequence is not None and current.sequence != sequence:
         raise StaleChangeError(

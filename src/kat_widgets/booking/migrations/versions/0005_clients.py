@@ -1,4 +1,5 @@
-"""Client records: an opaque id that ties one person's bookings together for the care pathway.
+"""Client records (an opaque id that ties one person's bookings together for the care pathway),
+referral links, and a booking's approval (``requested`` until staff approve it).
 
 Revision ID: 0005
 Revises: 0004
@@ -28,6 +29,12 @@ def upgrade() -> None:
     )
     op.add_column("bookings", sa.Column("client_id", sa.String(32), nullable=True))
     op.create_index("bookings_by_client", "bookings", ["client_id"])
+    # a column, not a third status: SQLite would rebuild the table to widen its CHECK, and
+    # a requested booking holds its time exactly as a confirmed one does (status stays)
+    op.add_column("bookings", sa.Column("approval", sa.String(16), nullable=True))
+    # while a request waits: its manage token sealed (as the outbox keeps one for a message),
+    # so the confirmation staff approve later carries the visitor's links; cleared on decision
+    op.add_column("bookings", sa.Column("held_token", sa.String(64), nullable=True))
     op.create_table(
         "referrals",
         sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -42,6 +49,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("referrals")
+    op.drop_column("bookings", "held_token")
+    op.drop_column("bookings", "approval")
     op.drop_index("bookings_by_client", table_name="bookings")
     op.drop_column("bookings", "client_id")  # SQLite 3.35+ drops a column in place
     op.drop_table("clients")
