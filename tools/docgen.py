@@ -32,6 +32,9 @@ TABLES = {
     "Service": "`[[services]]`",
     "BookingPolicy": "`[services.policy]`",
     "PathwayRules": "`[services.pathway]`",
+    "Question": "`[[services.questions]]`",
+    "Choice": "`[[services.questions.choices]]`",
+    "Route": "a question's `if_yes`, `if_no`, or a choice's `route`",
     "Clinic": "`[[clinics]]`",
     "Address": "`[clinics.address]`",
     "Coordinates": "`[clinics.coordinates]`",
@@ -44,15 +47,16 @@ TABLES = {
 
 def directory_structs() -> list[type[msgspec.Struct]]:
     """Every Struct of the directory file, in the order the reference shows them."""
-    from kat_widgets.directory import models
+    from kat_widgets.directory import intake, models
 
     found = [
         obj
-        for obj in vars(models).values()
+        for module in (models, intake)
+        for obj in vars(module).values()
         if isinstance(obj, type)
         and issubclass(obj, msgspec.Struct)
         and obj is not models.Base
-        and obj.__module__ == models.__name__
+        and obj.__module__ == module.__name__
     ]
     order = list(TABLES)
     return sorted(found, key=lambda s: order.index(s.__name__) if s.__name__ in order else 99)
@@ -143,7 +147,8 @@ def clinics_reference() -> str:
         "Generated from `kat_widgets.directory.models` when the site is built. Unknown keys",
         "are refused (a typo is an error); check a file with `kat-widgets check FILE`.",
         "Times are TOML local times (`08:00:00`), dates TOML dates (`2026-12-25`).",
-        "A service's `name` and `summary` and the organization's `regulatory_note` may also be",
+        "A service's `name` and `summary`, a question's and a choice's `label`, and the",
+        "organization's `regulatory_note` may also be",
         'a table of languages (`name.en = "..."`, `name.es = "..."`; see translating.md).',
         "",
     ]

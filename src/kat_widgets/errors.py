@@ -18,6 +18,7 @@ __all__ = [
     "HoldConflictError",
     "IcsImportError",
     "IdempotencyConflictError",
+    "IntakeRouteError",
     "KatWidgetsError",
     "NotFoundError",
     "PathwayError",
@@ -111,6 +112,15 @@ class PathwayError(ValidationError):
         self.required = required
         self.days = days
         self.after_step = after_step
+        super().__init__(message, field=field)
+
+
+class IntakeRouteError(ValidationError):
+    """An intake answer sends the visitor to another service (``service_id``) or clinic."""
+
+    def __init__(self, message: str, *, field: str, clinic_id: str, service_id: str | None) -> None:
+        self.clinic_id = clinic_id
+        self.service_id = service_id
         super().__init__(message, field=field)
 
 

@@ -1,5 +1,6 @@
-"""A referral link's page in Chromium (#18): axe-core 0 at phone and desktop widths on its open
-times and its form, and a later step of care booked with the keyboard alone."""
+"""A referral link's page in Chromium (#18, #19): axe-core 0 at phone and desktop widths on its
+open times and its form (with the service's intake questions), and a later step of care booked
+with the keyboard alone, the questions answered too."""
 
 from __future__ import annotations
 
@@ -71,6 +72,15 @@ def test_a_referral_is_accessible_and_books_by_keyboard(
     page.keyboard.type(f"Robin Example {page.kat_width}")
     tab_to(page, page.locator("#kat-booking-email"), presses=5)
     page.keyboard.type("robin@example.com")
+    # the intake questions: a required yes-no (Space picks the focused radio), a choice
+    tab_to(page, page.get_by_role("radio", name="Yes"), presses=10)
+    page.keyboard.press("Space")
+    spanish = page.get_by_role("radio", name="Spanish")
+    tab_to(page, page.get_by_role("radio", name="English"), presses=5)
+    page.keyboard.press("ArrowDown")  # arrows move within a radio group
+    assert spanish.is_checked()
+    tab_to(page, page.get_by_label("Who referred you to us"), presses=5)
+    page.keyboard.type("A friend")
     tab_to(page, page.get_by_label("You may contact me"), presses=10)
     page.keyboard.press("Space")
     tab_to(page, page.locator("#kat-booking-submit"), presses=10)

@@ -88,6 +88,9 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     referral: str | None = None
     """The token of a referral link, when a later step of care is booked from the link the
     clinic sent (or the manage page of the client's earlier booking gave)."""
+    answers: dict[str, bool | str] | None = None
+    """Answers to the service's intake questions (``GET .../questions``): ``true``/``false``,
+    a choice's id, or a short text, by question id."""
 
 
 class StaffBookingRequest(BookingRequest, forbid_unknown_fields=True, kw_only=True):
@@ -135,6 +138,7 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     """Held for staff to approve (the service ``requires_approval``)."""
     held_token: str | None = None
     """With ``requested``: the manage token sealed for the confirmation staff approve later."""
+    answers: dict[str, bool | str] | None = None
 
 
 class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -160,6 +164,9 @@ class BookingRecord(msgspec.Struct, frozen=True, kw_only=True):
     """Set by staff after the visit (``None``: not marked yet)."""
     client_id: str | None = None
     """The client record it belongs to (``None``: booked before client records existed)."""
+    answers: dict[str, bool | str] | None = None
+    """The intake answers (personal: staff keys with ``names:read`` only; never in logs,
+    calendars or webhooks)."""
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -214,4 +214,5 @@ def new_booking(
         client_id=client_id,
         requested=requested,
         held_token=held_token,
+        answers=request.answers,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -106,6 +107,7 @@ bookings = Table(
     Column("client_id", String(32), nullable=True),
     Column("approval", String(16), nullable=True),
     Column("held_token", String(64), nullable=True),
+    Column("answers", Text, nullable=True),
     Column(
         "session_id", Integer, ForeignKey("group_sessions.id", ondelete="SET NULL"), nullable=True
     ),

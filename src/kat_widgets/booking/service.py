@@ -22,6 +22,7 @@ from kat_widgets.booking.care import pathway_check
 from kat_widgets.booking.care_service import CareService
 from kat_widgets.booking.cutoff import CutOff
 from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
+from kat_widgets.booking.intake import check_answers
 from kat_widgets.booking.models import (
     BookingRecord,
     BookingRequest,
@@ -158,10 +159,13 @@ class BookingService(CutOff):
             if earlier is not None:
                 return earlier
         request = clean_request(request, self.clock())
+        visitor = public or request.referral is not None  # (staff may leave questions out)
         client, public = self.care.client_for(request, client_id, public)
         clinic, service = offered_service(
             self.directory, request.clinic_id, request.service, public=public
         )
+        answers = check_answers(self.directory, clinic, service, request.answers, visitor=visitor)
+        request = msgspec.structs.replace(request, answers=answers)
         token = new_token()
         if idempotency_key is not None:
             idempotency = IdempotencyRecord(
@@ -343,6 +347,7 @@ class BookingService(CutOff):
             note=record.note,
             sms_reminders=record.sms_reminders,
             language=record.language,
+            answers=record.answers,
         )
 
         sent: list[Outgoing] = []

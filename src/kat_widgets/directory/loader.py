@@ -14,6 +14,7 @@ from kat_widgets.directory.closures import (
     holiday_years,
     with_closures,
 )
+from kat_widgets.directory.intake import check_questions
 from kat_widgets.directory.models import (
     Clinic,
     DateException,
@@ -174,6 +175,13 @@ def _check(data: DirectoryData, source: str) -> None:
                 f"services[{s_index}].pathway",
                 "give both offered_within_days_after and after_step, or neither",
             )
+
+    check_questions(
+        ((index, service.id, service.questions) for index, service in enumerate(data.services)),
+        services,
+        (clinic.id for clinic in data.clinics),
+        fail,
+    )
 
     for c_index, clinic in enumerate(data.clinics):
         where = f"clinics[{c_index}]"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from kat_widgets.directory.intake import Question
 from kat_widgets.structs import Base, Line, OptionalLine, Slug
 
 __all__ = [
@@ -157,6 +158,8 @@ class Service(Base, kw_only=True, frozen=True):
     requires_approval: bool = False
     """A visitor's booking is held as ``requested`` (its time kept for them) until staff
     approve or decline it; staff booking on behalf confirm it at once."""
+    questions: tuple[Question, ...] = ()
+    """Intake questions asked when it is booked (see :mod:`kat_widgets.directory.intake`)."""
 
 
 class Staff(Base, kw_only=True, frozen=True):

@@ -25,21 +25,34 @@ Translations = dict[str, dict[str, str]]
 LOCALIZED = {
     "organization": ("regulatory_note",),
     "services": ("name", "summary"),
+    "questions": ("label",),
+    "choices": ("label",),
 }
-"""Which fields may hold a table of languages (a top-level table or array of tables, fields)."""
-_LIMITS = {"name": 200, "summary": 500, "regulatory_note": 500}
+"""Which fields may hold a table of languages (a top-level table or array of tables, fields);
+``questions`` are a service's, ``choices`` a question's."""
+_NESTED = {"services": "questions", "questions": "choices"}
+_LIMITS = {"name": 200, "summary": 500, "regulatory_note": 500, "label": 200}
+_ONE_LINE = frozenset({"name", "label"})
 _CODE = re.compile(r"^[a-z]{2}$")
 
 
-def _entries(document: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for section, _fields in LOCALIZED.items():
+def _entries(
+    document: Mapping[str, Any],
+    sections: tuple[str, ...] = ("organization", "services"),
+    at: str = "",
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(where, its kind in LOCALIZED, the table)`` for every table that may hold languages."""
+    for section in sections:
         value = document.get(section)
         if isinstance(value, dict):
-            yield section, value
+            yield f"{at}{section}", section, value
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, dict):
-                    yield f"{section}[{index}]", item
+                    where = f"{at}{section}[{index}]"
+                    yield where, section, item
+                    if section in _NESTED:
+                        yield from _entries(item, (_NESTED[section],), f"{where}.")
 
 
 def split_translations(document: dict[str, Any], *, source: str) -> Translations:
@@ -49,8 +62,8 @@ def split_translations(document: dict[str, Any], *, source: str) -> Translations
     letters, or a text that is empty, on several lines (a name) or too long.
     """
     found: Translations = {}
-    for where, entry in _entries(document):
-        for field in LOCALIZED[where.split("[")[0]]:
+    for where, kind, entry in _entries(document):
+        for field in LOCALIZED[kind]:
             value = entry.get(field)
             if not isinstance(value, dict):
                 continue
@@ -67,10 +80,10 @@ def split_translations(document: dict[str, Any], *, source: str) -> Translations
                         file=source,
                         path=f"{path}.{code}",
                     )
-                if len(text) > _LIMITS[field] or (field == "name" and "\n" in text):
+                if len(text) > _LIMITS[field] or (field in _ONE_LINE and "\n" in text):
                     raise DirectoryError(
                         f"the {code} text must be one line of at most {_LIMITS[field]} characters"
-                        if field == "name"
+                        if field in _ONE_LINE
                         else f"the {code} text must be at most {_LIMITS[field]} characters",
                         file=source,
                         path=f"{path}.{code}",
@@ -90,8 +103,8 @@ def missing_translations(document: Mapping[str, Any], translations: Translations
     """Where a language the widgets speak has no text (for ``kat-widgets check``'s warnings):
     ``services[0].name: es``."""
     missing: list[str] = []
-    for where, entry in _entries(document):
-        for field in LOCALIZED[where.split("[")[0]]:
+    for where, kind, entry in _entries(document):
+        for field in LOCALIZED[kind]:
             english = entry.get(field)
             if not isinstance(english, str):
                 continue

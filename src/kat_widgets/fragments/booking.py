@@ -19,6 +19,7 @@ from kat_widgets.booking.models import NOTE_MAX, BookingRecord, ManageView
 from kat_widgets.directory import Clinic, Service
 from kat_widgets.fragments.renderer import Renderer
 from kat_widgets.fragments.scheduling import slot_href, spoken_time
+from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling.types import Slot
 
 __all__ = ["render_confirmation", "render_form", "render_manage", "render_past"]
@@ -60,11 +61,13 @@ def render_form(
     message: str | None = None,
     next_slots: Sequence[Slot] = (),
     page: str | None = None,
+    routed: tuple[str, str] | None = None,
 ) -> Markup:
     """The short booking form for one slot; ``errors`` are shown next to their fields.
 
     ``page``: the referral link's page the form belongs to ("Change time" and other times
-    link back to it; ``values["referral"]`` carries its token)."""
+    link back to it; ``values["referral"]`` carries its token). ``routed``: ``(clinic id,
+    service id)`` an intake answer sends the visitor to (the message says why)."""
     local = start.astimezone(clinic.zone)
     values = dict(values or {})
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
@@ -78,8 +81,10 @@ def render_form(
         errors=dict(errors or {}),
         message=message,
         next_slots=_slot_links(renderer, next_slots, page),
+        questions=_questions(renderer, service),
+        routed=_routed(renderer, *routed) if routed else None,
         note_max=NOTE_MAX,
-        field_ids=_FIELD_IDS,
+        field_ids=_FIELD_IDS | {f"answers.{q.id}" for q in service.questions},
         texts_on=renderer.settings.notifications.sms is not None,
         crisis_html=_crisis(renderer, clinic),
         action=f"{renderer.base_path}/fragments/booking",
@@ -87,6 +92,36 @@ def render_form(
         if page is not None
         else _open_times_href(renderer, clinic, service, local.date()),
     )
+
+
+def _questions(renderer: Renderer, service: Service) -> list[dict[str, Any]]:
+    """The service's intake questions in this language, each with the answers it offers."""
+    tr = renderer.directory.translate
+    yes_no = [("yes", _("Yes")), ("no", _("No"))]
+    return [
+        {
+            "id": q.id,
+            "kind": q.kind,
+            "label": tr(q.label),
+            "required": q.required,
+            "max_length": q.max_length,
+            "options": yes_no if q.kind == "yes-no" else [(c.id, tr(c.label)) for c in q.choices],
+        }
+        for q in service.questions
+    ]
+
+
+def _routed(renderer: Renderer, clinic_id: str, service_id: str) -> dict[str, str]:
+    """The link to the open times an intake answer sends the visitor to."""
+    directory = renderer.directory
+    service = directory.service(service_id)
+    query = urlencode({"clinic": clinic_id, "service": service_id})
+    return {
+        "href": f"{renderer.base_path}/fragments/booking?{query}",
+        "label": _("See the open times for {service}").format(
+            service=directory.translate(service.name)
+        ),
+    }
 
 
 def _open_times_href(renderer: Renderer, clinic: Clinic, service: Service, day: dt.date) -> str:

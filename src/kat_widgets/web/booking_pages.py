@@ -20,8 +20,10 @@ from markupsafe import Markup
 from kat_widgets.booking import BookingRequest, ManageView
 from kat_widgets.booking.models import BookingFormQuery, Language
 from kat_widgets.booking.rules import parse_start
+from kat_widgets.directory import Service
 from kat_widgets.errors import (
     BookingConflictError,
+    IntakeRouteError,
     PathwayError,
     ReferralError,
     SlotTakenError,
@@ -101,6 +103,22 @@ def _form_values(form: Any) -> dict[str, str]:
     return {key: str(form.get(key) or "") for key in (*keys, "idempotency_key", "referral")}
 
 
+def _answers(form: Any, service: Service) -> dict[str, bool | str]:
+    """The form's ``answers.<id>`` fields as the booking takes them (a yes-no's yes/no as
+    true/false; anything else as sent, for the booking to check)."""
+    found: dict[str, bool | str] = {}
+    for question in service.questions:
+        text = str(form.get(f"answers.{question.id}") or "")
+        if text:
+            yes_no = {"yes": True, "no": False} if question.kind == "yes-no" else {}
+            found[question.id] = yes_no.get(text, text)
+    return found
+
+
+def _shown(value: bool | str) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
 @post(
     "/fragments/booking",
     summary="Submit the booking form (HTML)",
@@ -114,10 +132,13 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     """The form's POST: the confirmation, or the form again with errors next to the fields."""
     bookings = kat.booking
     widgets = kat.widgets_for(request)
-    values = _form_values(await request.form())
+    form = await request.form()
+    values = _form_values(form)
     start = parse_start(values["start"])
     clinic = kat.directory.clinic(values["clinic_id"])
     service = kat.directory.service(values["service"])
+    answers = _answers(form, service)
+    values.update({f"answers.{key}": _shown(value) for key, value in answers.items()})
     body = BookingRequest(
         clinic_id=clinic.id,
         service=service.id,
@@ -131,6 +152,7 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
         # later messages and the manage page speak it too (i18n.LANGUAGES are Language's)
         language=cast(Language, widgets.lang),
         referral=values["referral"] or None,
+        answers=answers or None,
     )
     key = values["idempotency_key"] or None
     # a referral's form belongs to its page: other times and "Change time" link back there
@@ -147,6 +169,9 @@ async def booking_form_post(request: AnyRequest, kat: NamedDependency[KatContext
     except SlotTakenError as exc:
         slots = [slot for slot in exc.next_slots if isinstance(slot, Slot)]
         return again(409, message=str(exc), next_slots=slots)
+    except IntakeRouteError as exc:  # an answer sends them elsewhere: say why, link there
+        routed = (exc.clinic_id, exc.service_id or service.id)
+        return again(422, message=str(exc), routed=routed)
     except (PathwayError, ReferralError) as exc:  # about the visit, not a field to fix
         return again(422, message=str(exc))
     except ValidationError as exc:

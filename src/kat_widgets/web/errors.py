@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException
 from kat_widgets.errors import (
     AuthenticationError,
     BookingConflictError,
+    IntakeRouteError,
     KatWidgetsError,
     NotFoundError,
     PermissionDeniedError,
@@ -141,6 +142,8 @@ def exception_handlers(kat: KatContext) -> Mapping[int | type[Exception], Handle
         extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
         if exc.fields:
             extra["fields"] = exc.fields
+        if isinstance(exc, IntakeRouteError):  # where the answer sends the visitor instead
+            extra["route"] = {"clinic_id": exc.clinic_id, "service": exc.service_id}
         return error_response(request, kat, 422, str(exc), show_phone=True, **extra)
 
     def slot_taken(request: AnyRequest, exc: SlotTakenError) -> Response[Any]:

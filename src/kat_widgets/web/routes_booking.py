@@ -23,7 +23,7 @@ from kat_widgets.booking import BookingRecord, BookingRequest, RescheduleRequest
 from kat_widgets.booking.calendar import booking_ics, google_link, outlook_link, staff_feed_ics
 from kat_widgets.directory import Directory
 from kat_widgets.errors import NotFoundError, ValidationError
-from kat_widgets.web import booking_pages, referral_pages
+from kat_widgets.web import booking_pages, referral_pages, routes_intake
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import json_error
 from kat_widgets.web.json_depth import JsonTooDeep
@@ -294,6 +294,7 @@ async def staff_calendar(
 ROUTES = [
     *booking_pages.ROUTES,
     *referral_pages.ROUTES,
+    *routes_intake.ROUTES,
     create_booking,
     view_booking,
     cancel_booking,

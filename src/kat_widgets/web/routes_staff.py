@@ -70,6 +70,8 @@ class StaffBookingOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+    answers: dict[str, bool | str] | None = None
+    """The intake answers (with ``names:read`` only)."""
 
 
 class ReferralIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -116,6 +118,7 @@ def _out(record: BookingRecord, key: StaffKey, staff: StaffService) -> StaffBook
         name=record.name if names else None,
         email=record.email if names else None,
         phone=record.phone if names else None,
+        answers=record.answers if names else None,
     )
 
 

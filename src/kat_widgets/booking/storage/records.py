@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
+
 from kat_widgets.booking.models import BookingRecord, NewBooking, OutboxMessage
 
 __all__ = ["booking_values", "message", "overlapping", "record"]
@@ -35,6 +37,7 @@ def record(row: Any) -> BookingRecord:
     """A ``bookings`` row as a :class:`BookingRecord`."""
     values = {f: getattr(row, _COLUMNS.get(f, f)) for f in BookingRecord.__struct_fields__}
     values["sms_reminders"] = bool(values["sms_reminders"])  # SQLite may give 0/1
+    values["answers"] = msgspec.json.decode(row.answers) if row.answers else None
     if row.status == "confirmed" and row.approval == "requested":
         values["status"] = "requested"  # holds its time as confirmed does; staff approve it
     return BookingRecord(**values)
@@ -49,6 +52,7 @@ def booking_values(booking_id: str, new: NewBooking, *, now: dt.datetime) -> dic
         "status": "confirmed",
         "approval": "requested" if new.requested else None,
         "held_token": new.held_token if new.requested else None,
+        "answers": msgspec.json.encode(new.answers).decode() if new.answers else None,
         "sequence": 0,
         "created_at": now,
         "updated_at": now,

@@ -1,5 +1,5 @@
 """Client records (an opaque id that ties one person's bookings together for the care pathway),
-referral links, and a booking's approval (``requested`` until staff approve it).
+referral links, a booking's approval (``requested`` until staff approve it), intake answers.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,6 +35,8 @@ def upgrade() -> None:
     # while a request waits: its manage token sealed (as the outbox keeps one for a message),
     # so the confirmation staff approve later carries the visitor's links; cleared on decision
     op.add_column("bookings", sa.Column("held_token", sa.String(64), nullable=True))
+    # the intake answers, as JSON ({question id: value}); purged with the booking
+    op.add_column("bookings", sa.Column("answers", sa.Text, nullable=True))
     op.create_table(
         "referrals",
         sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -49,6 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("referrals")
+    op.drop_column("bookings", "answers")
     op.drop_column("bookings", "held_token")
     op.drop_column("bookings", "approval")
     op.drop_index("bookings_by_client", table_name="bookings")
