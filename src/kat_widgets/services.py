@@ -121,6 +121,8 @@ def build_services(
             clock=now,
             notifications=notifications.notifier if notifications is not None else None,
         )
+        if notifications is not None:  # the delivery sweep passes on waitlist offers that ran out
+            notifications.queue.also_sweep = bookings.waitlist.sweep
     if clock is None:
         clock = bookings.clock if bookings is not None else utcnow
     return Services(

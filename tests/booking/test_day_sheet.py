@@ -115,6 +115,9 @@ def test_the_link_is_kept_out_of_access_logs() -> None:
     assert redact(line) == '"GET /w/staff/day/***?date=2027-03-09"'
     referral = '"GET /w/referrals/Xk2f9a-abcdefghijklmnopqrstuvwxyz0123456789?start=x"'
     assert redact(referral) == '"GET /w/referrals/***?start=x"'
+    claim = '"POST /w/api/waitlist/claims/' + "B" * 43 + '"'
+    assert redact(claim) == '"POST /w/api/waitlist/claims/***"'
+    assert redact('"GET /w/waitlist/' + "C" * 43 + '"') == '"GET /w/waitlist/***"'
 
 
 def test_the_day_sheet_approves_and_declines_requests(

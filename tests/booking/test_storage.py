@@ -239,3 +239,31 @@ def test_bookings_wait_for_the_disk_and_only_a_delivery_store_does_not(database_
     finally:
         durable.dispose()
         relaxed.dispose()
+
+
+def test_purge_drops_waitlist_places_that_ended(storage: Storage) -> None:
+    from kat_widgets.booking.waitlist_models import WaitlistEntry
+
+    for number, days in enumerate((1, 60)):
+        storage.waitlist.add(
+            WaitlistEntry(
+                id=f"{number}" * 32,
+                token_hash=f"{number}" * 64,
+                clinic_id="draper",
+                service_id="info-call",
+                email="wait@example.com",
+                phone=None,
+                language="en",
+                earliest=None,
+                latest=None,
+                days=("mon",),
+                status="waiting",
+                created_at=NOW,
+                expires_at=NOW + dt.timedelta(days=days),
+            )
+        )
+    later = NOW + dt.timedelta(days=3)
+    storage.purge(later, now=later, idempotency_before=later)
+    assert storage.waitlist.by_id("0" * 32) is None
+    kept = storage.waitlist.by_id("1" * 32)
+    assert kept is not None and kept.days == ("mon",) and kept.status == "waiting"

@@ -45,15 +45,23 @@ PHONE_MAX = 32
 NOTE_MAX = 500
 """Longest accepted visitor fields (the columns are sized to match)."""
 
-Status = Literal["confirmed", "cancelled", "requested"]
+Status = Literal["confirmed", "cancelled", "requested", "held"]
 """``requested``: a service that needs approval, its time held until staff approve (then
-``confirmed``) or decline (then ``cancelled``)."""
+``confirmed``) or decline (then ``cancelled``). ``held``: a time offered to a visitor on the
+waitlist, until they claim it (then ``confirmed``) or the offer runs out."""
 Outcome = Literal["attended", "no-show", "completed"]
 """What staff marked a past visit as (``completed``: the pathway step is done)."""
 Language = Literal["en", "es"]
 """What a visitor may book in; every message we send later uses it."""
 Event = Literal[
-    "created", "rescheduled", "cancelled", "reminder", "requested", "approved", "declined"
+    "created",
+    "rescheduled",
+    "cancelled",
+    "reminder",
+    "requested",
+    "approved",
+    "declined",
+    "offer",
 ]
 Channel = Literal["email", "sms", "webhook", "staff-email"]
 OutboxStatus = Literal["pending", "sending", "sent", "parked", "skipped"]
@@ -136,6 +144,8 @@ class NewBooking(msgspec.Struct, frozen=True, kw_only=True):
     """The client record the booking belongs to (an opaque id; see ``booking.care``)."""
     requested: bool = False
     """Held for staff to approve (the service ``requires_approval``)."""
+    offered: bool = False
+    """Held for a visitor on the waitlist until they claim it."""
     held_token: str | None = None
     """With ``requested``: the manage token sealed for the confirmation staff approve later."""
     answers: dict[str, bool | str] | None = None

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -39,6 +40,7 @@ __all__ = [
     "referrals",
     "resource_holds",
     "staff_keys",
+    "waitlist",
 ]
 
 
@@ -222,3 +224,31 @@ audit_log = Table(
 )
 """One line per staff action: who (the key's id), what, which booking, when; nothing personal.
 No foreign key: the line outlives the booking's purge."""
+
+waitlist = Table(
+    "waitlist",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("clinic_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("sms", Boolean, nullable=False, server_default=false()),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("earliest", Date, nullable=True),
+    Column("latest", Date, nullable=True),
+    Column("days", String(40), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("claim_hash", String(64), nullable=True, unique=True),
+    Column("offer_booking_id", String(32), nullable=True),
+    Column("offer_until", UTCDateTime, nullable=True),
+    Column("passed_start", UTCDateTime, nullable=True),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Index("waitlist_by_wait", "clinic_id", "service_id", "status"),
+)
+"""Visitors waiting for a time: ``waiting``, ``offered`` (a time held for them until
+``offer_until``, by the booking row ``offer_booking_id``), ``booked``, ``cancelled``,
+``expired``. ``passed_start``: the last time offered and not taken (not offered again)."""

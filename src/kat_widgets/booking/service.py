@@ -20,7 +20,7 @@ from kat_widgets import i18n
 from kat_widgets.booking import wording
 from kat_widgets.booking.care import pathway_check
 from kat_widgets.booking.care_service import CareService
-from kat_widgets.booking.cutoff import CutOff
+from kat_widgets.booking.cutoff import MOVE_CHOICES, CutOff
 from kat_widgets.booking.free import NEXT_FREE_DAYS, TAKEN, FreeTimes
 from kat_widgets.booking.intake import check_answers
 from kat_widgets.booking.models import (
@@ -29,7 +29,6 @@ from kat_widgets.booking.models import (
     Confirmation,
     IdempotencyRecord,
     ManageView,
-    MovePage,
     Outgoing,
 )
 from kat_widgets.booking.outbox import NoNotifications, Notifications
@@ -50,6 +49,7 @@ from kat_widgets.booking.tokens import (
     seal,
     token_hash,
 )
+from kat_widgets.booking.waitlist import WaitlistService
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import (
     BookingConflictError,
@@ -69,8 +69,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
 
-MOVE_CHOICES = 8
-"""Times offered per page of the manage page's "Move to another time"."""
 STAFF_FEED_PAST = dt.timedelta(days=7)
 STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
@@ -107,6 +105,10 @@ class BookingService(CutOff):
         )
         self.care = CareService(directory, storage, self.config.secret_key, clock)
         """Client records and referral links."""
+        self.waitlist = WaitlistService(
+            directory, storage, self.config.secret_key, clock, self.free, self.notifications
+        )
+        """Visitors waiting for a time; told of every time a change frees."""
 
     def _write(
         self,
@@ -256,30 +258,6 @@ class BookingService(CutOff):
         now = self.clock()
         return self.storage.between(now - STAFF_FEED_PAST, now + STAFF_FEED_AHEAD)
 
-    def move_choices(self, record: BookingRecord, after: dt.datetime | None = None) -> MovePage:
-        """Up to ``MOVE_CHOICES`` times ``record`` may move to, after ``after`` (default: now).
-
-        Never sooner than :meth:`earliest_move` nor past the service's horizon; the next page
-        starts after the last time shown, or after the two weeks searched if they ran out.
-        """
-        if not self.can_change(record):
-            return MovePage(slots=(), later=None, paged=after is not None)
-        clinic = self.directory.clinic(record.clinic_id)
-        service = self.directory.service(record.service_id)
-        now = self.clock()
-        horizon = now + dt.timedelta(days=service.policy.horizon_days)
-        earliest = self.earliest_move(record)
-        start = min(max(earliest, after), horizon) if after is not None else earliest
-        # one extra to know there are more, and room for the visit's own time and ``after``
-        found = self.free.next_free(clinic, service, start, MOVE_CHOICES + 3, moving=record.id)
-        found = [s for s in found if s.start != record.start and (after is None or s.start > after)]
-        slots = found[:MOVE_CHOICES]
-        full = len(found) > MOVE_CHOICES
-        onward = slots[-1].start if full else start + dt.timedelta(days=NEXT_FREE_DAYS)
-        return MovePage(
-            slots=tuple(slots), later=onward if onward < horizon else None, paged=after is not None
-        )
-
     def manage(self, token: str, *, after: dt.datetime | None = None) -> ManageView:
         """What the manage page shows for ``token``: the booking, its links, what may change."""
         record = self.view(token)
@@ -310,6 +288,7 @@ class BookingService(CutOff):
         cancelled = self.storage.cancel(record.id, now=now, messages=owed)
         if cancelled is not None:
             self.notifications.kick(owed)
+            self.waitlist.freed(cancelled)
         if cancelled is None:  # cancelled concurrently
             again = self.storage.by_id(record.id)
             if again is None:
@@ -375,6 +354,7 @@ class BookingService(CutOff):
 
         moved = self._write(clinic, service, start, move, moving=record.id)
         self.notifications.kick(sent)
+        self.waitlist.freed(record)  # its old time
         return moved
 
     def purge(self, older_than_days: int | None = None, *, dry_run: bool = False) -> int:

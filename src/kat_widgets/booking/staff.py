@@ -344,6 +344,7 @@ class StaffService:
                 raise NotFoundError("No such booking.")
             return again
         notifications.kick(owed)
+        self.bookings.waitlist.freed(cancelled)
         return cancelled
 
     def approve(self, key: StaffKey, booking_id: str) -> BookingRecord:
@@ -375,6 +376,7 @@ class StaffService:
         if declined is None:  # approved or cancelled meanwhile
             raise BookingConflictError("This request was already decided or cancelled.")
         notifications.kick(owed)
+        self.bookings.waitlist.freed(declined)
         return declined
 
     def _decidable(self, key: StaffKey, booking_id: str, verb: str) -> BookingRecord:

@@ -110,6 +110,10 @@ def render_availability(renderer: Renderer, week: Week, *, page: str | None = No
         if page is not None
         else f"{base}/calendars/{clinic.id}/availability.ics?" + urlencode({"service": service.id}),
         any_slots=bool(week.slots),
+        waitlist_href=f"{base}/fragments/waitlist?"
+        + urlencode({"clinic": clinic.id, "service": service.id})
+        if page is None and service.public
+        else None,
     )
 
 

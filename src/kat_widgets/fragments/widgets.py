@@ -17,12 +17,14 @@ from markupsafe import Markup
 from kat_widgets import i18n
 from kat_widgets.booking.models import BookingFormQuery
 from kat_widgets.booking.rules import online_service, parse_start
+from kat_widgets.booking.waitlist_models import WaitlistFormQuery
 from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import NotFoundError, StorageUnavailableError, ValidationError
 from kat_widgets.fragments.booking import render_form, render_past
 from kat_widgets.fragments.locator import LocatorView, render_locator
 from kat_widgets.fragments.renderer import STYLESHEETS, Renderer
 from kat_widgets.fragments.scheduling import render_availability, render_unavailable
+from kat_widgets.fragments.waitlist import render_waitlist_form
 from kat_widgets.i18n import N_
 from kat_widgets.locator import LocateQuery, Locator, locator_from_settings
 from kat_widgets.scheduling.types import BusyProvider
@@ -37,6 +39,7 @@ _TITLES = {
     "availability": N_("Open times"),
     "booking": N_("Book an appointment"),
     "crisis-banner": N_("Get help now"),
+    "waitlist": N_("Tell me when a time opens"),
 }
 
 
@@ -200,6 +203,10 @@ class Widgets:
             return self._view(name, found.html, 422 if found.error else 200)
         if name in ("availability", "booking"):
             return self._open_times(name, params, busy_provider, now)
+        if name == "waitlist":
+            asked = WaitlistFormQuery.from_text(params)
+            clinic, service = online_service(self.directory, asked.clinic, asked.service)
+            return self._view(name, render_waitlist_form(self.renderer, clinic, service))
         raise NotFoundError(f"No widget called {name!r}.")
 
     def _view(self, name: str, html: Markup, status: int = 200) -> FragmentView:

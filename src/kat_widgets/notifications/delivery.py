@@ -159,6 +159,8 @@ class Deliverer:
             raise PermanentDeliveryError("the message has no link to send")
         token = unseal(self.secret_key, f"outbox\x00{message.id}", message.sealed_token)
         base = self.config.public_url
+        if message.event == "offer":  # the sealed token is the claim link's
+            return Links(manage_url=f"{base}/waitlist/claims/{token}", ics_url="")
         key = calendar_key(self.secret_key, token)
         return Links(
             manage_url=f"{base}/bookings/{token}", ics_url=f"{base}/calendars/bookings/{key}.ics"

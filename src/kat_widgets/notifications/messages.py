@@ -44,6 +44,7 @@ _SUBJECTS: dict[Event, str] = {
     "requested": N_("Appointment requested: {when}"),
     "approved": N_("Appointment confirmed: {when}"),
     "declined": N_("Appointment request not confirmed: {when}"),
+    "offer": N_("A time has opened: {when}"),
 }
 _LEADS: dict[Event, str] = {
     "created": N_("Your appointment is confirmed."),
@@ -59,6 +60,10 @@ _LEADS: dict[Event, str] = {
         "We could not confirm the appointment you asked for. Please call us and we will find "
         "the right next step with you."
     ),
+    "offer": N_(
+        "A time you were waiting for has opened. It is held for you for 30 minutes: book it "
+        "with the link below, or it goes to the next person waiting."
+    ),
 }
 _SMS_LEADS: dict[Event, str] = {
     "created": N_("Your appointment is confirmed for"),
@@ -68,6 +73,7 @@ _SMS_LEADS: dict[Event, str] = {
     "requested": N_("We have your appointment request for"),
     "approved": N_("Your appointment is confirmed for"),
     "declined": N_("We could not confirm your appointment request for"),
+    "offer": N_("A time has opened for you, held for 30 minutes:"),
 }
 _STAFF: dict[Event, tuple[str, str]] = {
     "created": ("New booking", "A visitor booked online."),
@@ -178,7 +184,7 @@ def visitor_letter(
             "ics_url": links.ics_url,
         }
         text, html = _render("visitor.txt", **context), _render("visitor.html", **context)
-    if event in ("requested", "declined"):  # nothing is in their calendar until it is confirmed
+    if event in ("requested", "declined", "offer"):  # their calendar waits for a confirmation
         return Letter(subject=subject, text=text, html=html)
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if record.status == "cancelled" else "REQUEST"
     calendar = attendee_invitation(record, directory, now=now, organizer=organizer, method=method)

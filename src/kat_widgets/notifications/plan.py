@@ -102,6 +102,8 @@ def plan_messages(
             if due > now:
                 for channel in visitor:
                     owe("reminder", channel, due)
+    if event == "offer":  # between the clinic and one visitor waiting: no alert, no webhook
+        return messages
     if config.smtp is not None and directory.clinic(booking.clinic_id).notify_emails:
         owe(event, "staff-email", now)
     for url in config.webhook_urls:

@@ -16,7 +16,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class DeliveryQueue:
         self._waiting: queue.SimpleQueue[Due | None] = queue.SimpleQueue()
         self._waker: threading.Thread | None = None
         self._waker_lock = threading.Lock()
+        self.also_sweep: Callable[[], int] | None = None
+        """Run by each sweep too (the waitlist's offers that ran out go to the next visitor)."""
 
         @huey.task(name="kat.deliver")  # type: ignore[untyped-decorator]
         def deliver(message_id: str) -> None:
@@ -121,6 +123,11 @@ class DeliveryQueue:
 
     def sweep(self) -> int:
         """Wake what a dead worker or a lost job left; returns how many were woken."""
+        if self.also_sweep is not None:
+            try:
+                self.also_sweep()
+            except Exception as exc:  # never stops the delivery sweep; the next one tries again
+                log.warning("waitlist sweep failed (%s)", type(exc).__name__)
         woken = self.deliverer.recover()
         for message_id in woken:
             self._deliver(message_id)

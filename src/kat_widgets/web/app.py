@@ -41,6 +41,7 @@ from kat_widgets.web import (
     routes_locator,
     routes_scheduling,
     routes_staff,
+    routes_waitlist,
     staff_pages,
 )
 from kat_widgets.web.context import KatContext
@@ -79,7 +80,11 @@ def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
         *routes_scheduling.ROUTES,
         # answers that carry a manage token or a visitor's details are never compressed: a
         # compressed secret beside reflected input leaks through the answer's size (BREACH)
-        Router(path="/", route_handlers=routes_booking.ROUTES, opt={NEVER_COMPRESS: True}),
+        Router(
+            path="/",
+            route_handlers=[*routes_booking.ROUTES, *routes_waitlist.ROUTES],
+            opt={NEVER_COMPRESS: True},
+        ),
         Router(
             path="/",
             route_handlers=routes_staff.ROUTES,

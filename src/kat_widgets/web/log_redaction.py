@@ -16,11 +16,12 @@ _TOKEN_PATH = re.compile(r"(/bookings/)[A-Za-z0-9_-]{16,}")
 _FEED_PATH = re.compile(r"(/calendars/staff/)[^/?\s]+")
 _DAY_PATH = re.compile(r"(/staff/day/)[^/?\s]+")
 _REFERRAL_PATH = re.compile(r"(/referrals/)[^/?\s]+")
+_WAITLIST_PATH = re.compile(r"(/waitlist/(?:claims/)?)[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:
     text = _TOKEN_PATH.sub(r"\1***", text)
-    text = _REFERRAL_PATH.sub(r"\1***", text)
+    text = _WAITLIST_PATH.sub(r"\1***", _REFERRAL_PATH.sub(r"\1***", text))
     return _DAY_PATH.sub(r"\1***", _FEED_PATH.sub(r"\1***", text))
 
 

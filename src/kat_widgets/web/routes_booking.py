@@ -91,7 +91,7 @@ def booking_out(record: BookingRecord, directory: Directory) -> BookingOut:
     )
 
 
-def _answer(
+def answer_for(
     request: AnyRequest, kat: KatContext, record: BookingRecord, token: str
 ) -> BookingAnswer:
     base = kat.prefix(request)
@@ -151,7 +151,7 @@ async def create_booking(
     confirmation = await _run(bookings.book, data, idempotency_key=key)
     headers = {"Idempotent-Replayed": "true"} if confirmation.replayed else {}
     return Response(
-        _answer(request, kat, confirmation.booking, confirmation.token),
+        answer_for(request, kat, confirmation.booking, confirmation.token),
         status_code=201,
         headers={**headers, "Cache-Control": "no-store"},
     )
@@ -230,7 +230,7 @@ def _booking_response(
 ) -> Response[BookingAnswer]:
     """The answer, with the booking's sequence as its ``ETag`` (for ``If-Match``)."""
     return Response(
-        _answer(request, kat, record, token),
+        answer_for(request, kat, record, token),
         status_code=status,
         headers={"Cache-Control": "no-store", "ETag": f'"{record.sequence}"'},
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -36,10 +36,12 @@ from kat_widgets.booking.storage.steps import (
     claim_day,
     delete_past,
     free_confirmed,
+    idempotent,
     skip_reminders,
     write_outbox,
 )
 from kat_widgets.booking.storage.urls import database_url, dialect_of
+from kat_widgets.booking.storage.waitlist import WaitlistStore
 from kat_widgets.errors import (
     ConfigurationError,
     HoldConflictError,
@@ -92,6 +94,7 @@ class Storage:
         """The messages booking changes owe (written by this store's transactions)."""
         self.staff = StaffStore(self._tx)
         self.clients = ClientStore(self._tx)
+        self.waitlist = WaitlistStore(self._tx, self._for_update)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -240,20 +243,7 @@ class Storage:
     def idempotent(self, key_hash: str) -> tuple[IdempotencyRecord, BookingRecord] | None:
         """The booking an earlier POST with this key created, if any."""
         with self._tx(write=False) as conn:
-            row = conn.execute(
-                sa.select(idempotency_keys).where(idempotency_keys.c.key_hash == key_hash)
-            ).one_or_none()
-            if row is None:
-                return None
-            booking = by_id(conn, row.booking_id)
-        if booking is None:
-            return None
-        return (
-            IdempotencyRecord(
-                key_hash=row.key_hash, request_hash=row.request_hash, sealed_token=row.sealed_token
-            ),
-            booking,
-        )
+            return idempotent(conn, key_hash)
 
     def between(self, start: dt.datetime, end: dt.datetime) -> list[BookingRecord]:
         """Confirmed bookings starting in ``[start, end)`` (the staff feed)."""
@@ -284,12 +274,14 @@ class Storage:
         messages: Sequence[Outgoing] = (),
         staff_key: str | None = None,
         pathway: PathwayCheck | None = None,
+        also: Callable[[Connection, str], None] | None = None,
     ) -> BookingRecord:
         """Insert a booking with its holds and the ``messages`` it owes (and, when staff book,
         the audit line of ``staff_key``) in one transaction.
 
         With ``new.client_id``, the client's record is held first and ``pathway`` is run on
-        the client's history inside the transaction (its refusal rolls everything back).
+        the client's history inside the transaction (its refusal rolls everything back);
+        ``also(conn, booking id)`` runs last, in the same transaction (a waitlist offer).
         Raises :class:`HoldConflictError` when the database refuses the holds, and
         :class:`IdempotencyConflictError` when a concurrent request stored the same key first.
         """
@@ -315,6 +307,8 @@ class Storage:
             write_outbox(conn, booking_id, messages, now=now)
             if staff_key is not None:
                 write_audit(conn, staff_key, "bookings.book", now, booking_id, new.clinic_id)
+            if also is not None:
+                also(conn, booking_id)
             record = by_id(conn, booking_id)
         assert record is not None
         return record

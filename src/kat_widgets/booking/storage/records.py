@@ -33,13 +33,17 @@ _WRITTEN = (
 """The fields of a :class:`NewBooking` that are columns of ``bookings`` (the rest are holds)."""
 
 
+_HELD = {"requested": "requested", "offered": "held"}
+"""The approval column's states that a record shows as its status (the row stays confirmed)."""
+
+
 def record(row: Any) -> BookingRecord:
     """A ``bookings`` row as a :class:`BookingRecord`."""
     values = {f: getattr(row, _COLUMNS.get(f, f)) for f in BookingRecord.__struct_fields__}
     values["sms_reminders"] = bool(values["sms_reminders"])  # SQLite may give 0/1
     values["answers"] = msgspec.json.decode(row.answers) if row.answers else None
-    if row.status == "confirmed" and row.approval == "requested":
-        values["status"] = "requested"  # holds its time as confirmed does; staff approve it
+    if row.status == "confirmed" and row.approval in _HELD:
+        values["status"] = _HELD[row.approval]  # holds its time as confirmed does
     return BookingRecord(**values)
 
 
@@ -50,8 +54,8 @@ def booking_values(booking_id: str, new: NewBooking, *, now: dt.datetime) -> dic
         "id": booking_id,
         **written,
         "status": "confirmed",
-        "approval": "requested" if new.requested else None,
-        "held_token": new.held_token if new.requested else None,
+        "approval": "requested" if new.requested else ("offered" if new.offered else None),
+        "held_token": new.held_token if new.requested or new.offered else None,
         "answers": msgspec.json.encode(new.answers).decode() if new.answers else None,
         "sequence": 0,
         "created_at": now,

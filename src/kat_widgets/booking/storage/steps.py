@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kat_widgets.booking.models import BookingRecord, NewBooking, Outgoing
+from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import (
     bookings,
     clients,
@@ -22,6 +22,7 @@ from kat_widgets.booking.schema import (
     outbox,
     referrals,
     resource_holds,
+    waitlist,
 )
 from kat_widgets.booking.storage.records import record
 from kat_widgets.errors import HoldConflictError, StaleChangeError
@@ -32,6 +33,7 @@ __all__ = [
     "claim_day",
     "delete_past",
     "free_confirmed",
+    "idempotent",
     "release",
     "skip_reminders",
     "write_outbox",
@@ -254,6 +256,7 @@ def delete_past(
     conn.execute(sa.delete(resource_holds).where(resource_holds.c.session_id.in_(ended)))
     conn.execute(sa.delete(group_sessions).where(group_sessions.c.end_utc < before))
     conn.execute(sa.delete(referrals).where(referrals.c.expires_at < before))
+    conn.execute(sa.delete(waitlist).where(waitlist.c.expires_at < before))
     conn.execute(
         sa.delete(clients).where(
             clients.c.created_at < before,
@@ -298,3 +301,17 @@ def skip_reminders(conn: Connection, booking_id: str) -> None:
         .where(o.booking_id == booking_id, o.event == "reminder", o.status == "pending")
         .values(status="skipped", sealed_token=None, claim=None)
     )
+
+
+def idempotent(conn: Connection, key_hash: str) -> tuple[IdempotencyRecord, BookingRecord] | None:
+    """The remembered POST of ``key_hash`` and the booking it made, if both are there."""
+    row = conn.execute(
+        sa.select(idempotency_keys).where(idempotency_keys.c.key_hash == key_hash)
+    ).one_or_none()
+    booking = by_id(conn, row.booking_id) if row is not None else None
+    if row is None or booking is None:
+        return None
+    remembered = IdempotencyRecord(
+        key_hash=row.key_hash, request_hash=row.request_hash, sealed_token=row.sealed_token
+    )
+    return remembered, booking
