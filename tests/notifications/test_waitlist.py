@@ -204,3 +204,23 @@ def test_leaving_frees_a_held_time_for_the_next_and_bad_input_is_refused(
     assert refused(email="x@example.com", service="experience-iv")["field"] == "service"
     assert client.get("/api/waitlist/" + "z" * 43).status_code == 404
     assert client.post("/api/waitlist/claims/" + "z" * 43).status_code == 404
+
+
+def test_open_times_are_offered_after_new_hours(
+    client: TestClient[Litestar], services: Services, smtp: tuple[Any, SmtpHandler]
+) -> None:
+    """``kat-widgets waitlist offer``: times open now (new hours, a lifted closure) that suit a
+    visitor waiting are offered, first come first; the sweep alone offers only freed times."""
+    _join(client, VISITORS[0])
+    _join(client, VISITORS[1], earliest="2027-03-12", latest="2027-03-12")
+    booking = services.booking
+    assert booking.waitlist.sweep() == 0
+    deliver_due(services)
+    assert _offers_to(smtp, VISITORS[0]) == []
+    assert booking.waitlist.open_times() == 2
+    deliver_due(services)
+    assert len(_offers_to(smtp, VISITORS[0])) == 1 and len(_offers_to(smtp, VISITORS[1])) == 1
+    held = [b for b in booking.storage.between(at(10, 0), at(13, 0)) if b.status == "held"]
+    zone = services.directory.clinic("draper").zone
+    assert sorted(b.start.astimezone(zone).day for b in held) == [10, 12]
+    assert booking.waitlist.open_times() == 0  # nobody is waiting any more

@@ -39,7 +39,7 @@ from kat_widgets.booking.waitlist_models import (
     WaitlistRequest,
     matches,
 )
-from kat_widgets.directory import Directory
+from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import (
     BookingConflictError,
     HoldConflictError,
@@ -48,6 +48,7 @@ from kat_widgets.errors import (
     ValidationError,
 )
 from kat_widgets.i18n import gettext as _
+from kat_widgets.scheduling.types import Slot
 
 if TYPE_CHECKING:
     from kat_widgets.booking.free import FreeTimes
@@ -159,7 +160,38 @@ class WaitlistService:
             slot = self.free.slot(clinic, service, record.start)
         except (SlotTakenError, ValidationError, NotFoundError):
             return None  # not a time anyone may book now (past, too soon, taken again)
-        for entry in self.storage.waitlist.waiting(clinic.id, service.id):
+        return self._offer(
+            clinic, service, slot, self.storage.waitlist.waiting(clinic.id, service.id), now
+        )
+
+    def open_times(self) -> int:
+        """Offer open times that suit visitors waiting (after new hours or a closure lifted:
+        ``kat-widgets waitlist offer``); the sweep does not, it passes on freed times only.
+        Returns how many were offered."""
+        now = self.clock()
+        offered = 0
+        for clinic_id, service_id in self.storage.waitlist.wanted():
+            clinic = self.directory.clinic(clinic_id)
+            service = self.directory.service(service_id)
+            waiting = self.storage.waitlist.waiting(clinic_id, service_id)
+            for slot in self.free.next_free(clinic, service, now, count=1000):
+                if self._offer(clinic, service, slot, waiting, now) is not None:
+                    offered += 1
+                    waiting = self.storage.waitlist.waiting(clinic_id, service_id)
+                if not waiting:
+                    break
+        return offered
+
+    def _offer(
+        self,
+        clinic: Clinic,
+        service: Service,
+        slot: Slot,
+        waiting: list[WaitlistEntry],
+        now: dt.datetime,
+    ) -> WaitlistEntry | None:
+        """Hold ``slot`` for the first of ``waiting`` it suits and tell them; that entry."""
+        for entry in waiting:
             if not matches(entry, slot.start, clinic.zone, now):
                 continue
             claim, token = new_token(), new_token()
@@ -199,6 +231,14 @@ class WaitlistService:
             return self.storage.waitlist.by_id(entry.id)
         return None
 
+    def _gone(self, entry: WaitlistEntry) -> BookingConflictError:
+        return BookingConflictError(
+            _(
+                "This time was already booked with this link, or the offer has passed. "
+                "Please call us at {phone}."
+            ).format(phone=self._phone(entry.clinic_id))
+        )
+
     def _claim_hash(self, claim: str) -> str:
         return keyed_hash(self._secret, "waitlist-claim", claim)
 
@@ -214,12 +254,7 @@ class WaitlistService:
         if entry is None:
             raise NotFoundError(_("We could not find this offer. It may have passed."))
         if entry.status != "offered" or record is None or record.status != "held":
-            raise BookingConflictError(
-                _(
-                    "This time was already booked with this link, or the offer has passed. "
-                    "Please call us at {phone}."
-                ).format(phone=self._phone(entry.clinic_id))
-            )
+            raise self._gone(entry)
         if entry.offer_until is not None and self.clock() >= entry.offer_until:
             raise BookingConflictError(
                 _(
@@ -242,12 +277,7 @@ class WaitlistService:
         owed = self.notifications.owed("created", confirmed, token=token, now=now)
         booked = self.storage.waitlist.claim(entry.id, record.id, now=now, messages=owed)
         if booked is None:
-            raise BookingConflictError(
-                _(
-                    "This time was already booked with this link, or the offer has passed. "
-                    "Please call us at {phone}."
-                ).format(phone=self._phone(entry.clinic_id))
-            )
+            raise self._gone(entry)
         self.notifications.kick(owed)
         return Confirmation(booking=booked, token=token)
 

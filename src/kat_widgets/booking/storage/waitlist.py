@@ -68,6 +68,13 @@ class WaitlistStore:
         with self._tx(write=False) as conn:
             return [_entry(row) for row in conn.execute(query)]
 
+    def wanted(self) -> list[tuple[str, str]]:
+        """The (clinic, service) pairs someone is waiting for."""
+        w = waitlist.c
+        query = sa.select(w.clinic_id, w.service_id).where(w.status == "waiting").distinct()
+        with self._tx(write=False) as conn:
+            return [(row[0], row[1]) for row in conn.execute(query)]
+
     def offers_ended(self, now: dt.datetime) -> list[WaitlistEntry]:
         w = waitlist.c
         query = sa.select(waitlist).where(w.status == "offered", w.offer_until <= now)
