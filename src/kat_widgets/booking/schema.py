@@ -239,6 +239,7 @@ waitlist = Table(
     Column("earliest", Date, nullable=True),
     Column("latest", Date, nullable=True),
     Column("days", String(40), nullable=True),
+    Column("parts", String(40), nullable=True),
     Column("status", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),

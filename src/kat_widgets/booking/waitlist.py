@@ -119,6 +119,7 @@ class WaitlistService:
             earliest=request.earliest,
             latest=request.latest,
             days=tuple(dict.fromkeys(request.days)),
+            parts_of_day=tuple(dict.fromkeys(request.parts_of_day)),
             status="waiting",
             created_at=now,
             expires_at=now + dt.timedelta(days=WAIT_DAYS),

@@ -14,11 +14,13 @@ from kat_widgets.queries import Query
 __all__ = [
     "OFFER_MINUTES",
     "WAIT_DAYS",
+    "PartOfDay",
     "WaitlistEntry",
     "WaitlistFormQuery",
     "WaitlistRequest",
     "Weekday",
     "matches",
+    "part_of_day",
 ]
 
 OFFER_MINUTES = 30
@@ -27,6 +29,12 @@ WAIT_DAYS = 30
 """How long a visitor stays on the waitlist."""
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PartOfDay = Literal["morning", "afternoon", "evening"]
+
+
+def part_of_day(hour: int) -> PartOfDay:
+    """The part of the day a local hour falls in: before noon, to 5 PM, after."""
+    return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
 
 
 class WaitlistRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -44,6 +52,9 @@ class WaitlistRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The last day they can come; default: any, until the wait ends."""
     days: tuple[Weekday, ...] = ()
     """The weekdays they can come (``mon``...``sun``); default: any."""
+    parts_of_day: tuple[PartOfDay, ...] = ()
+    """The parts of the day that suit (clinic's time): ``morning`` (before noon),
+    ``afternoon`` (noon to 5 PM), ``evening`` (from 5 PM); default: any."""
     lang: Language = "en"
     """The language of the messages."""
 
@@ -59,6 +70,7 @@ class WaitlistEntry(msgspec.Struct, frozen=True, kw_only=True):
     earliest: dt.date | None
     latest: dt.date | None
     days: tuple[str, ...]
+    parts_of_day: tuple[str, ...] = ()
     status: Literal["waiting", "offered", "booked", "cancelled", "expired"]
     created_at: dt.datetime
     expires_at: dt.datetime
@@ -71,9 +83,11 @@ class WaitlistEntry(msgspec.Struct, frozen=True, kw_only=True):
 def matches(entry: WaitlistEntry, start: dt.datetime, zone: dt.tzinfo, now: dt.datetime) -> bool:
     """Whether a freed time at ``start`` suits ``entry``: still waiting, not ended, on one of
     its days (in the clinic's zone), and not the time it was offered and let pass."""
-    day = start.astimezone(zone).date()
+    local = start.astimezone(zone)
+    day = local.date()
     return (
-        entry.status == "waiting"
+        (not entry.parts_of_day or part_of_day(local.hour) in entry.parts_of_day)
+        and entry.status == "waiting"
         and now < entry.expires_at
         and (entry.earliest is None or entry.earliest <= day)
         and (entry.latest is None or day <= entry.latest)

@@ -13,6 +13,7 @@ from kat_widgets.directory import Clinic, Service
 from kat_widgets.fragments.environment import weekdays
 from kat_widgets.fragments.renderer import Renderer
 from kat_widgets.fragments.scheduling import spoken_day, spoken_time
+from kat_widgets.i18n import N_, gettext
 
 __all__ = ["render_joined", "render_offer", "render_wait", "render_waitlist_form"]
 
@@ -54,6 +55,11 @@ def render_offer(
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PARTS = {
+    "morning": N_("Mornings (before noon)"),
+    "afternoon": N_("Afternoons (noon to 5 PM)"),
+    "evening": N_("Evenings (from 5 PM)"),
+}
 
 
 def render_waitlist_form(
@@ -75,6 +81,10 @@ def render_waitlist_form(
         values=values,
         errors=dict(errors or {}),
         days=[(day, weekdays((day,)), day in chosen) for day in _DAYS],
+        parts=[
+            (part, gettext(_PARTS[part]), part in (values.get("parts_of_day") or []))
+            for part in _PARTS
+        ],
         action=f"{renderer.base_path}/fragments/waitlist",
         crisis_html=renderer.crisis_banner(variant="inline", clinic=clinic),
     )

@@ -195,6 +195,7 @@ async def waitlist_form_post(
         for key in ("clinic_id", "service", "email", "phone", "earliest", "latest", "consent")
     }
     values["days"] = [str(day) for day in form.getall("days", [])]
+    values["parts_of_day"] = [str(part) for part in form.getall("parts_of_day", [])]
     widgets = kat.widgets_for(request)
     clinic = kat.directory.clinic(values["clinic_id"])
     service = kat.directory.service(values["service"])
@@ -215,6 +216,7 @@ async def waitlist_form_post(
                 "earliest": values["earliest"] or None,
                 "latest": values["latest"] or None,
                 "days": values["days"],
+                "parts_of_day": values["parts_of_day"],
                 "lang": widgets.lang,
             },
             WaitlistRequest,

@@ -24,8 +24,9 @@ ForUpdate = Callable[[sa.Select[Any]], sa.Select[Any]]
 
 
 def _entry(row: Any) -> WaitlistEntry:
-    values = {f: getattr(row, f) for f in WaitlistEntry.__struct_fields__}
+    values = {f: getattr(row, f) for f in WaitlistEntry.__struct_fields__ if f != "parts_of_day"}
     values["days"] = tuple(row.days.split(",")) if row.days else ()
+    values["parts_of_day"] = tuple(row.parts.split(",")) if row.parts else ()
     return WaitlistEntry(**values)
 
 
@@ -39,6 +40,7 @@ class WaitlistStore:
     def add(self, entry: WaitlistEntry) -> None:
         values = {f: getattr(entry, f) for f in WaitlistEntry.__struct_fields__}
         values["days"] = ",".join(entry.days) or None
+        values["parts"] = ",".join(values.pop("parts_of_day")) or None
         with self._tx() as conn:
             last = conn.execute(sa.select(sa.func.max(waitlist.c.position))).scalar()
             conn.execute(sa.insert(waitlist).values(**values, position=(last or 0) + 1))

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("earliest", sa.Date, nullable=True),
         sa.Column("latest", sa.Date, nullable=True),
         sa.Column("days", sa.String(40), nullable=True),
+        sa.Column("parts", sa.String(40), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("expires_at", UTCDateTime, nullable=False),
