@@ -86,6 +86,7 @@ class WaitlistService:
     def join(self, request: WaitlistRequest) -> tuple[WaitlistEntry, str]:
         """Put a visitor on the waitlist: ``(the entry, its manage token, shown once)``."""
         clinic, service = online_service(self.directory, request.clinic_id, request.service)
+        self.sweep()  # also here: a deployment without a delivery worker still passes offers on
         now = self.clock()
         contact = clean_request(  # the same contact and consent checks as a booking's
             BookingRequest(
@@ -220,6 +221,8 @@ class WaitlistService:
             )
             held = msgspec.structs.replace(held, offered=True)
             owed = self.notifications.owed("offer", held, token=claim, now=now)
+            if not any(message.channel in ("email", "sms") for message in owed):
+                continue  # no email or text reaches them (none configured): hold nothing
             until = now + dt.timedelta(minutes=OFFER_MINUTES)
             offer = self.storage.waitlist.offer(
                 entry.id, self._claim_hash(claim), until, slot.start
@@ -246,6 +249,7 @@ class WaitlistService:
     def offered(self, claim: str) -> tuple[WaitlistEntry, BookingRecord]:
         """The offer a claim link stands for, still open; :class:`BookingConflictError` (409)
         with the number when it was used, has passed or was withdrawn."""
+        self.sweep()
         entry = None
         if looks_like_token(claim):
             entry = self.storage.waitlist.by_claim(self._claim_hash(claim))
