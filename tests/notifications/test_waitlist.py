@@ -259,3 +259,21 @@ def test_which_freed_times_suit_a_place() -> None:
     assert matches(place, late, zone, now)
     assert not matches(msgspec.structs.replace(place, passed_start=at(10, 9)), at(10, 9), zone, now)
     assert not matches(msgspec.structs.replace(place, status="offered"), at(10, 9), zone, now)
+
+
+def test_an_offer_withdrawn_before_its_email_went_out_is_not_sent(
+    client: TestClient[Litestar], services: Services, smtp: tuple[Any, SmtpHandler]
+) -> None:
+    booking = services.booking
+    taken = booking.book(visitor(at(10, 13)))
+    deliver_due(services)
+    place = _join(client, VISITORS[0])
+    booking.cancel(taken.token)  # the offer is queued, not sent yet
+    pending = [m.event for m in booking.storage.outbox.messages(limit=50) if m.status == "pending"]
+    assert "offer" in pending
+    token = place["manage_url"].rsplit("/", 1)[1]
+    assert client.post(f"/api/waitlist/{token}/cancel").json()["waitlist"]["status"] == "cancelled"
+    deliver_due(services)
+    assert _offers_to(smtp, VISITORS[0]) == []
+    offers = [m for m in booking.storage.outbox.messages(limit=50) if m.event == "offer"]
+    assert offers and all(m.status == "skipped" for m in offers)

@@ -118,6 +118,8 @@ class Deliverer:
         """Why a message is not to be sent any more, if it is not."""
         if booking is None:
             return "booking gone"
+        if message.event == "offer" and booking.status != "held":
+            return "offer over"  # claimed, passed on or withdrawn before it was sent
         if message.event == "reminder":
             if booking.status != "confirmed":
                 return "visit cancelled"
