@@ -90,7 +90,7 @@ def test_a_request_then_its_approval_reach_the_visitor(
     # the links are the visitor's own, though staff approved it (the token was kept sealed)
     assert f"{PUBLIC}/bookings/{asked.token}" in mail.get_body(("plain",)).get_content()
     assert any(b'"booking.approved"' in hit.body for hit in hooks.hits)
-    assert booking.storage.staff.held_token(asked.booking.id) is None
+    assert booking.storage.held_token(asked.booking.id) is None
 
 
 def test_a_declined_request_frees_its_time_and_says_to_call(

@@ -47,6 +47,7 @@ from kat_widgets.booking.tokens import (
     looks_like_token,
     new_token,
     seal,
+    seal_held,
     token_hash,
 )
 from kat_widgets.booking.waitlist import WaitlistService
@@ -181,7 +182,7 @@ class BookingService(CutOff):
         sent: list[Outgoing] = []
         requested = service.requires_approval and staff_key is None  # staff booking: approved
 
-        held = seal(key, f"approval\x00{digest}", token) if requested else None  # see approve
+        held = seal_held(key, digest, token) if requested else None  # for its approval
 
         def create(slot: Slot) -> BookingRecord:
             new = new_booking(

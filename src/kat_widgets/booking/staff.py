@@ -24,7 +24,7 @@ from kat_widgets.booking.staff_keys import (
     parse_key,
 )
 from kat_widgets.booking.staff_links import DEFAULT_HOURS, MAX_HOURS, make_day_link, read_day_link
-from kat_widgets.booking.tokens import unseal
+from kat_widgets.booking.tokens import unseal_held
 from kat_widgets.errors import (
     AuthenticationError,
     BookingConflictError,
@@ -353,8 +353,8 @@ class StaffService:
         record = self._decidable(key, booking_id, "approved")
         now = self.clock()
         notifications = self.bookings.notifications
-        sealed = self.store.held_token(record.id)  # sealed when the visitor asked (see book)
-        token = unseal(self._secret, f"approval\x00{record.token_hash}", sealed) if sealed else None
+        sealed = self.bookings.storage.held_token(record.id)  # sealed when the visitor asked
+        token = unseal_held(self._secret, record.token_hash, sealed) if sealed else None
         confirmed = msgspec.structs.replace(record, status="confirmed")  # what it will be
         owed = notifications.owed("approved", confirmed, token=token, now=now)
         approved = self.store.approve(record.id, now=now, key_id=key.id, messages=owed)

@@ -20,8 +20,10 @@ __all__ = [
     "looks_like_token",
     "new_token",
     "seal",
+    "seal_held",
     "token_hash",
     "unseal",
+    "unseal_held",
 ]
 
 TOKEN_BYTES = 32
@@ -88,3 +90,15 @@ def unseal(secret_key: str, idempotency_key: str, sealed: str) -> str:
         a ^ b for a, b in zip(bytes.fromhex(sealed), _pad(secret_key, idempotency_key), strict=True)
     )
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def seal_held(secret_key: str, token_hash: str, token: str) -> str:
+    """The manage token of a booking held before it is confirmed (a request waiting for
+    approval, a waitlist offer), sealed in its row until the confirmation carries its links.
+    The booking's own token hash makes the pad unique to it."""
+    return seal(secret_key, f"held\x00{token_hash}", token)
+
+
+def unseal_held(secret_key: str, token_hash: str, sealed: str) -> str:
+    """Inverse of :func:`seal_held`."""
+    return unseal(secret_key, f"held\x00{token_hash}", sealed)

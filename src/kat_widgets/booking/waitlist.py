@@ -28,9 +28,9 @@ from kat_widgets.booking.tokens import (
     keyed_hash,
     looks_like_token,
     new_token,
-    seal,
+    seal_held,
     token_hash,
-    unseal,
+    unseal_held,
 )
 from kat_widgets.booking.waitlist_models import (
     OFFER_MINUTES,
@@ -217,7 +217,7 @@ class WaitlistService:
                 digest,
                 calendar_hash(self._secret, calendar_key(self._secret, token)),
                 new_client_id(),
-                held_token=seal(self._secret, f"offer\x00{digest}", token),
+                held_token=seal_held(self._secret, digest, token),
             )
             held = msgspec.structs.replace(held, offered=True)
             owed = self.notifications.owed("offer", held, token=claim, now=now)
@@ -273,10 +273,10 @@ class WaitlistService:
         """Book the offered time: the held row becomes the visitor's booking (201). One claim
         wins however many arrive at once; the others get :class:`BookingConflictError`."""
         entry, record = self.offered(claim)
-        sealed = self.storage.staff.held_token(record.id)
+        sealed = self.storage.held_token(record.id)
         if sealed is None:
             raise BookingConflictError(_("This offer has passed."))
-        token = unseal(self._secret, f"offer\x00{record.token_hash}", sealed)
+        token = unseal_held(self._secret, record.token_hash, sealed)
         now = self.clock()
         confirmed = msgspec.structs.replace(record, status="confirmed")
         owed = self.notifications.owed("created", confirmed, token=token, now=now)

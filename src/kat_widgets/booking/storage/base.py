@@ -240,6 +240,13 @@ class Storage:
         with self._tx(write=False) as conn:
             return by_id(conn, booking_id)
 
+    def held_token(self, booking_id: str) -> str | None:
+        """A held booking's sealed manage token (see ``tokens.seal_held``), if it has one."""
+        with self._tx(write=False) as conn:
+            return conn.execute(
+                sa.select(bookings.c.held_token).where(bookings.c.id == booking_id)
+            ).scalar_one_or_none()
+
     def idempotent(self, key_hash: str) -> tuple[IdempotencyRecord, BookingRecord] | None:
         """The booking an earlier POST with this key created, if any."""
         with self._tx(write=False) as conn:

@@ -15,7 +15,7 @@ from kat_widgets.booking.models import BookingRecord, Outcome, Outgoing
 from kat_widgets.booking.schema import audit_log, bookings, staff_keys
 from kat_widgets.booking.staff_keys import StaffKey
 from kat_widgets.booking.storage.records import record
-from kat_widgets.booking.storage.steps import write_outbox
+from kat_widgets.booking.storage.steps import confirm_held, write_outbox
 
 __all__ = ["AuditLine", "StaffStore", "write_audit"]
 
@@ -128,13 +128,6 @@ class StaffStore:
             write_audit(conn, key_id, f"bookings.{outcome}", now, booking_id, marked.clinic_id)
             return marked
 
-    def held_token(self, booking_id: str) -> str | None:
-        """A requested booking's sealed manage token (for its confirmation), if it has one."""
-        with self._tx(write=False) as conn:
-            query = sa.select(bookings.c.held_token).where(bookings.c.id == booking_id)
-            found: str | None = conn.execute(query).scalar_one_or_none()
-            return found
-
     def approve(
         self,
         booking_id: str,
@@ -147,12 +140,7 @@ class StaffStore:
         transaction; ``None`` when it is not (any more) waiting for approval."""
         b = bookings.c
         with self._tx() as conn:
-            done = conn.execute(
-                sa.update(bookings)
-                .where(b.id == booking_id, b.status == "confirmed", b.approval == "requested")
-                .values(approval="approved", held_token=None, updated_at=now)
-            )
-            if done.rowcount != 1:
+            if not confirm_held(conn, booking_id, "requested", becomes="approved", now=now):
                 return None
             write_outbox(conn, booking_id, messages, now=now)
             approved = record(conn.execute(sa.select(bookings).where(b.id == booking_id)).one())

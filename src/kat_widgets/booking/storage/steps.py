@@ -31,6 +31,7 @@ __all__ = [
     "acquire",
     "by_id",
     "claim_day",
+    "confirm_held",
     "delete_past",
     "free_confirmed",
     "idempotent",
@@ -315,3 +316,18 @@ def idempotent(conn: Connection, key_hash: str) -> tuple[IdempotencyRecord, Book
         key_hash=row.key_hash, request_hash=row.request_hash, sealed_token=row.sealed_token
     )
     return remembered, booking
+
+
+def confirm_held(
+    conn: Connection, booking_id: str, state: str, *, becomes: str | None, now: dt.datetime
+) -> bool:
+    """Confirm a booking held in ``state`` (``requested``, ``offered``): its approval becomes
+    ``becomes`` and its sealed token is dropped, only if it is still held so (one of two
+    racing deciders wins). Whether it was."""
+    b = bookings.c
+    done = conn.execute(
+        sa.update(bookings)
+        .where(b.id == booking_id, b.status == "confirmed", b.approval == state)
+        .values(approval=becomes, held_token=None, updated_at=now)
+    )
+    return bool(done.rowcount == 1)

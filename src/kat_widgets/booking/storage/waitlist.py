@@ -12,8 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kat_widgets.booking.models import BookingRecord, Outgoing
-from kat_widgets.booking.schema import bookings, waitlist
-from kat_widgets.booking.storage.steps import by_id, free_confirmed, skip_reminders, write_outbox
+from kat_widgets.booking.schema import waitlist
+from kat_widgets.booking.storage.steps import (
+    by_id,
+    confirm_held,
+    free_confirmed,
+    skip_reminders,
+    write_outbox,
+)
 from kat_widgets.booking.waitlist_models import WaitlistEntry
 from kat_widgets.errors import BookingConflictError
 
@@ -111,17 +117,12 @@ class WaitlistStore:
     ) -> BookingRecord | None:
         """Turn the held row into the visitor's booking and queue its confirmation, in one
         transaction; ``None`` when the offer was already claimed, withdrawn or has run out."""
-        w, b = waitlist.c, bookings.c
+        w = waitlist.c
         with self._tx() as conn:
             row = conn.execute(self._for_update(sa.select(waitlist).where(w.id == entry_id))).one()
             if row.status != "offered" or row.offer_until is None or row.offer_until <= now:
                 return None
-            done = conn.execute(
-                sa.update(bookings)
-                .where(b.id == booking_id, b.status == "confirmed", b.approval == "offered")
-                .values(approval=None, held_token=None, updated_at=now)
-            )
-            if done.rowcount != 1:
+            if not confirm_held(conn, booking_id, "offered", becomes=None, now=now):
                 return None
             conn.execute(sa.update(waitlist).where(w.id == entry_id).values(status="booked"))
             write_outbox(conn, booking_id, messages, now=now)
