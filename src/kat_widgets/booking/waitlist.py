@@ -155,16 +155,16 @@ class WaitlistService:
     def freed(self, record: BookingRecord) -> WaitlistEntry | None:
         """A time was freed (``record`` cancelled or moved away): offer it to the first visitor
         waiting for it, if any; the entry offered, or ``None``."""
+        waiting = self.storage.waitlist.waiting(record.clinic_id, record.service_id)
+        if not waiting:  # most cancellations: one indexed read, no slot computed
+            return None
         clinic = self.directory.clinic(record.clinic_id)
         service = self.directory.service(record.service_id)
-        now = self.clock()
         try:
             slot = self.free.slot(clinic, service, record.start)
         except (SlotTakenError, ValidationError, NotFoundError):
             return None  # not a time anyone may book now (past, too soon, taken again)
-        return self._offer(
-            clinic, service, slot, self.storage.waitlist.waiting(clinic.id, service.id), now
-        )
+        return self._offer(clinic, service, slot, waiting, self.clock())
 
     def open_times(self) -> int:
         """Offer open times that suit visitors waiting (after new hours or a closure lifted:
@@ -248,8 +248,8 @@ class WaitlistService:
 
     def offered(self, claim: str) -> tuple[WaitlistEntry, BookingRecord]:
         """The offer a claim link stands for, still open; :class:`BookingConflictError` (409)
-        with the number when it was used, has passed or was withdrawn."""
-        self.sweep()
+        with the number when it was used, has passed or was withdrawn (reads only: the offer
+        page opens with it)."""
         entry = None
         if looks_like_token(claim):
             entry = self.storage.waitlist.by_claim(self._claim_hash(claim))
@@ -272,6 +272,7 @@ class WaitlistService:
     def claim(self, claim: str) -> Confirmation:
         """Book the offered time: the held row becomes the visitor's booking (201). One claim
         wins however many arrive at once; the others get :class:`BookingConflictError`."""
+        self.sweep()  # as when joining: offers that ran out pass on first
         entry, record = self.offered(claim)
         sealed = self.storage.held_token(record.id)
         if sealed is None:

@@ -18,7 +18,7 @@ from kat_widgets.booking.crisis_words import mentions_crisis
 from kat_widgets.booking.models import NOTE_MAX, BookingRecord, ManageView
 from kat_widgets.directory import Clinic, Service
 from kat_widgets.fragments.renderer import Renderer
-from kat_widgets.fragments.scheduling import slot_href, spoken_time
+from kat_widgets.fragments.scheduling import page_slot_href, slot_href, spoken_time
 from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling.types import Slot
 
@@ -37,7 +37,7 @@ def _slot_links(
         {
             "href": slot_href(renderer.base_path, slot)
             if page is None
-            else f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking",
+            else page_slot_href(page, slot),
             "label": spoken_time(slot.start, directory.clinic(slot.clinic_id).timezone),
             "value": slot.start.isoformat(),
         }

@@ -18,6 +18,7 @@ from kat_widgets.scheduling.week import Week
 
 __all__ = [
     "ZONE_NAMES",
+    "page_slot_href",
     "render_availability",
     "render_unavailable",
     "slot_href",
@@ -56,6 +57,11 @@ def slot_href(base_path: str, slot: Slot) -> str:
     return f"{base_path}/fragments/booking?{query}#kat-booking"
 
 
+def page_slot_href(page: str, slot: Slot) -> str:
+    """``slot`` on a page of its own that shows the form for ``?start=`` (a referral's)."""
+    return f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking"
+
+
 def render_availability(renderer: Renderer, week: Week, *, page: str | None = None) -> Markup:
     """``week`` as an accessible table, days as columns, each time a link to the booking form.
 
@@ -69,9 +75,7 @@ def render_availability(renderer: Renderer, week: Week, *, page: str | None = No
     for slot in week.slots:
         by_day[slot.start.date()].append(
             {
-                "href": slot_href(base, slot)
-                if page is None
-                else f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking",
+                "href": slot_href(base, slot) if page is None else page_slot_href(page, slot),
                 "visible": clock(slot.start),
                 "before": f"{spoken_day(slot.start.date())}, ",
                 "after": f" {zone}",

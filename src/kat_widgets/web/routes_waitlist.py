@@ -16,7 +16,7 @@ from litestar.response import Redirect
 from markupsafe import Markup
 
 from kat_widgets.booking.waitlist_models import WaitlistEntry, WaitlistFormQuery, WaitlistRequest
-from kat_widgets.errors import ValidationError
+from kat_widgets.errors import ValidationError, split_validation_error
 from kat_widgets.fragments.booking import render_confirmation
 from kat_widgets.fragments.waitlist import (
     render_joined,
@@ -222,7 +222,7 @@ async def waitlist_form_post(
             WaitlistRequest,
         )
     except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].split("[")[0].rstrip("`")
+        field = split_validation_error(exc)[0].split("[")[0]
         return again({field if field in values else "earliest": gettext(_CHECK)})
     try:
         entry, token = await to_thread.run_sync(kat.booking.waitlist.join, wanted)
