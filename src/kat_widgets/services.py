@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kat_widgets.booking import BookingService
 from kat_widgets.booking.service import utcnow
@@ -18,6 +18,7 @@ from kat_widgets.directory import Directory, load_directory
 from kat_widgets.errors import ConfigurationError, StorageUnavailableError
 from kat_widgets.locator import Locator, locator_from_settings
 from kat_widgets.notifications import Notifications, build_notifications
+from kat_widgets.scheduling.cache import SlotCache
 from kat_widgets.scheduling.ics_import import default_busy_provider
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.settings import Settings
@@ -41,6 +42,8 @@ class Services:
     clock: Callable[[], dt.datetime]
     notifications: Notifications | None = None
     """Confirmations, reminders, alerts, webhooks; ``None`` when no channel is configured."""
+    slot_cache: SlotCache = field(default_factory=SlotCache)
+    """Open slots kept per clinic and service until a booking changes them (or time moves on)."""
 
     @property
     def booking(self) -> BookingService:
@@ -53,7 +56,7 @@ class Services:
     def busy(self) -> BusyProvider:
         """What is taken at a clinic: stored bookings and staff calendars (calendars alone when
         booking is off)."""
-        return self.bookings.free.busy_provider if self.bookings is not None else self.calendars
+        return self.bookings.free if self.bookings is not None else self.calendars
 
     def prepare_database(self) -> None:
         """Demo: create or migrate the booking tables. Production: only warn when they are not

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -304,3 +305,20 @@ def test_the_directorys_calendar_address_reaches_the_busy_source(
     (tmp_path / "google.ics").write_bytes(INVITATIONS)
     source = CalendarBusySource({"draper-navigator": str(tmp_path / "google.ics")}, known)
     assert spans(source) == [(local(2027, 3, 8, 11), local(2027, 3, 8, 12))]  # the accepted one
+
+
+def test_the_version_follows_the_calendars_contents(directory: Directory, tmp_path: Path) -> None:
+    """Slot caches key on it: a changed file changes it, a touched one does not, and two readers
+    (two workers) of the same bytes agree."""
+    calendar = tmp_path / "navigator.ics"
+    shutil.copy(ICS / "navigator.ics", calendar)
+    source = CalendarBusySource({"draper-navigator": str(calendar)}, directory)
+    first = source.version("draper")
+    assert first == CalendarBusySource({"draper-navigator": str(calendar)}, directory).version(
+        "draper"
+    )
+    assert source.version("murray") == ()  # no calendar there
+    os.utime(calendar, ns=(1, 1))  # a new stamp, the same bytes
+    assert source.version("draper") == first
+    calendar.write_bytes(calendar.read_bytes().replace(b"20270301T", b"20270302T"))
+    assert source.version("draper") != first

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from kat_widgets.directory import Clinic, Directory, Service
@@ -11,7 +11,14 @@ from kat_widgets.errors import SlotTakenError, ValidationError
 from kat_widgets.i18n import N_
 from kat_widgets.i18n import gettext as _
 from kat_widgets.scheduling import find_slots, slot_at
-from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Slot, merge_busy, no_busy_times
+from kat_widgets.scheduling.types import (
+    BusyProvider,
+    BusyTimes,
+    Slot,
+    busy_version,
+    merge_busy,
+    no_busy_times,
+)
 
 if TYPE_CHECKING:
     from kat_widgets.booking.storage import Storage
@@ -62,6 +69,18 @@ class FreeTimes:
     def busy_provider(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
         """A scheduling ``BusyProvider``: what the slots API and widgets must treat as taken."""
         return self.busy(self.directory.clinic(clinic_id), start, end)
+
+    __call__ = busy_provider
+    """This object is the ``BusyProvider`` itself, so its :meth:`version` goes with it."""
+
+    def version(self, clinic_id: str) -> Hashable | None:
+        """Stored holds and imported calendars, each by its version (``None``: the calendars
+        keep none, so nothing computed from them may be cached). Read before the busy times
+        themselves, so a cache never files newer answers under an older version."""
+        calendars = busy_version(self.calendars, clinic_id)
+        if calendars is None:
+            return None
+        return (self.storage.schedule_version(clinic_id), calendars)
 
     def next_free(
         self,

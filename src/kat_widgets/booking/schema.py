@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -39,6 +40,7 @@ __all__ = [
     "outbox",
     "referrals",
     "resource_holds",
+    "schedule_versions",
     "staff_keys",
     "waitlist",
 ]
@@ -253,3 +255,12 @@ waitlist = Table(
 """Visitors waiting for a time: ``waiting``, ``offered`` (a time held for them until
 ``offer_until``, by the booking row ``offer_booking_id``), ``booked``, ``cancelled``,
 ``expired``. ``passed_start``: the last time offered and not taken (not offered again)."""
+
+schedule_versions = Table(
+    "schedule_versions",
+    metadata,
+    Column("clinic_id", String(64), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+"""One number per clinic, bumped by triggers (migration 0007) in every transaction that changes
+its holds, group sessions or bookings: what slot caches and feed ETags key on."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from kat_widgets.directory.loader import Directory
@@ -27,7 +28,7 @@ from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.scheduling.rules import Span, day_windows, epoch, intersect, merge
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Interval, Slot
 
-__all__ = ["find_slots", "free_slots", "slot_at"]
+__all__ = ["Window", "find_slots", "free_slots", "slot_at", "slot_window", "window_slots"]
 
 UTC = dt.UTC
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -148,12 +149,41 @@ def find_slots(
     ``end <= start`` raises :class:`ValidationError`; a range partly past it is clipped.
     Unknown clinic or service (or a service the clinic does not offer): :class:`NotFoundError`.
     """
+    window = slot_window(
+        directory, clinic_id, service_id, start=start, end=end, now=now, rules=rules
+    )
+    if window.lo >= window.hi:
+        return []
+    return window_slots(window, busy if busy is not None else BusyTimes())
+
+
+class Window(NamedTuple):
+    """What :func:`find_slots` was asked, checked: slots starting in ``[lo, hi)`` (UTC seconds,
+    notice and horizon applied) of ``service`` at ``clinic`` under ``policy``."""
+
+    clinic: Clinic
+    service: Service
+    policy: BookingPolicy
+    lo: int
+    hi: int
+
+
+def slot_window(
+    directory: Directory,
+    clinic_id: str,
+    service_id: str,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    rules: BookingPolicy | None = None,
+) -> Window:
+    """The checks of :func:`find_slots` (same errors); ``lo >= hi`` when nothing can start."""
     clinic, service = _lookup(directory, clinic_id, service_id)
     # Compare instants in UTC: Python compares datetimes sharing a tzinfo by wall time.
     start = _aware(start, "start").astimezone(UTC)
     end = _aware(end, "end").astimezone(UTC)
     now = _aware(now, "now").astimezone(UTC)
-    busy = busy if busy is not None else BusyTimes()
     policy = rules if rules is not None else service.policy
     if end <= start:
         raise ValidationError("end must be later than start", field="end")
@@ -170,9 +200,16 @@ def find_slots(
         )
     lo = max(epoch(start), epoch(now) + policy.min_notice_minutes * 60)
     hi = min(epoch(end), epoch(now + horizon) + 1)
-    if lo >= hi:
-        return []
+    return Window(clinic, service, policy, lo, hi)
 
+
+def window_slots(window: Window, busy: BusyTimes) -> list[Slot]:
+    """Every slot starting in the window, by start, given what ``busy`` says is taken.
+
+    A slot depends only on its own start and the busy times, never on the window's edges: the
+    slots of a wider window, cut to a narrower one, are the narrower window's slots.
+    """
+    clinic, service, policy, lo, hi = window
     zone = clinic.zone
     duration = service.duration_minutes * 60
     before = service.buffer_before_minutes * 60

@@ -12,6 +12,7 @@ keeps its last good copy; every problem is kept in :attr:`CalendarBusySource.pro
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
@@ -177,6 +178,8 @@ class _Entry:
     calendar: icalendar.Calendar | None = None
     fetched_at: float = float("-inf")
     stamp: Any = None
+    digest: str = ""
+    """Of the bytes last parsed: the same in every worker that read the same calendar."""
 
 
 class CalendarBusySource:
@@ -238,6 +241,7 @@ class CalendarBusySource:
                 entry.stamp = stamp
             label = f"calendar for {staff_id} ({'URL' if is_url else source})"
             entry.calendar = parse_calendar(data, source=label)
+            entry.digest = hashlib.sha256(data).hexdigest()[:24]
             self.problems.pop(staff_id, None)
         except (OSError, IcsImportError) as exc:
             kept = "keeping the last good copy" if entry.calendar else "treating as busy"
@@ -256,6 +260,17 @@ class CalendarBusySource:
                 self._load(staff_id)
             if staff_id in self.problems:
                 raise IcsImportError(self.problems[staff_id])
+
+    def version(self, clinic_id: str) -> tuple[str, ...]:
+        """What this source answers for the clinic depends on: its calendars' contents, by
+        digest (re-read first when due, as a call would)."""
+        digests = []
+        for staff_id in self.calendars:
+            if self._clinic_of[staff_id] == clinic_id:
+                with self._locks[staff_id]:
+                    self._load(staff_id)
+                    digests.append(self._entries[staff_id].digest)
+        return tuple(digests)
 
     def __call__(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
         """Busy times of the clinic's staff with calendars, overlapping ``[start, end)``."""

@@ -15,7 +15,7 @@ from msgspec import Meta
 from kat_widgets.directory import Clinic, Directory, Service
 from kat_widgets.errors import ValidationError
 from kat_widgets.queries import Query
-from kat_widgets.scheduling.engine import free_slots
+from kat_widgets.scheduling.cache import SlotCache
 from kat_widgets.scheduling.timeparse import check_moment, parse_moment
 from kat_widgets.scheduling.types import BusyProvider, Slot
 
@@ -49,12 +49,22 @@ class OpenSlots(msgspec.Struct, frozen=True, kw_only=True):
     start: dt.datetime
     end: dt.datetime
     slots: tuple[Slot, ...]
+    key: str
+    """Names exactly these slots (see :class:`~kat_widgets.scheduling.cache.Found`)."""
 
 
 def open_slots(
-    directory: Directory, query: SlotsQuery, *, busy: BusyProvider, now: dt.datetime
+    directory: Directory,
+    query: SlotsQuery,
+    *,
+    busy: BusyProvider,
+    now: dt.datetime,
+    cache: SlotCache | None = None,
 ) -> OpenSlots:
-    """The open slots ``query`` asks for; unknown clinic or service: ``NotFoundError``."""
+    """The open slots ``query`` asks for; unknown clinic or service: ``NotFoundError``.
+
+    ``cache`` keeps slots between calls (pass the same one each time); without, a fresh one.
+    """
     clinic = directory.clinic(query.clinic_id)
     service = directory.service(query.service)
     first = parse_moment(query.start, clinic.zone, field="start") if query.start else now
@@ -65,8 +75,17 @@ def open_slots(
     )
     if last <= first:
         raise ValidationError("end must be later than start", field="end")
-    found = free_slots(directory, clinic.id, service.id, start=first, end=last, busy=busy, now=now)
-    return OpenSlots(clinic=clinic, service=service, start=first, end=last, slots=tuple(found))
+    found = (cache or SlotCache()).find(
+        directory, clinic.id, service.id, start=first, end=last, busy=busy, now=now
+    )
+    return OpenSlots(
+        clinic=clinic,
+        service=service,
+        start=first,
+        end=last,
+        slots=tuple(found.slots),
+        key=found.key,
+    )
 
 
 class HorizonSlots(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,6 +93,8 @@ class HorizonSlots(msgspec.Struct, frozen=True, kw_only=True):
     service: Service
     end: dt.datetime
     slots: tuple[Slot, ...]
+    key: str
+    """Names exactly these slots (see :class:`~kat_widgets.scheduling.cache.Found`)."""
 
 
 def horizon_slots(
@@ -84,6 +105,7 @@ def horizon_slots(
     busy: BusyProvider,
     now: dt.datetime,
     days: int | None = None,
+    cache: SlotCache | None = None,
 ) -> HorizonSlots:
     """Every open slot from now to the service's booking horizon (or ``days``, if sooner).
 
@@ -95,5 +117,9 @@ def horizon_slots(
     end = now + dt.timedelta(days=horizon if days is None else max(0, min(days, horizon)))
     if end <= now:
         raise ValidationError("days must be at least 1", field="days")
-    found = free_slots(directory, clinic.id, service.id, start=now, end=end, busy=busy, now=now)
-    return HorizonSlots(clinic=clinic, service=service, end=end, slots=tuple(found))
+    found = (cache or SlotCache()).find(
+        directory, clinic.id, service.id, start=now, end=end, busy=busy, now=now
+    )
+    return HorizonSlots(
+        clinic=clinic, service=service, end=end, slots=tuple(found.slots), key=found.key
+    )

@@ -6,12 +6,20 @@ The engine is pure: bookings (and imported staff calendars) reach it only as ``B
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import NamedTuple, cast
 
 import msgspec
 
-__all__ = ["BusyProvider", "BusyTimes", "Interval", "Slot", "merge_busy", "no_busy_times"]
+__all__ = [
+    "BusyProvider",
+    "BusyTimes",
+    "Interval",
+    "Slot",
+    "busy_version",
+    "merge_busy",
+    "no_busy_times",
+]
 
 
 class Interval(NamedTuple):
@@ -90,6 +98,27 @@ and imported staff calendars plug in there.
 """
 
 
-def no_busy_times(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
-    """A :data:`BusyProvider` for which nothing is taken."""
-    return BusyTimes()
+def busy_version(provider: BusyProvider, clinic_id: str) -> Hashable | None:
+    """What ``provider``'s answers for a clinic depend on, when it says (a ``version(clinic_id)``
+    method): equal versions mean equal busy times. ``None``: it keeps no version, so whatever
+    is computed from it must not be cached.
+    """
+    version = getattr(provider, "version", None)
+    return None if version is None else cast(Hashable, version(clinic_id))
+
+
+class _NothingBusy:
+    """A :data:`BusyProvider` for which nothing is taken (its version never changes)."""
+
+    def __call__(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+        return BusyTimes()
+
+    def version(self, clinic_id: str) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "no_busy_times"
+
+
+no_busy_times: BusyProvider = _NothingBusy()
+"""A :data:`BusyProvider` for which nothing is taken."""

@@ -16,6 +16,7 @@ from kat_widgets.booking.staff import StaffService
 from kat_widgets.directory import Directory
 from kat_widgets.errors import NotFoundError
 from kat_widgets.fragments import Widgets
+from kat_widgets.scheduling.cache import SlotCache
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.services import Services
 from kat_widgets.settings import Settings
@@ -70,6 +71,11 @@ class KatContext:
     def busy_provider(self) -> BusyProvider:
         """What is taken at a clinic (bookings, imported staff calendars)."""
         return self.services.busy
+
+    @property
+    def slot_cache(self) -> SlotCache:
+        """Open slots between requests (see :mod:`kat_widgets.scheduling.cache`)."""
+        return self.services.slot_cache
 
     @property
     def clock(self) -> Callable[[], dt.datetime]:

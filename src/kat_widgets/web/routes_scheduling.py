@@ -55,7 +55,9 @@ def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) 
     ``start``/``end`` are ISO 8601 dates or date-times; without an offset they are read in the
     clinic's zone. Unknown clinic or service: 404; bad dates or a range past the horizon: 422.
     """
-    found = open_slots(kat.directory, asked, busy=kat.busy_provider, now=kat.clock())
+    found = open_slots(
+        kat.directory, asked, busy=kat.busy_provider, now=kat.clock(), cache=kat.slot_cache
+    )
     return SlotList(
         clinic_id=found.clinic.id,
         service=found.service.id,
@@ -93,15 +95,17 @@ def availability_feed(
         raise ValidationError("format must be events or vavailability", field="format")
     now = kat.clock()
     feed = horizon_slots(
-        kat.directory, clinic_id, service or "info-call", busy=kat.busy_provider, now=now
+        kat.directory,
+        clinic_id,
+        service or "info-call",
+        busy=kat.busy_provider,
+        now=now,
+        cache=kat.slot_cache,
     )
     clinic, offered, found = feed.clinic, feed.service, feed.slots
     service_id = offered.id
-    digest = hashlib.sha256(
-        "|".join(
-            [format or "", *(f"{s.start.isoformat()}/{s.end.isoformat()}" for s in found)]
-        ).encode()
-    ).hexdigest()[:32]
+    # the slots' key (from the schedule version: no hashing of 900 events on a 304)
+    digest = hashlib.sha256(f"{format or ''}|{feed.key}".encode()).hexdigest()[:32]
     since = kat.feeds.since(f"{clinic_id}/{service_id}/{format or ''}", digest, now)
     etag = f'W/"{digest}"'  # weak: same open slots, though DTSTAMP may differ after a restart
     headers = {

@@ -24,11 +24,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from kat_widgets.booking.care import PathwayCheck
 from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
-from kat_widgets.booking.schema import bookings, group_sessions, idempotency_keys, resource_holds
+from kat_widgets.booking.schema import bookings, idempotency_keys, resource_holds
 from kat_widgets.booking.storage.clients import ClientStore, check_client
 from kat_widgets.booking.storage.migrate import is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
+from kat_widgets.booking.storage.schedule import read_busy, read_version
 from kat_widgets.booking.storage.staff import StaffStore, write_audit
 from kat_widgets.booking.storage.steps import (
     acquire,
@@ -49,7 +50,6 @@ from kat_widgets.errors import (
     StorageUnavailableError,
     ValidationError,
 )
-from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
 from kat_widgets.scheduling.types import BusyTimes
 
 __all__ = ["Storage"]
@@ -188,31 +188,16 @@ class Storage:
         (service, local date in ``zone``) for daily caps. ``exclude_booking``'s own holds and
         its place in the daily count are left out (a booking being moved does not block itself).
         """
-        h, s, b = resource_holds.c, group_sessions.c, bookings.c
-        holds = sa.select(h.resource_id, h.start_utc, h.end_utc).where(
-            h.clinic_id == clinic_id, h.start_utc < end, h.end_utc > start
-        )
-        sessions = (
-            sa.select(s.service_id, s.start_utc, s.seats_taken, h.resource_id)
-            .join_from(group_sessions, resource_holds, h.session_id == s.id, isouter=True)
-            .where(s.clinic_id == clinic_id, s.start_utc < end, s.end_utc > start)
-        )
-        starts = sa.select(b.service_id, b.start_utc).where(
-            b.clinic_id == clinic_id,
-            b.status == "confirmed",
-            b.start_utc >= start - dt.timedelta(days=1),
-            b.start_utc < end + dt.timedelta(days=1),
-        )
-        if exclude_booking is not None:
-            holds = holds.where(sa.or_(h.booking_id.is_(None), h.booking_id != exclude_booking))
-            starts = starts.where(b.id != exclude_booking)
         with self._tx(write=False) as conn:
-            return busy_times(
-                [Hold(*row) for row in conn.execute(holds)],
-                [GroupSeat(*row) for row in conn.execute(sessions)],
-                [(row[0], row[1]) for row in conn.execute(starts)],
-                zone=zone,
+            return read_busy(
+                conn, clinic_id, start, end, zone=zone, exclude_booking=exclude_booking
             )
+
+    def schedule_version(self, clinic_id: str) -> int:
+        """A number that changes whenever what :meth:`busy` reads for the clinic changes
+        (bumped inside the changing transaction, so every worker sees the same)."""
+        with self._tx(write=False) as conn:
+            return read_version(conn, clinic_id)
 
     def by_token_hash(self, token_hash: str) -> BookingRecord | None:
         return self._one(bookings.c.token_hash == token_hash)

@@ -1,0 +1,59 @@
+"""What a clinic has booked, read for the slot engine, and the version that says it changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kat_widgets.booking.schema import bookings, group_sessions, resource_holds, schedule_versions
+from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
+from kat_widgets.scheduling.types import BusyTimes
+
+__all__ = ["read_busy", "read_version"]
+
+
+def read_busy(
+    conn: Connection,
+    clinic_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    zone: dt.tzinfo,
+    exclude_booking: str | None,
+) -> BusyTimes:
+    """Held spans, group sessions and confirmed starts at a clinic around ``[start, end)``."""
+    h, s, b = resource_holds.c, group_sessions.c, bookings.c
+    holds = sa.select(h.resource_id, h.start_utc, h.end_utc).where(
+        h.clinic_id == clinic_id, h.start_utc < end, h.end_utc > start
+    )
+    sessions = (
+        sa.select(s.service_id, s.start_utc, s.seats_taken, h.resource_id)
+        .join_from(group_sessions, resource_holds, h.session_id == s.id, isouter=True)
+        .where(s.clinic_id == clinic_id, s.start_utc < end, s.end_utc > start)
+    )
+    starts = sa.select(b.service_id, b.start_utc).where(
+        b.clinic_id == clinic_id,
+        b.status == "confirmed",
+        b.start_utc >= start - dt.timedelta(days=1),
+        b.start_utc < end + dt.timedelta(days=1),
+    )
+    if exclude_booking is not None:
+        holds = holds.where(sa.or_(h.booking_id.is_(None), h.booking_id != exclude_booking))
+        starts = starts.where(b.id != exclude_booking)
+    return busy_times(
+        [Hold(*row) for row in conn.execute(holds)],
+        [GroupSeat(*row) for row in conn.execute(sessions)],
+        [(row[0], row[1]) for row in conn.execute(starts)],
+        zone=zone,
+    )
+
+
+def read_version(conn: Connection, clinic_id: str) -> int:
+    """The clinic's schedule version: triggers bump it in every transaction that changes what
+    :func:`read_busy` reads (0 before the first booking)."""
+    version = conn.execute(
+        sa.select(schedule_versions.c.version).where(schedule_versions.c.clinic_id == clinic_id)
+    ).scalar_one_or_none()
+    return int(version or 0)
