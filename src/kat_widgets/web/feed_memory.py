@@ -1,22 +1,27 @@
-"""When each availability feed's open slots last changed, as one app instance has seen it."""
+"""When each availability feed's open slots last changed, as one app instance has seen it, and
+the body last written for them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 
 __all__ = ["FeedMemory"]
 
 
 class FeedMemory:
-    """Per-app memory of ``feed -> (digest, since)`` behind ``Last-Modified`` and DTSTAMP.
+    """Per-app memory of ``feed -> (digest, since, body)`` behind ``Last-Modified``, DTSTAMP and
+    the feed itself: a feed asked again with the same open slots is not written again.
 
     Kept per app (not per process) so two apps in one process never share or mix their dates.
+    One entry per feed (clinic, service, format): bounded by the directory.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, dt.datetime]] = {}
+        self._bodies: dict[str, tuple[str, bytes]] = {}
 
     def since(self, feed: str, digest: str, now: dt.datetime) -> dt.datetime:
         """When ``feed`` first had this ``digest``; ``now`` (to the second) if it just changed."""
@@ -26,3 +31,13 @@ class FeedMemory:
                 seen = (digest, now.astimezone(dt.UTC).replace(microsecond=0))
                 self._seen[feed] = seen
             return seen[1]
+
+    def body(self, feed: str, digest: str, write: Callable[[], bytes]) -> bytes:
+        """The body last written for ``feed`` if it had this ``digest``, else ``write()``'s."""
+        kept = self._bodies.get(feed)
+        if kept is not None and kept[0] == digest:
+            return kept[1]
+        body = write()
+        with self._lock:
+            self._bodies[feed] = (digest, body)
+        return body

@@ -106,7 +106,8 @@ def availability_feed(
     service_id = offered.id
     # the slots' key (from the schedule version: no hashing of 900 events on a 304)
     digest = hashlib.sha256(f"{format or ''}|{feed.key}".encode()).hexdigest()[:32]
-    since = kat.feeds.since(f"{clinic_id}/{service_id}/{format or ''}", digest, now)
+    feed_name = f"{clinic_id}/{service_id}/{format or ''}"
+    since = kat.feeds.since(feed_name, digest, now)
     etag = f'W/"{digest}"'  # weak: same open slots, though DTSTAMP may differ after a restart
     headers = {
         "ETag": etag,
@@ -119,12 +120,18 @@ def availability_feed(
     }
     if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
-    if format == "vavailability":
-        body = to_ics(
-            availability_vavailability(clinic, offered, found, stamp=since, start=now, end=feed.end)
-        )
-    else:
-        body = availability_ics(clinic, offered, found, stamp=since)
+
+    def write() -> bytes:
+        if format == "vavailability":
+            return to_ics(
+                availability_vavailability(
+                    clinic, offered, found, stamp=since, start=now, end=feed.end
+                )
+            )
+        return availability_ics(clinic, offered, found, stamp=since)
+
+    # the same open slots, the same bytes (written once, not for every subscriber's poll)
+    body = kat.feeds.body(feed_name, digest, write)
     return Response(
         body,
         media_type="text/calendar",
