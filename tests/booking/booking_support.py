@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ class Server(ServerProcess):
         log_file: Path | None = None,
         env: Mapping[str, str] | None = None,
         level: str = "",
+        options: Sequence[str] = (),
     ) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("KAT_")}
         environment.update(
@@ -85,6 +86,7 @@ class Server(ServerProcess):
             return [
                 *(sys.executable, "-m", "kat_widgets", "serve", "--port", str(port)),
                 *("--workers", str(workers), "--log-level", level),
+                *options,
             ]
 
         super().__init__(

@@ -18,16 +18,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
-from huey.consumer import Consumer
-from huey.exceptions import RetryTask
-from huey.serializer import SignedSerializer
+from typing import TYPE_CHECKING, Any
 
 from kat_widgets.booking.outbox import Due
 from kat_widgets.config import NotificationsConfig
 from kat_widgets.notifications.delivery import Deliverer
+
+if TYPE_CHECKING:  # Huey is imported where a queue is made: loading it loads every store it
+    # knows (PostgreSQL's and Redis's clients, ~0.15 s), which an app without notifications
+    # should not pay at every worker's start
+    from huey import Huey
+    from huey.consumer import Consumer
 
 __all__ = ["DeliveryQueue", "make_huey"]
 
@@ -41,6 +42,9 @@ def make_huey(config: NotificationsConfig, *, secret_key: str, outbox: str) -> H
     The queue's name comes from ``outbox`` (the booking database's URL): workers of one
     outbox share a queue, and two deployments on one Redis never take each other's jobs.
     """
+    from huey import PostgresHuey, RedisHuey, SqliteHuey
+    from huey.serializer import SignedSerializer
+
     digest = hashlib.sha256(outbox.encode()).hexdigest()[:12]
     options: dict[str, Any] = {
         "results": False,
@@ -56,11 +60,15 @@ def make_huey(config: NotificationsConfig, *, secret_key: str, outbox: str) -> H
     return PostgresHuey(f"kat-widgets-{digest}", dsn=dsn, table_prefix="kat_queue", **options)
 
 
-class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
+def _embedded_consumer(huey: Huey, **options: Any) -> Consumer:
     """A consumer inside another program (the web server): the signals stay the server's."""
+    from huey.consumer import Consumer
 
-    def _set_signal_handlers(self) -> None:
-        return None
+    class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+        def _set_signal_handlers(self) -> None:
+            return None
+
+    return EmbeddedConsumer(huey, **options)
 
 
 class DeliveryQueue:
@@ -75,6 +83,8 @@ class DeliveryQueue:
         self._waker_lock = threading.Lock()
         self.also_sweep: Callable[[], int] | None = None
         """Run by each sweep too (the waitlist's offers that ran out go to the next visitor)."""
+        from huey import crontab
+        from huey.exceptions import RetryTask
 
         @huey.task(name="kat.deliver")  # type: ignore[untyped-decorator]
         def deliver(message_id: str) -> None:
@@ -140,7 +150,7 @@ class DeliveryQueue:
         if self._consumer is not None:
             return
         self.sweep()  # whatever the last run left
-        consumer = _EmbeddedConsumer(
+        consumer = _embedded_consumer(
             self.huey, workers=workers, initial_delay=0.05, max_delay=1.0, backoff=1.5
         )
         consumer.start()

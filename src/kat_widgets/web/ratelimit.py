@@ -17,6 +17,7 @@ a while, so an outage of Redis never holds bookings up. Over a budget: ``429`` w
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import math
@@ -28,7 +29,6 @@ from typing import Any, Protocol
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 __all__ = [
@@ -185,20 +185,27 @@ return out
 """
 
 
-class _CountingRedisStore(RedisStore):
-    """A ``RedisStore`` that also counts: ``INCR`` and ``PEXPIRE`` in one atomic script."""
+@functools.cache
+def _counting_store_class() -> type[Any]:
+    """Defined on first use: importing Redis's client (~50 ms) is for apps that name Redis."""
+    from litestar.stores.redis import RedisStore
 
-    def __init__(self, redis: Any, namespace: str) -> None:
-        super().__init__(redis, namespace=namespace)
-        self._hit_script = self._redis.register_script(_HIT_SCRIPT)
+    class CountingRedisStore(RedisStore):
+        """A ``RedisStore`` that also counts: ``INCR`` and ``PEXPIRE`` in one atomic script."""
 
-    async def hit(
-        self, keys: Sequence[tuple[str, int]], window_seconds: int
-    ) -> list[tuple[int, float]]:
-        names = [self._make_key(key) for key, _ in keys]
-        limits = [limit for _, limit in keys]
-        raw = await self._hit_script(keys=names, args=[window_seconds * 1000, *limits])
-        return [(int(raw[i]), max(int(raw[i + 1]), 0) / 1000) for i in range(0, len(raw), 2)]
+        def __init__(self, redis: Any, namespace: str) -> None:
+            super().__init__(redis, namespace=namespace)
+            self._hit_script = self._redis.register_script(_HIT_SCRIPT)
+
+        async def hit(
+            self, keys: Sequence[tuple[str, int]], window_seconds: int
+        ) -> list[tuple[int, float]]:
+            names = [self._make_key(key) for key, _ in keys]
+            limits = [limit for _, limit in keys]
+            raw = await self._hit_script(keys=names, args=[window_seconds * 1000, *limits])
+            return [(int(raw[i]), max(int(raw[i + 1]), 0) / 1000) for i in range(0, len(raw), 2)]
+
+    return CountingRedisStore
 
 
 class RedisCounter:
@@ -213,7 +220,7 @@ class RedisCounter:
 
         client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         self._client = client
-        self.store = _CountingRedisStore(client, namespace)
+        self.store = _counting_store_class()(client, namespace)
         self.timeout = timeout
 
     async def hit(

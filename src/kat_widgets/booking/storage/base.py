@@ -26,7 +26,7 @@ from kat_widgets.booking.care import PathwayCheck
 from kat_widgets.booking.models import BookingRecord, IdempotencyRecord, NewBooking, Outgoing
 from kat_widgets.booking.schema import bookings, idempotency_keys, resource_holds
 from kat_widgets.booking.storage.clients import ClientStore, check_client
-from kat_widgets.booking.storage.migrate import is_current, upgrade
+from kat_widgets.booking.storage.migrate import at_head, is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
 from kat_widgets.booking.storage.schedule import read_busy, read_version
@@ -158,6 +158,8 @@ class Storage:
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run from several processes at once."""
         with self._tx() as conn:
+            if at_head(conn):  # the usual case once one process has migrated
+                return
             self._lock_migrations(conn)
             upgrade(conn)
 
