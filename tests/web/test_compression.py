@@ -13,6 +13,7 @@ from kat_widgets.web.app import NEVER_COMPRESS
 from tests.booking.booking_support import booking_body, upcoming_slots
 
 GZIP = {"Accept-Encoding": "gzip"}
+BROTLI = {"Accept-Encoding": "gzip, deflate, br"}  # what browsers send
 
 
 @pytest.fixture
@@ -41,6 +42,22 @@ def test_pages_assets_and_feeds_are_gzipped(app: Litestar, path: str) -> None:
     assert "content-encoding" not in plain.headers
 
 
+@pytest.mark.parametrize("path", ["/", "/static/widgets.css", "/fragments/locator?q=84020"])
+def test_brotli_where_the_client_accepts_it_and_smaller_than_gzip(app: Litestar, path: str) -> None:
+    import brotli
+
+    with TestClient(app) as client:
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        packed = client.stream("GET", path, headers=BROTLI)
+        with packed as response:
+            raw = b"".join(response.iter_raw())
+            encoding = response.headers["content-encoding"]
+        gzipped = client.get(path, headers=GZIP)
+    assert encoding == "br"
+    assert brotli.decompress(raw) == plain.content
+    assert len(raw) < int(gzipped.headers["content-length"])
+
+
 def test_answers_with_a_token_or_personal_data_are_never_compressed(app: Litestar) -> None:
     with TestClient(app) as client:
         booked = client.post(
@@ -53,6 +70,7 @@ def test_answers_with_a_token_or_personal_data_are_never_compressed(app: Litesta
         token = answer["manage_url"].rsplit("/", 1)[1]
         secret_bearing = [
             booked,
+            client.get(f"/api/bookings/{token}", headers=BROTLI),
             client.get(f"/api/bookings/{token}", headers=GZIP),
             client.get(f"/bookings/{token}", headers=GZIP),
             client.get(answer["ics_url"], headers=GZIP),

@@ -270,10 +270,14 @@ def create_app(
         on_shutdown=routes.on_shutdown,
         before_send=[SecurityHeaders(settings.embedding.allowed_origins).before_send],
         cors_config=cors_config(settings),
-        # HTML, JSON, .ics, CSS and JS over 1 KB, gzip where the client accepts it (level 6:
-        # most of the saving for a fraction of level 9's CPU); never the NEVER_COMPRESS routes
+        # HTML, JSON, .ics, CSS and JS over 1 KB: brotli where the client accepts it, else gzip
+        # (brotli 5 and gzip 6: most of the saving for a fraction of the top levels' CPU, for
+        # answers written per request; brotli 5 is 8-51 % smaller than gzip 6 on our pages,
+        # CSS, JS, feeds and JSON, brotli 4 larger on CSS and JS); never NEVER_COMPRESS routes
         compression_config=CompressionConfig(
-            backend="gzip",
+            backend="brotli",
+            brotli_quality=5,
+            brotli_gzip_fallback=True,
             minimum_size=1024,
             gzip_compress_level=6,
             exclude_opt_key=NEVER_COMPRESS,
