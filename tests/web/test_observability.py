@@ -74,3 +74,22 @@ def test_log_level_warning_drops_the_request_line(tmp_path: object) -> None:
         assert logger.getEffectiveLevel() == logging.WARNING
     package.setLevel(before)  # the logging configuration is process-wide
     assert capture.lines == []
+
+
+def test_a_refusal_raised_before_the_route_is_logged_with_its_own_status(tmp_path: object) -> None:
+    """The rate limit's 429 is answered further out than the request log: the line says 429."""
+    from kat_widgets import Settings, create_app
+
+    settings = Settings(data_dir=str(tmp_path), secret_key="l" * 40, rate_limit_store="memory")
+    with TestClient(create_app(settings)) as client:
+        logger = logging.getLogger("kat_widgets.requests")
+        capture = Capture()
+        logger.addHandler(capture)
+        try:
+            statuses = [
+                client.get("/api/locate", params={"q": "84020"}).status_code for _ in range(31)
+            ]
+        finally:
+            logger.removeHandler(capture)
+    assert statuses[-1] == 429
+    assert [line["status"] for line in capture.lines] == statuses

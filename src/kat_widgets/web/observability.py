@@ -51,6 +51,10 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # answered further out (a 429 from the rate limit, say)
+            if status == 500:
+                status = getattr(exc, "status_code", 500)
+            raise
         finally:
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
