@@ -93,19 +93,21 @@ def instructions(setup: str, body: str, *, calls: int = 20, path: Path = HERE) -
     """
 
     def count(times: int) -> int:
-        script = textwrap.dedent(setup) + f"\nfor _ in range({times}):\n" + textwrap.indent(
-            textwrap.dedent(body), "    "
+        script = (
+            textwrap.dedent(setup)
+            + f"\nfor _ in range({times}):\n"
+            + textwrap.indent(textwrap.dedent(body), "    ")
         )
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "case.py"
-            path.write_text(script)
+            case = Path(folder) / "case.py"
+            case.write_text(script)
             done = subprocess.run(
                 [
                     "valgrind",
                     "--tool=callgrind",
                     f"--callgrind-out-file={folder}/out",
                     sys.executable,
-                    str(path),
+                    str(case),
                 ],
                 capture_output=True,
                 text=True,

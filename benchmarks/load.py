@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -101,7 +101,8 @@ def serve(folder: Path, database_url: str, redis_url: str) -> Iterator[str]:
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", str(WORKERS), "--log-level", "warning"],
+        # uvicorn at info: each worker's "Application startup complete" is how we know it is up
+        [*cli, "serve", "--port", str(port), "--workers", str(WORKERS), "--log-level", "info"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -109,17 +110,18 @@ def serve(folder: Path, database_url: str, redis_url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # generous, and polled: a busy machine (the point of a load test) starts workers slowly
+        deadline = time.monotonic() + 600
         while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+            started = (folder / "server.log").read_text(errors="replace")
+            ready = False
+            with suppress(httpx.TransportError):
+                ready = httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+            if ready and started.count("Application startup complete") >= WORKERS:
+                break
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"server did not start:\n{(folder / 'server.log').read_text()}")
+                raise RuntimeError(f"server did not start:\n{started[-4000:]}")
             time.sleep(0.2)
-        time.sleep(1.0)  # let every worker finish starting
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -1,17 +1,22 @@
 """Slot engine: one clinic, 20 resources, 90-day horizon, 15-minute step, 5,000 bookings and
 2,000 imported busy blocks; all open slots for one service (a Connect assessment, which needs a
-medical provider, a therapist and a consultation room at once). Then the cost at 2x and 4x the
-size (bookings, busy blocks and horizon scaled together). Baseline, same run: a naive engine
+medical provider, a therapist and a consultation room at once). Then the cost at 2x, 4x and 8x
+the size (bookings, busy blocks and horizon scaled together). Baseline, same run: a naive engine
 that checks every candidate against every busy interval of every resource (same answers).
+
+All sizes and the baseline are timed interleaved (medians, min, max over the rounds; growth
+and speed-up taken round by round), and, with valgrind, counted in instructions per run, which
+give the growth table on a busy machine too. Run: ``python benchmarks/slots.py`` (~5 min).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 import msgspec
-from _harness import best_time, report
+from _harness import figure, have_valgrind, instructions, interleaved, ratio, report
 
 from kat_widgets.directory import (
     BookingPolicy,
@@ -103,48 +108,66 @@ def naive(
     return out
 
 
-def measure(scale: int) -> tuple[float, int, BusyTimes, Directory, BookingPolicy]:
+SCALES = (1, 2, 4, 8)
+
+
+def case(scale: int) -> tuple[Directory, BusyTimes, BookingPolicy, dt.datetime]:
+    """The 1x problem scaled: bookings, busy blocks and horizon together."""
     directory = build_directory()
     days = 90 * scale
     policy = BookingPolicy(
         step_minutes=15, horizon_days=days, min_notice_minutes=0, max_per_day=None
     )
     busy = build_busy(directory, days, 5000 * scale, 2000 * scale)
-    end = NOW + dt.timedelta(days=days)
+    return directory, busy, policy, NOW + dt.timedelta(days=days)
+
+
+def runner(scale: int) -> Callable[[], list[Slot]]:
+    directory, busy, policy, end = case(scale)
 
     def run() -> list[Slot]:
         return find_slots(
             directory, "draper", SERVICE, start=NOW, end=end, busy=busy, now=NOW, rules=policy
         )
 
-    count = len(run())
-    return best_time(run, repeat=9), count, busy, directory, policy
+    return run
 
 
-ours_1, count_1, busy_1, directory_1, policy_1 = measure(1)
-ours_2, count_2, *_ = measure(2)
-ours_4, count_4, *_ = measure(4)
-end_1 = NOW + dt.timedelta(days=90)
-reference = naive(directory_1, busy_1, policy_1, end_1)
-got = [
-    (s.start, s.resources)
-    for s in find_slots(
-        directory_1, "draper", SERVICE, start=NOW, end=end_1, busy=busy_1, now=NOW, rules=policy_1
-    )
-]
-assert got == reference, "engine and naive reference disagree"
-baseline = best_time(lambda: naive(directory_1, busy_1, policy_1, end_1), repeat=1)
-print(f"open slots: 1x {count_1}, 2x {count_2}, 4x {count_4}")
-report(
-    "slots",
-    {
-        "open_slots_1x": count_1,
-        "ms_1x": round(ours_1 * 1000, 2),
-        "ms_2x": round(ours_2 * 1000, 2),
-        "ms_4x": round(ours_4 * 1000, 2),
-        "growth_2x": round(ours_2 / ours_1, 2),
-        "growth_4x": round(ours_4 / ours_1, 2),
-        "naive_ms_1x": round(baseline * 1000, 1),
-        "speedup_vs_naive": round(baseline / ours_1, 1),
-    },
-)
+CALLGRIND_SETUP = """
+import slots
+run = slots.runner({scale})
+run()
+"""
+
+
+def main() -> None:
+    directory_1, busy_1, policy_1, end_1 = case(1)
+    reference = naive(directory_1, busy_1, policy_1, end_1)
+    runs = {f"{scale}x": runner(scale) for scale in SCALES}
+    got = [(s.start, s.resources) for s in runs["1x"]()]
+    assert got == reference, "engine and naive reference disagree"
+    counts = {name: len(run()) for name, run in runs.items()}
+    cases = {**runs, "naive_1x": lambda: naive(directory_1, busy_1, policy_1, end_1)}
+    times = interleaved(cases, rounds=5)
+    figures: dict[str, object] = {"open_slots": counts}
+    for name in cases:
+        figures[f"ms_{name}"] = figure(times[name]).scaled(1000, 2)
+    for scale in SCALES[1:]:
+        figures[f"growth_{scale}x_wall"] = ratio(times, f"{scale}x", "1x").scaled(1, 2)
+    figures["speedup_vs_naive"] = {
+        k: round(1 / v, 1) for k, v in ratio(times, "1x", "naive_1x").scaled(1, 4).items()
+    }
+    if have_valgrind():
+        counted = {
+            scale: instructions(CALLGRIND_SETUP.format(scale=scale), "run()", calls=3)
+            for scale in SCALES
+        }
+        figures["instructions"] = {f"{k}x": round(v) for k, v in counted.items()}
+        figures["growth_instructions"] = {
+            f"{k}x": round(v / counted[1], 2) for k, v in counted.items()
+        }
+    report("slots", figures)
+
+
+if __name__ == "__main__":
+    main()

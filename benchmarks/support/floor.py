@@ -69,6 +69,7 @@ def asgi_get(app: Any, target: str, headers: dict[str, str] | None = None) -> An
     """A zero-argument function sending one GET through ``app`` in process; it returns the
     status and the body's length (a wrong status raises)."""
     path, _, query = target.partition("?")
+    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -79,7 +80,7 @@ def asgi_get(app: Any, target: str, headers: dict[str, str] | None = None) -> An
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1"), *((k.encode(), v.encode()) for k, v in (headers or {}).items())],
+        "headers": [(b"host", b"127.0.0.1"), *extra],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }

@@ -37,6 +37,7 @@ class Directory:
     """A checked directory with lookups by id. Build it with :func:`load_directory`."""
 
     __slots__ = (
+        "__weakref__",  # caches of what is rendered from a directory live as long as it does
         "_clinics",
         "_roles",
         "_services",

@@ -6,7 +6,9 @@ carry the clinic's address, never the visitor's input.
 
 from __future__ import annotations
 
+import functools
 import json
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlencode
@@ -16,7 +18,7 @@ from markupsafe import Markup
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.fragments.environment import WEEKDAY_NAMES, clock
 from kat_widgets.fragments.locator_map import svg_map
-from kat_widgets.fragments.renderer import Renderer
+from kat_widgets.fragments.renderer import Renderer, default_lang
 from kat_widgets.i18n import N_
 from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery
 
@@ -83,7 +85,14 @@ def _script_json(value: Any) -> Markup:
 
 
 def json_ld(clinics: Sequence[Clinic], organization_name: str, website: str = "") -> Markup:
-    """schema.org ``MedicalClinic`` entries for ``<script type="application/ld+json">``."""
+    """schema.org ``MedicalClinic`` entries for ``<script type="application/ld+json">``
+    (the same clinics, in the same order, are written once: the directory only changes on
+    reload, and a search near the same place lists the same ones)."""
+    return _json_ld(tuple(clinics), organization_name, website)
+
+
+@functools.lru_cache(maxsize=256)
+def _json_ld(clinics: tuple[Clinic, ...], organization_name: str, website: str) -> Markup:
     graph = []
     for clinic in clinics:
         entry: dict[str, Any] = {
@@ -121,6 +130,34 @@ def json_ld(clinics: Sequence[Clinic], organization_name: str, website: str = ""
     return _script_json({"@context": "https://schema.org", "@graph": graph})
 
 
+_CARDS: weakref.WeakKeyDictionary[Directory, dict[tuple[str, ...], Markup]] = (
+    weakref.WeakKeyDictionary()
+)
+_CARDS_PER_DIRECTORY = 1024
+"""Clinics x languages x prefixes; the bound only guards against a prefix that keeps changing."""
+
+
+def clinic_card(renderer: Renderer, clinic: Clinic) -> Markup:
+    """The part of a clinic's result card no search changes (the booking link, address, phone,
+    hours, directions), rendered once per clinic, language and prefix for a directory."""
+    cards = _CARDS.setdefault(renderer.directory, {})
+    key = (
+        clinic.id,
+        renderer.lang,
+        str(renderer.carry_lang),
+        renderer.base_path,
+        renderer.static_url,
+        default_lang(renderer.settings),
+    )
+    card = cards.get(key)
+    if card is None:
+        card = renderer.render("locator/_card.html", clinic=clinic, directions=directions_links)
+        if len(cards) >= _CARDS_PER_DIRECTORY:
+            cards.clear()
+        cards[key] = card
+    return card
+
+
 def _routes(directory: Directory) -> list[tuple[str, str]]:
     routes = {s.route for s in directory.services if s.route}
     return [(route, label) for route, label in _ROUTE_LABELS.items() if route in routes]
@@ -156,7 +193,7 @@ def render_locator(
         ),
         distance=lambda result: format_distance(result, unit),
         closes=lambda result: clock(result.status.closes) if result.status.closes else "",
-        directions=directions_links,
+        card=lambda clinic: clinic_card(renderer, clinic),
         map=(
             svg_map(answer.place, answer.results, lambda result: format_distance(result, unit))
             if answer
