@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kat_widgets.fragments.assets import hashed_name
 from tests.web.crawl import crawl
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -73,7 +74,7 @@ def test_starlette_family_hosts(name: str) -> None:
         assert client.get("/").status_code == 200
         page = client.get("/widgets/")
         assert DRAPER in page.text
-        assert 'href="/widgets/static/widgets.css"' in page.text
+        assert f'href="/widgets/static/{hashed_name("widgets.css")}"' in page.text
 
 
 KAT = "http://kat.test"
@@ -113,7 +114,7 @@ def _check_host(get: Callable[[str], Any], home: str) -> None:
     # the search and its results on the host; "Book" and the open times on the kat server
     assert any(url.startswith(f"{KAT}/fragments/availability") for url in statuses)
     assert any(url.startswith(f"{KAT}/fragments/booking") for url in statuses)
-    assert f"{KAT}/static/widgets.css" in statuses  # the kat pages are styled too
+    assert f"{KAT}/static/{hashed_name('widgets.css')}" in statuses  # the kat pages are styled too
     broken = {url: status for url, status in statuses.items() if status != 200}
     assert broken == {}
 

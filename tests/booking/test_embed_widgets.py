@@ -8,6 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.fragments.assets import hashed_name
+
 from .test_pages import START, form
 
 GRID = {"clinic": "draper", "service": "info-call", "week": "2027-03-08"}
@@ -36,7 +38,7 @@ def test_embed_booking_page_shows_the_form_for_a_time(client: TestClient[Litesta
     assert page.status_code == 200
     assert 'action="/w/fragments/booking"' in page.text
     assert 'data-kat-widget-page="booking"' in page.text
-    assert 'src="/w/static/embed-frame.js"' in page.text
+    assert f'src="/w/static/{hashed_name("embed-frame.js")}"' in page.text
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.fragments.assets import hashed_name
+
 START = "2027-03-09T10:00:00-07:00"
 
 
@@ -178,7 +180,7 @@ def test_a_browser_navigating_to_the_form_gets_a_whole_page(client: TestClient[L
     assert not fragment.lstrip().startswith("<!doctype html>")
     assert page.lstrip().startswith("<!doctype html>")
     assert '<html lang="en" data-kat-theme="auto">' in page
-    assert 'href="/w/static/widgets.css"' in page
+    assert f'href="/w/static/{hashed_name("widgets.css")}"' in page
 
 
 def test_a_plain_form_post_from_a_browser_answers_a_whole_page(

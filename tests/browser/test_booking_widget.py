@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import expect
 
 from kat_widgets.directory import load_directory
+from kat_widgets.fragments.assets import hashed_name
 from kat_widgets.scheduling import find_slots
 from kat_widgets.settings import BUNDLED_DIRECTORY
 
@@ -37,7 +38,7 @@ def _host(page: Any, server: LiveServer, url: str) -> None:
     page.goto(f"{server.url}/healthz")
     page.set_content(
         '<!doctype html><html lang="en"><head><title>Book</title>'
-        '<link rel="stylesheet" href="/static/widgets.css"></head>'
+        f'<link rel="stylesheet" href="/static/{hashed_name("widgets.css")}"></head>'
         f'<body><main id="main">{fragment}</main></body></html>'
     )
 

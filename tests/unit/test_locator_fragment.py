@@ -9,6 +9,7 @@ import msgspec
 from kat_widgets import Settings
 from kat_widgets.directory import load_directory
 from kat_widgets.fragments import Widgets
+from kat_widgets.fragments.assets import hashed_name
 from kat_widgets.fragments.locator import directions_links, json_ld
 from kat_widgets.settings import BUNDLED_DIRECTORY
 
@@ -36,7 +37,7 @@ def test_render_from_any_host_without_litestar() -> None:
     assert 'action="/find-a-clinic#kat-locator-results"' in html  # opens at the results
     book = "/widgets/fragments/availability?clinic=american-fork&amp;service=info-call"
     assert f'href="{book}#kat-open-times-american-fork-info-call"' in html  # at its times
-    assert '<script src="/widgets/static/locator.js" defer></script>' in html
+    assert f'<script src="/widgets/static/{hashed_name("locator.js")}" defer></script>' in html
     assert html.count('class="kat-clinic kat-locator-clinic"') == 2
 
 

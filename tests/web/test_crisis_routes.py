@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.fragments.assets import hashed_name
 
 
 def test_default_banner_is_the_utah_bar_in_english(client: TestClient[Litestar]) -> None:
@@ -65,7 +66,7 @@ def test_demo_page_starts_with_the_bar_after_the_skip_link(client: TestClient[Li
     skip = html.index("Skip to main content")
     bar = html.index('class="kat-crisis kat-crisis--bar"')
     assert skip < bar < html.index("<header")
-    assert "/static/crisis.css" in html
+    assert f"/static/{hashed_name('crisis.css')}" in html
     assert client.get("/static/crisis.css").status_code == 200
 
 

@@ -5,6 +5,8 @@ import gzip
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.fragments.assets import hashed_name
+
 
 def test_embed_js_is_small_javascript(client: TestClient[Litestar]) -> None:
     response = client.get("/embed.js")
@@ -20,7 +22,7 @@ def test_embed_page_wraps_widget_with_height_reporter(client: TestClient[Litesta
     html = response.text
     assert html.startswith("<!doctype html>")
     assert 'data-kat-widget-page="clinics"' in html
-    assert '<script src="/static/embed-frame.js" defer></script>' in html
+    assert f'<script src="/static/{hashed_name("embed-frame.js")}" defer></script>' in html
     assert "721 E 12200 S, Draper, UT 84020" in html
 
 
@@ -49,8 +51,9 @@ def test_embed_js_loads_every_stylesheet() -> None:
 
 def test_our_pages_have_an_icon(client: TestClient[Litestar]) -> None:
     for path in ("/", "/embed/clinics"):
-        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in (
-            client.get(path).text
+        assert (
+            f'<link rel="icon" href="/static/{hashed_name("favicon.svg")}" type="image/svg+xml">'
+            in (client.get(path).text)
         )
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200

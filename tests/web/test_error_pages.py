@@ -12,6 +12,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.fragments.assets import hashed_name
+
 FETCH = {"Sec-Fetch-Dest": "empty", "Accept": "text/html"}  # embed.js's fetch()
 NAVIGATE = {"Sec-Fetch-Dest": "document", "Accept": "text/html,application/xhtml+xml"}
 OLD_BROWSER = {"Accept": "text/html,application/xhtml+xml"}  # no Sec-Fetch-* headers
@@ -46,7 +48,7 @@ def test_embed_pages_answer_errors_as_a_page(
     assert response.status_code in (404, 422)
     assert response.headers["content-type"].startswith("text/html")
     assert response.text.startswith("<!doctype html>")
-    assert "/static/widgets.css" in response.text  # styled like the widgets
+    assert f"/static/{hashed_name('widgets.css')}" in response.text  # styled like the widgets
     problem = _problem(response.text)
     assert "<h1" in problem and 'href="tel:' in problem
     assert response.headers["cache-control"] == "no-store"

@@ -9,6 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.fragments.assets import hashed_name
+
 Client = TestClient[Litestar]
 
 
@@ -108,7 +110,7 @@ def test_fragment_without_a_query_is_just_the_form(client: Client) -> None:
     assert '<label for="kat-locator-q">' in html
     assert 'method="get"' in html
     assert 'id="kat-locator-results"' not in html  # the form alone, no results
-    assert '<script src="/static/locator.js" defer></script>' in html
+    assert f'<script src="/static/{hashed_name("locator.js")}" defer></script>' in html
 
 
 def test_fragment_escapes_a_script_query(client: Client) -> None:

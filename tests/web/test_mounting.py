@@ -16,6 +16,7 @@ from litestar import Litestar, asgi, get
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.fragments.assets import hashed_name
 from kat_widgets.web import KatWidgetsPlugin
 
 from .crawl import crawl
@@ -85,7 +86,7 @@ def test_every_link_resolves_under_the_prefix(host: str, settings: Settings) -> 
         statuses = crawl(client.get, "/widgets/")
         for name in ("clinics", "crisis-banner", "locator", "availability?clinic=draper"):
             statuses.update(crawl(client.get, f"/widgets/embed/{name}"))
-        assert "/widgets/static/widgets.css" in statuses
+        assert f"/widgets/static/{hashed_name('widgets.css')}" in statuses
         assert all(url.startswith("/widgets/") for url in statuses), statuses
         broken = {url: status for url, status in statuses.items() if status >= 400}
         assert broken == {}
@@ -98,7 +99,7 @@ def test_json_and_embed_under_the_prefix(host: str, settings: Settings) -> None:
         assert len(client.get("/widgets/api/clinics").json()["clinics"]) == 5
         page = client.get("/widgets/embed/clinics")
         assert page.status_code == 200
-        assert 'src="/widgets/static/embed-frame.js"' in page.text
+        assert f'src="/widgets/static/{hashed_name("embed-frame.js")}"' in page.text
         assert client.get("/widgets/embed.js").status_code == 200
 
 
@@ -139,7 +140,7 @@ def test_django_asgi_host_routes_the_widgets_and_keeps_its_pages(
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.splitlines()[-1])
     statuses: dict[str, int] = seen["crawl"]
-    assert "/widgets/static/widgets.css" in statuses
+    assert f"/widgets/static/{hashed_name('widgets.css')}" in statuses
     assert all(url.startswith("/widgets/") for url in statuses), statuses
     assert {url: s for url, s in statuses.items() if s >= 400} == {}
     assert seen["healthz"] == {"status": "ok"} and seen["clinics"] == 5

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from kat_widgets.errors import NotFoundError
 
-__all__ = ["StaticAsset", "static_asset", "static_directory", "static_names"]
+__all__ = ["StaticAsset", "hashed_name", "static_asset", "static_directory", "static_names"]
 
 _DIRECTORY = Path(__file__).resolve().parent.parent / "static"
 _TYPES = {
@@ -34,10 +34,15 @@ class StaticAsset(NamedTuple):
     body: bytes
     content_type: str
     etag: str
+    immutable: bool = False
+    """Asked for by its content-hashed name (:func:`hashed_name`) and that is its content."""
 
     @property
     def headers(self) -> dict[str, str]:
-        """``ETag`` and an hour of caching (the names are not content-hashed)."""
+        """``ETag``, and a year of caching marked ``immutable`` for a content-hashed name (a new
+        release has new names), an hour for a plain one."""
+        if self.immutable:
+            return {"ETag": self.etag, "Cache-Control": "public, max-age=31536000, immutable"}
         return {"ETag": self.etag, "Cache-Control": "public, max-age=3600"}
 
 
@@ -61,12 +66,29 @@ def _load(name: str) -> StaticAsset:
     return StaticAsset(name, body, _TYPES[Path(name).suffix], etag)
 
 
+@functools.cache
+def hashed_name(name: str) -> str:
+    """``widgets.css`` as ``widgets.<first 10 hex of its SHA-256>.css``: the name our own
+    server's pages link, served for a year as ``immutable`` (new content, new name)."""
+    stem, dot, suffix = name.rpartition(".")
+    digest = _load(name).etag.strip('"')[:10]
+    return f"{stem}.{digest}{dot}{suffix}"
+
+
 def static_asset(name: str) -> StaticAsset:
-    """The file ``name`` (``"widgets.css"``); :class:`NotFoundError` for any other name.
+    """The file ``name`` (``"widgets.css"``, or its :func:`hashed_name`); :class:`NotFoundError`
+    for any other name.
 
     Only the names in :func:`static_names` are served, so no path a visitor sends can reach
-    another file.
+    another file. A hashed name whose hash is not the file's (a page from before an upgrade)
+    gets today's file with the plain name's hour of caching, never ``immutable``.
     """
-    if name not in static_names():
-        raise NotFoundError(f"No widget asset called {name[:80]!r}.")
-    return _load(name)
+    if name in static_names():
+        return _load(name)
+    stem, _, suffix = name.rpartition(".")
+    base, _, digest = stem.rpartition(".")
+    plain = f"{base}.{suffix}"
+    if len(digest) == 10 and plain in static_names():
+        asset = _load(plain)
+        return asset._replace(immutable=hashed_name(plain) == name)
+    raise NotFoundError(f"No widget asset called {name[:80]!r}.")

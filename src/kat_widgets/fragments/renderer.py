@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from kat_widgets import i18n
 from kat_widgets.directory import Clinic, Directory
+from kat_widgets.fragments.assets import hashed_name
 from kat_widgets.fragments.crisis import render_crisis_banner
 from kat_widgets.fragments.environment import environment
 from kat_widgets.i18n import N_
@@ -98,6 +99,14 @@ class Renderer:
         """Where ``widgets.css``, ``crisis.css`` and the scripts are served."""
         return self._static_url if self._static_url is not None else f"{self.base_path}/static"
 
+    def asset(self, name: str) -> str:
+        """Where the file ``name`` is linked from: under our own server, by its content-hashed
+        name (cached for a year, immutable); under a host's ``static_url``, by its own name (the
+        host serves the files of :func:`static_directory` as they are)."""
+        if self._static_url is not None:
+            return f"{self._static_url}/{name}"
+        return f"{self.base_path}/static/{hashed_name(name)}"
+
     def replace(
         self,
         *,
@@ -138,6 +147,7 @@ class Renderer:
                 organization=self.directory.organization,
                 base=self.base_path,
                 static=self.static_url,
+                asset=self.asset,
                 settings=self.settings,
                 crisis_banner=self.crisis_banner,
                 crisis_link=self.crisis_link,
@@ -195,7 +205,7 @@ class Renderer:
     def head(self) -> Markup:
         """The ``<link>`` tags for the widgets' stylesheets, for the host page's ``<head>``."""
         link = Markup('<link rel="stylesheet" href="{}">')
-        return Markup("\n").join(link.format(f"{self.static_url}/{name}") for name in STYLESHEETS)
+        return Markup("\n").join(link.format(self.asset(name)) for name in STYLESHEETS)
 
     def clinic_list(self) -> Markup:
         """Every clinic with its address, phone and weekly hours."""

@@ -14,20 +14,16 @@ from typing import Any, NamedTuple
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
-from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException
-from litestar.handlers import BaseRouteHandler
+from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from kat_widgets.booking import BookingService
 from kat_widgets.directory import Directory
 from kat_widgets.fragments import Widgets
-from kat_widgets.fragments.assets import static_directory
 from kat_widgets.scheduling.types import BusyProvider
 from kat_widgets.services import build_services
 from kat_widgets.settings import Settings, load_settings
@@ -92,20 +88,7 @@ def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
             opt={NEVER_COMPRESS: True},  # names, beside reflected input
         ),
         Router(path="/", route_handlers=staff_pages.ROUTES, opt={NEVER_COMPRESS: True}),
-        create_static_files_router(
-            path="/static",
-            directories=[static_directory()],
-            include_in_schema=False,
-            guards=[_short_static_name],
-        ),
     ]
-
-
-def _short_static_name(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Our files have short names: a longer one is not ours, and the file system would
-    refuse it with "File name too long" (a 500 that logged the path)."""
-    if any(len(part.encode()) > 100 for part in connection.scope["path"].split("/")):
-        raise NotFoundException()
 
 
 def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:

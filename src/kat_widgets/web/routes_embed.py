@@ -1,20 +1,21 @@
-"""Embedding: the ``embed.js`` loader and ``/embed/{widget}`` pages for iframes."""
+"""Embedding: the ``embed.js`` loader, ``/embed/{widget}`` pages for iframes, our CSS and JS."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import get
+from litestar import get, head
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response
 
 from kat_widgets.errors import NotFoundError
+from kat_widgets.fragments.assets import StaticAsset, static_asset
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import PAGE
 from kat_widgets.web.responses import fragment_response
 
-__all__ = ["ROUTES", "embed_js", "embed_page"]
+__all__ = ["ROUTES", "embed_js", "embed_page", "static_file", "static_file_head"]
 
 EMBED_JS = (Path(__file__).resolve().parent.parent / "static" / "embed.js").read_bytes()
 
@@ -44,4 +45,33 @@ def embed_page(
     return fragment_response(request, kat, view._replace(status=200), page=True)
 
 
-ROUTES = [embed_js, embed_page]
+def _asset(request: AnyRequest, name: str) -> tuple[StaticAsset, bool]:
+    """The asset, and whether the client's copy is it (``If-None-Match``)."""
+    if len(name.encode()) > 100:  # not one of ours; never echoed or logged
+        raise NotFoundError("No widget asset has such a name.")
+    asset = static_asset(name)
+    wanted = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    return asset, asset.etag in wanted or f"W/{asset.etag}" in wanted
+
+
+@get("/static/{name:str}", include_in_schema=False, sync_to_thread=False)
+def static_file(request: AnyRequest, name: FromPath[str]) -> Response[bytes]:
+    """``widgets.css`` and the rest; by a content-hashed name (what our pages link) for a year,
+    ``immutable``."""
+    asset, fresh = _asset(request, name)
+    if fresh:
+        return Response(b"", status_code=304, headers=asset.headers)
+    return Response(asset.body, media_type=asset.content_type, headers=asset.headers)
+
+
+@head("/static/{name:str}", include_in_schema=False, sync_to_thread=False)
+def static_file_head(request: AnyRequest, name: FromPath[str]) -> Response[None]:
+    asset, _ = _asset(request, name)
+    return Response(
+        None,
+        media_type=asset.content_type,
+        headers={**asset.headers, "Content-Length": str(len(asset.body))},
+    )
+
+
+ROUTES = [embed_js, embed_page, static_file, static_file_head]
