@@ -11,7 +11,7 @@ import random
 import time
 
 import zipcodes
-from _harness import best_time, report
+from _harness import best_time, have_valgrind, instructions, report
 from geopy.distance import geodesic
 
 from kat_widgets.directory import load_directory
@@ -78,9 +78,30 @@ print(f"ZIP lookup: zipcodes.matching {matching_s * 1e6:.1f} us, ours {lookup_s 
 print(f"text to place (parse + lookup + label): {resolve_s * 1e6:.1f} us")
 print(f"index build ({N_CLINICS:,} clinics): {build_index_s:.2f} s")
 print(f"nearest-5: brute force {brute_s:.2f} s, ours {nearest_s * 1000:.3f} ms; rankings agree")
+GROWTH = (5_000, 10_000, 20_000, 40_000)
+GROWTH_SETUP = """
+import random
+from kat_widgets.locator import SpatialIndex
+rng = random.Random(2027)
+points = [(rng.uniform(25.0, 49.0), rng.uniform(-124.5, -67.0)) for _ in range({n})]
+index = SpatialIndex(list(range({n})), points)
+queries = [(rng.uniform(26.0, 48.0), rng.uniform(-123.0, -68.0)) for _ in range(20)]
+"""
+growth: dict[str, float] = {}
+if have_valgrind():  # nearest-5 of N clinics, in instructions per query (repeatable)
+    body = "for lat, lon in queries:\n    index.nearest(lat, lon, limit=5)"
+    counted = {n: instructions(GROWTH_SETUP.format(n=n), body, calls=3) / 20 for n in GROWTH}
+    growth = {f"nearest5_instructions_{n // GROWTH[0]}x_{n}": round(v) for n, v in counted.items()}
+    growth.update(
+        {
+            f"nearest5_growth_{n // GROWTH[0]}x": round(v / counted[GROWTH[0]], 2)
+            for n, v in counted.items()
+        }
+    )
 report(
     "locator",
     {
+        **growth,
         "zip_matching_us": round(matching_s * 1e6, 2),
         "zip_lookup_us": round(lookup_s * 1e6, 3),
         "zip_speedup": round(matching_s / lookup_s, 1),

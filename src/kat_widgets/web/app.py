@@ -273,11 +273,25 @@ def create_app(
             components=routes_staff.STAFF_COMPONENTS,
         ),
         logging_config=LoggingConfig(
+            # the request line is written where it is made, as uvicorn writes its access log:
+            # through the queue, its record was formatted twice and handed to a thread, which
+            # doubled a cached fragment's CPU (78 -> 162 us in process; now 110 us)
+            formatters={
+                "kat_requests": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+            },
+            handlers={
+                "kat_requests": {"class": "logging.StreamHandler", "formatter": "kat_requests"}
+            },
             loggers={
                 "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
                 "kat_widgets": {
                     "level": settings.log_level.upper(),
                     "handlers": ["queue_listener"],
+                    "propagate": False,
+                },
+                "kat_widgets.requests": {
+                    "level": settings.log_level.upper(),
+                    "handlers": ["kat_requests"],
                     "propagate": False,
                 },
             },

@@ -6,12 +6,12 @@ string: those can hold a manage token, an address or a ZIP code.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
 import time
 
+import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +20,7 @@ __all__ = ["REQUEST_ID_HEADER", "RequestLogMiddleware", "logger"]
 logger = logging.getLogger("kat_widgets.requests")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_LINE = msgspec.json.Encoder()
 
 
 class RequestLogMiddleware:
@@ -58,7 +59,8 @@ class RequestLogMiddleware:
         finally:
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
-                    json.dumps(
+                    "%s",
+                    _LINE.encode(
                         {
                             "event": "request",
                             "request_id": request_id,
@@ -67,5 +69,5 @@ class RequestLogMiddleware:
                             "status": status,
                             "ms": round((time.perf_counter() - started) * 1000, 1),
                         }
-                    )
+                    ).decode(),
                 )
