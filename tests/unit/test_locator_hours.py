@@ -54,3 +54,25 @@ def test_open_status_reports_the_closing_time(draper) -> None:  # type: ignore[n
 def test_naive_datetimes_are_refused(draper) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="aware"):
         open_status(draper, dt.datetime(2027, 3, 15, 9, 0))
+
+
+def test_the_clinics_own_hours_on_a_holiday_win_as_in_the_slot_engine(draper) -> None:  # type: ignore[no-untyped-def]
+    """Holidays come first among the exceptions, the clinic's own after: the last one for a day
+    rules it, here as when slots are computed (the locator used to take the first)."""
+    import msgspec
+
+    from kat_widgets.directory import DateException
+    from kat_widgets.scheduling.rules import local_windows
+
+    holiday = next(e for e in draper.exceptions if e.closed and e.note)
+    open_anyway = DateException(
+        date=holiday.date, opens=dt.time(9), closes=dt.time(12), note="Open this morning"
+    )
+    clinic = msgspec.structs.replace(draper, exceptions=(*draper.exceptions, open_anyway))
+    ten = dt.datetime.combine(holiday.date, dt.time(10), tzinfo=clinic.zone)
+    assert local_windows(clinic.hours, clinic.exceptions, holiday.date) == [
+        (dt.time(9), dt.time(12))
+    ]
+    status = open_status(clinic, ten)
+    assert status.open and status.closes == dt.time(12) and status.note == "Open this morning"
+    assert not open_status(draper, ten).open  # the holiday alone closes it

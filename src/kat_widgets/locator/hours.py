@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 
 from kat_widgets.directory import Clinic
-from kat_widgets.directory.models import WEEKDAYS
+from kat_widgets.directory.models import WEEKDAYS, DateException
 
 __all__ = ["OpenStatus", "hours_on", "open_status"]
 
@@ -20,13 +20,34 @@ class OpenStatus(msgspec.Struct, frozen=True, kw_only=True):
     note: str = ""
 
 
+_BY_DATE: dict[int, tuple[Clinic, dict[dt.date, DateException]]] = {}
+"""Each clinic's exceptions by date (its holidays make hundreds, scanned twice per clinic per
+search before), kept per clinic object: the directory is immutable until it is reloaded."""
+
+
+def _exception_on(clinic: Clinic, day: dt.date) -> DateException | None:
+    """The exception that rules ``day``: the last one for it, as for the slot engine
+    (:func:`kat_widgets.scheduling.rules.local_windows`), so a clinic's own hours on a public
+    holiday (listed after the holiday) win here too."""
+    known = _BY_DATE.get(id(clinic))
+    if known is None or known[0] is not clinic:
+        by_date: dict[dt.date, DateException] = {}
+        for exception in clinic.exceptions:
+            by_date[exception.date] = exception
+        if len(_BY_DATE) > 256:  # directories reloaded many times: start again
+            _BY_DATE.clear()
+        known = _BY_DATE[id(clinic)] = (clinic, by_date)
+    return known[1].get(day)
+
+
 def hours_on(clinic: Clinic, day: dt.date) -> tuple[tuple[dt.time, dt.time], ...]:
-    """Opening spans on a local date: a dated exception wins over the weekly rules."""
-    for exception in clinic.exceptions:
-        if exception.date == day:
-            if exception.closed or exception.opens is None or exception.closes is None:
-                return ()
-            return ((exception.opens, exception.closes),)
+    """Opening spans on a local date: a dated exception (the last for the date) wins over the
+    weekly rules."""
+    exception = _exception_on(clinic, day)
+    if exception is not None:
+        if exception.closed or exception.opens is None or exception.closes is None:
+            return ()
+        return ((exception.opens, exception.closes),)
     weekday = WEEKDAYS[day.weekday()]
     return tuple(sorted((rule.opens, rule.closes) for rule in clinic.hours if weekday in rule.days))
 
@@ -37,7 +58,8 @@ def open_status(clinic: Clinic, at: dt.datetime) -> OpenStatus:
         raise ValueError("open_status needs an aware datetime")
     local = at.astimezone(clinic.zone)
     now = local.time().replace(tzinfo=None)
-    note = next((e.note for e in clinic.exceptions if e.date == local.date()), "")
+    exception = _exception_on(clinic, local.date())
+    note = exception.note if exception is not None else ""
     for opens, closes in hours_on(clinic, local.date()):
         if opens <= now < closes:
             return OpenStatus(open=True, closes=closes, note=note)
