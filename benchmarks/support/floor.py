@@ -57,12 +57,18 @@ def bare() -> Litestar:
 
 def stacked() -> Litestar:
     from kat_widgets import create_app
+    from kat_widgets.web import app as web_app
 
     os.environ.setdefault("KAT_DATA_DIR", tempfile.mkdtemp(prefix="kat-floor-"))
     os.environ.setdefault("KAT_SECRET_KEY", "f" * 40)
-    app = create_app()  # the settings from KAT_* variables, as `kat-widgets serve` reads them
-    app.register(floor_page)
-    return app
+    # the floor route among ours, inside our router, so it passes our router's middleware too
+    # (request id and log, security headers, rate limit, body deadlines), not only the app's
+    ours = web_app._route_handlers
+    web_app._route_handlers = lambda context: [*ours(context), floor_page]
+    try:
+        return create_app()  # the settings from KAT_* variables, as `kat-widgets serve` does
+    finally:
+        web_app._route_handlers = ours
 
 
 def asgi_get(app: Any, target: str, headers: dict[str, str] | None = None) -> Any:
