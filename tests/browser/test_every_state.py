@@ -102,6 +102,24 @@ TARGETS = """() => {
 }"""
 
 
+EMBEDS_SHOWN = """() => [...document.querySelectorAll('[data-kat-widget]')].every((host) =>
+  host.shadowRoot && !host.shadowRoot.querySelector('.kat-widget-root > slot'))"""
+"""Every embed.js widget on the page shows its fragment (not the host's fallback any more)."""
+WIDE = """() => {
+  const found = [];
+  const walk = (root) => root.querySelectorAll('*').forEach((element) => {
+    const box = element.getBoundingClientRect();
+    if (box.right > window.innerWidth + 0.5) {
+      found.push(`${element.tagName.toLowerCase()}.${element.className} right=${box.right}`);
+    }
+    if (element.shadowRoot) walk(element.shadowRoot);
+  });
+  walk(document);
+  return found.slice(0, 10);
+}"""
+"""What reaches past the window's right edge (a failure's explanation)."""
+
+
 def _overlap(a: list[float], b: list[float]) -> float:
     width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
@@ -133,7 +151,8 @@ def _check(page: Any, state: str, width: int, *, frame: Any = None) -> None:
     assert state in STATES
     pans = "() => document.documentElement.scrollWidth <= window.innerWidth"
     page.wait_for_load_state("load")  # the stylesheets applied before anything is measured
-    assert page.evaluate(pans), f"{where}: the page pans sideways"
+    page.wait_for_function(EMBEDS_SHOWN)  # embed.js widgets too (each waits for its stylesheets)
+    assert page.evaluate(pans), f"{where}: the page pans sideways: {page.evaluate(WIDE)}"
     targets = _check_targets(page, where)
     if frame is not None:
         frame.wait_for_load_state("load")

@@ -173,6 +173,7 @@
     if (!init.method) host.__katUrl = url;
     init.credentials = "omit";
     init.headers = { Accept: "text/html" };
+    var ready = styled(host); /* loads while the fragment is fetched */
     return fetch(url, init).then(function (response) {
       return response.text().then(function (html) {
         if (!response.ok && !/^\s*</.test(html)) {
@@ -180,24 +181,46 @@
           try { failure.detail = JSON.parse(html).detail; } catch (e) { /* not JSON */ }
           throw failure;
         }
-        var root = host.shadowRoot || host.attachShadow({ mode: "open" });
-        root.innerHTML = STYLES.map(function (sheet) {
-          return '<link rel="stylesheet" href="' + base + "/static/" + sheet + '">';
-        }).join("") + '<div class="kat-widget-root">' + html + "</div>";
-        absolute(root);
-        if (!host.__katWired) wire(host, root);
-        backButton(host, root);
-        languageSwitch(host, root, !init.method);
-        geo(root);
-        times(root);
-        oneChip();
-        if (focus) {
-          var target = first(root, ["[role=alert]", "#kat-locator-results", "h1, h2, h3"]);
-          if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
-        }
-        announce(host, root);
+        return ready.then(function () { return html; });
+      });
+    }).then(function (html) {
+      var root = host.shadowRoot;
+      root.querySelector(".kat-widget-root").innerHTML = html;
+      absolute(root);
+      if (!host.__katWired) wire(host, root);
+      backButton(host, root);
+      languageSwitch(host, root, !init.method);
+      geo(root);
+      times(root);
+      oneChip();
+      if (focus) {
+        var target = first(root, ["[role=alert]", "#kat-locator-results", "h1, h2, h3"]);
+        if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
+      }
+      announce(host, root);
+    });
+  }
+
+  /* The shadow root, once: our sheets and a holder (the host's fallback in a slot until replaced).
+     Resolves when the sheets loaded (or failed), so a widget never flashes unstyled. */
+  function styled(host) {
+    if (host.__katStyled) return host.__katStyled;
+    var root = host.shadowRoot || host.attachShadow({ mode: "open" });
+    var sheets = STYLES.map(function (sheet) {
+      return new Promise(function (done) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = base + "/static/" + sheet;
+        link.onload = link.onerror = function () { done(); };
+        root.appendChild(link);
       });
     });
+    var holder = document.createElement("div");
+    holder.className = "kat-widget-root";
+    holder.appendChild(document.createElement("slot"));
+    root.appendChild(holder);
+    host.__katStyled = Promise.all(sheets);
+    return host.__katStyled;
   }
 
   /* Fragment links are root-relative ("/fragments/...", "/calendars/..."): in a shadow root they
