@@ -212,9 +212,17 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
         )
 
     @property
+    def visitor_url(self) -> str:
+        """``public_url`` without a trailing slash (the demo's ``http://127.0.0.1:8000`` when
+        unset in demo mode): where links we hand out of a page (messages, schema.org actions)
+        point; empty when unknown."""
+        url = self.public_url or ("http://127.0.0.1:8000" if self.mode == "demo" else "")
+        return url.rstrip("/")
+
+    @property
     def notifications(self) -> NotificationsConfig:
         return notifications_config(
-            public_url=self.public_url or ("http://127.0.0.1:8000" if self.mode == "demo" else ""),
+            public_url=self.visitor_url,
             smtp_url=self.smtp_url,
             mail_from=self.mail_from,
             reminders=self.reminders,

@@ -84,15 +84,50 @@ def _script_json(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
 
 
-def json_ld(clinics: Sequence[Clinic], organization_name: str, website: str = "") -> Markup:
+def json_ld(
+    clinics: Sequence[Clinic],
+    organization_name: str,
+    website: str = "",
+    *,
+    public_url: str = "",
+    lang: str = "",
+) -> Markup:
     """schema.org ``MedicalClinic`` entries for ``<script type="application/ld+json">``
     (the same clinics, in the same order, are written once: the directory only changes on
-    reload, and a search near the same place lists the same ones)."""
-    return _json_ld(tuple(clinics), organization_name, website)
+    reload, and a search near the same place lists the same ones).
+
+    Each clinic says where it is (``geo``), when it is open (``openingHoursSpecification``,
+    days as the vocabulary's ``DayOfWeek`` members) and, given ``public_url`` (where visitors
+    reach the widgets), how to book: a ``ReserveAction`` whose ``EntryPoint`` is the clinic's
+    open-times page for the free informational call (``lang`` carried when given). Without
+    ``public_url`` no action is written: the fragment sits in a host's page, where a relative
+    URL would point at the host, not at us.
+    """
+    return _json_ld(tuple(clinics), organization_name, website, public_url.rstrip("/"), lang)
+
+
+def _reserve_action(clinic: Clinic, public_url: str, lang: str) -> dict[str, Any]:
+    query = {"clinic": clinic.id, "service": "info-call"}
+    if lang:
+        query["lang"] = lang
+    return {
+        "@type": "ReserveAction",
+        "name": "Book a free informational call",
+        "target": {
+            "@type": "EntryPoint",
+            "urlTemplate": f"{public_url}/embed/availability?{urlencode(query)}",
+            "actionPlatform": [
+                "https://schema.org/DesktopWebPlatform",
+                "https://schema.org/MobileWebPlatform",
+            ],
+        },
+    }
 
 
 @functools.lru_cache(maxsize=256)
-def _json_ld(clinics: tuple[Clinic, ...], organization_name: str, website: str) -> Markup:
+def _json_ld(
+    clinics: tuple[Clinic, ...], organization_name: str, website: str, public_url: str, lang: str
+) -> Markup:
     graph = []
     for clinic in clinics:
         entry: dict[str, Any] = {
@@ -116,7 +151,7 @@ def _json_ld(clinics: tuple[Clinic, ...], organization_name: str, website: str) 
             "openingHoursSpecification": [
                 {
                     "@type": "OpeningHoursSpecification",
-                    "dayOfWeek": [WEEKDAY_NAMES[day] for day in rule.days],
+                    "dayOfWeek": [f"https://schema.org/{WEEKDAY_NAMES[day]}" for day in rule.days],
                     "opens": rule.opens.strftime("%H:%M"),
                     "closes": rule.closes.strftime("%H:%M"),
                 }
@@ -126,6 +161,8 @@ def _json_ld(clinics: tuple[Clinic, ...], organization_name: str, website: str) 
         }
         if website:
             entry["parentOrganization"]["url"] = website
+        if public_url:
+            entry["potentialAction"] = _reserve_action(clinic, public_url, lang)
         graph.append(entry)
     return _script_json({"@context": "https://schema.org", "@graph": graph})
 
@@ -204,6 +241,8 @@ def render_locator(
                 [r.clinic for r in answer.results],
                 directory.organization.name,
                 directory.organization.website,
+                public_url=renderer.settings.visitor_url,
+                lang=renderer.lang,
             )
             if answer
             else None
