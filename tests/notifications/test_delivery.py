@@ -14,8 +14,9 @@ from kat_widgets.cli import main
 from kat_widgets.config import SmtpServer
 from kat_widgets.errors import PermanentDeliveryError, TransientDeliveryError
 from kat_widgets.notifications.channels import SmtpChannel
-from kat_widgets.notifications.delivery import BACKOFF_CAP, backoff
+from kat_widgets.notifications.delivery import BACKOFF_CAP, Outcome, backoff
 from kat_widgets.services import Services, build_services
+from tests.booking.booking_support import at
 from tests.booking.conftest import Clock
 from tests.interop.test_booking_ics_icaljs import _read_with_icaljs
 from tests.notifications import peers
@@ -234,3 +235,48 @@ def test_a_long_subject_arrives_whole_over_smtputf8(smtp: tuple[Any, peers.SmtpH
     received = smtp[1].received[-1]
     assert received.message["Subject"] == subject
     assert b"Subject: Appointment confirmed" in received.raw
+
+
+def test_a_bookings_messages_reach_each_recipient_in_the_order_written(
+    services: Services, smtp: tuple[Any, peers.SmtpHandler], clock: Clock
+) -> None:
+    """Booked, moved, cancelled while the mail server refused: however the workers are woken,
+    the visitor gets confirmed, moved, cancelled, and each waiting message goes as soon as the
+    one before it is done (the CI once saw "moved" arrive before "confirmed")."""
+    booking, outbox = services.booking, services.booking.storage.outbox
+    assert services.notifications is not None
+    deliverer = services.notifications.deliverer
+    smtp[1].refuse = "451 later"
+    done = booking.book(visitor(sms_reminders=False))
+    deliver_due(services)  # the confirmation fails once and waits for its retry
+    clock.now += dt.timedelta(seconds=1)
+    booking.reschedule(done.token, at(10, 11))
+    clock.now += dt.timedelta(seconds=1)
+    booking.cancel(done.token)
+    smtp[1].refuse = None
+
+    def to_visitor() -> list[Any]:
+        mine = [m for m in outbox.messages(limit=50) if m.channel == "email"]
+        return sorted(mine, key=lambda m: m.created_at)
+
+    first, moved, cancelled = (m for m in to_visitor() if m.event != "reminder")
+    assert (first.event, moved.event, cancelled.event) == ("created", "rescheduled", "cancelled")
+    assert first.status == "pending" and first.attempts == 1  # waiting for its retry
+    # the later ones are due, but wait behind it, in whatever order workers try them
+    assert deliverer.deliver(cancelled.id).status == "not-claimed"
+    assert deliverer.deliver(moved.id).status == "not-claimed"
+    assert all(r.rcpt_tos != ["robin@example.com"] for r in smtp[1].received)
+    clock.now = max(clock.now, first.due_at)
+    sent = deliverer.deliver(first.id)
+    assert (sent.status, sent.then) == ("sent", moved.id)  # the next one is named
+    assert deliverer.deliver(cancelled.id).status == "not-claimed"  # still behind "moved"
+    after_moved = deliverer.deliver(moved.id)
+    assert (after_moved.status, after_moved.then) == ("sent", cancelled.id)
+    assert deliverer.deliver(cancelled.id) == Outcome(status="sent")
+    subjects = [
+        r.message["Subject"].split(":")[0]
+        for r in smtp[1].received
+        if r.rcpt_tos == ["robin@example.com"]
+    ]
+    assert subjects == ["Appointment confirmed", "Appointment moved", "Appointment cancelled"]
+    assert {m.status for m in to_visitor() if m.event != "reminder"} == {"sent"}

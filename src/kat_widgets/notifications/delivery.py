@@ -56,10 +56,12 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """What became of one delivery attempt."""
 
     status: str
-    """``sent``, ``skipped``, ``retry``, ``parked`` or ``not-claimed`` (not due, done, or
-    being sent by another worker)."""
+    """``sent``, ``skipped``, ``retry``, ``parked`` or ``not-claimed`` (not due, done, being
+    sent by another worker, or behind an earlier message of its booking to the same recipient)."""
     retry_in: float | None = None
     """Seconds until the next attempt, for ``retry``."""
+    then: str | None = None
+    """The message that waited behind this one and can go now (to wake next)."""
 
 
 def backoff(attempt: int, *, base: float, rng: random.Random) -> float:
@@ -105,14 +107,17 @@ class Deliverer:
         if reason is not None or booking is None:
             self.storage.outbox.skip(claimed, reason=reason or "booking gone")
             log.info("message %s (%s) skipped: %s", claimed.id, claimed.event, reason)
-            return Outcome(status="skipped")
+            return Outcome(status="skipped", then=self._next(claimed))
         try:
             self._send(claimed, booking)
         except DeliveryError as exc:
             return self._failed(claimed, exc)
         self.storage.outbox.sent(claimed, now=self.clock())
         log.info("message %s (%s by %s) sent", claimed.id, claimed.event, claimed.channel)
-        return Outcome(status="sent")
+        return Outcome(status="sent", then=self._next(claimed))
+
+    def _next(self, done: OutboxMessage) -> str | None:
+        return self.storage.outbox.next_after(done, now=self.clock())
 
     def _stale(self, message: OutboxMessage, booking: BookingRecord | None) -> str | None:
         """Why a message is not to be sent any more, if it is not."""
@@ -139,7 +144,7 @@ class Deliverer:
                 message.attempts,
                 error,
             )
-            return Outcome(status="parked")
+            return Outcome(status="parked", then=self._next(message))
         delay = backoff(message.attempts, base=self.config.backoff_s, rng=self.rng)
         retry_at = self.clock() + dt.timedelta(seconds=delay)
         self.storage.outbox.release(message, retry_at=retry_at, error=error)

@@ -89,6 +89,8 @@ class DeliveryQueue:
         @huey.task(name="kat.deliver")  # type: ignore[untyped-decorator]
         def deliver(message_id: str) -> None:
             outcome = deliverer.deliver(message_id)
+            if outcome.then is not None:  # the next message to the same recipient can go now
+                deliver(outcome.then)
             if outcome.status == "retry" and outcome.retry_in is not None:
                 raise RetryTask(delay=max(outcome.retry_in, 0.01))
 

@@ -6,6 +6,15 @@ COMMITTED a second claimer waits for the row lock, re-reads the status and updat
 SQLite writers take turns. So two workers never send one message at the same time, whatever
 queue woke them. Finishing requires the same claim token: a worker whose lease ran out and was
 taken over cannot mark another's attempt.
+
+Messages to one recipient about one booking go out in the order they were written: a message
+is not claimed while an earlier one of the same booking, channel and target is still pending
+or being sent (reminders aside: they are written early and due late). Several workers would
+otherwise send a booking's "confirmed" and its "moved" at once, and the visitor (or a
+partner's webhook receiver) could read the move before the booking. The check is in the
+claim's own ``UPDATE``, and a message's status only moves on from pending or sending, so two
+workers cannot both pass it in the wrong order. Finishing a message names the next one
+waiting behind it (:meth:`OutboxStore.next_after`), so it goes out at once.
 """
 
 from __future__ import annotations
@@ -60,6 +69,7 @@ class OutboxStore:
             taken = conn.execute(
                 sa.update(outbox)
                 .where(o.id == message_id, o.status == "pending", o.due_at <= now)
+                .where(~sa.exists(_earlier(outbox)))
                 .values(
                     status="sending",
                     attempts=o.attempts + 1,
@@ -98,6 +108,26 @@ class OutboxStore:
     def park(self, claimed: OutboxMessage, *, error: str) -> bool:
         """Out of attempts (or refused for good): kept for ``kat-widgets outbox retry``."""
         return self._finish(claimed, status="parked", last_error=error[:_ERROR_MAX])
+
+    def next_after(self, done: OutboxMessage, *, now: dt.datetime) -> str | None:
+        """The message that waited for ``done`` (same booking, channel and target), if one is
+        due: finishing ``done`` lets it be claimed."""
+        o = outbox.c
+        query = (
+            sa.select(o.id)
+            .where(
+                o.booking_id == done.booking_id,
+                o.channel == done.channel,
+                _same_target(o.target, done.target),
+                o.status == "pending",
+                o.due_at <= now,
+                o.created_at > done.created_at,
+            )
+            .order_by(o.created_at, o.id)
+            .limit(1)
+        )
+        with self._tx(write=False) as conn:
+            return conn.execute(query).scalar_one_or_none()
 
     def recover(self, *, now: dt.datetime, grace: dt.timedelta) -> list[str]:
         """What needs a new wake-up: sends whose lease ran out (a worker died) go back to
@@ -149,9 +179,15 @@ class OutboxStore:
             return [message(row) for row in conn.execute(query)]
 
     def due(self, *, now: dt.datetime) -> list[str]:
-        """Ids of pending messages due now (to wake workers after a restart)."""
+        """Ids of pending messages due now, in the order they were written (to wake workers
+        after a restart)."""
         o = outbox.c
-        query = sa.select(o.id).where(o.status == "pending", o.due_at <= now).limit(1000)
+        query = (
+            sa.select(o.id)
+            .where(o.status == "pending", o.due_at <= now)
+            .order_by(o.created_at, o.id)
+            .limit(1000)
+        )
         with self._tx(write=False) as conn:
             return [row[0] for row in conn.execute(query)]
 
@@ -179,3 +215,26 @@ class OutboxStore:
     def _one(conn: Connection, message_id: str) -> OutboxMessage | None:
         row = conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).one_or_none()
         return None if row is None else message(row)
+
+
+def _same_target(column: Any, target: str | None) -> Any:
+    return column.is_(None) if target is None else column == target
+
+
+def _earlier(table: sa.Table) -> Any:
+    """Rows of ``table`` that must go before the row being claimed: same booking, channel and
+    target, written earlier, not finished, and not a reminder."""
+    earlier = table.alias("earlier")
+    e, o = earlier.c, table.c
+    return (
+        sa.select(e.id)
+        .where(
+            e.booking_id == o.booking_id,
+            e.channel == o.channel,
+            sa.or_(e.target == o.target, sa.and_(e.target.is_(None), o.target.is_(None))),
+            e.status.in_(("pending", "sending")),
+            e.event != "reminder",
+            e.created_at < o.created_at,
+        )
+        .correlate(table)
+    )
