@@ -129,10 +129,29 @@ class EmbedConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CalendarsConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Staff calendars whose events block open times (staff id -> file path or URL)."""
+    """Calendars whose events block open times: staff or room id -> its sources (file paths,
+    http(s) URLs of feeds or CalDAV collections). Whether each id is in the directory is
+    checked where the directory is known (``CalendarBusySource``)."""
 
-    busy_calendars: dict[str, str]
+    busy_calendars: dict[str, tuple[str, ...]]
     busy_refresh_seconds: int
+
+    def __post_init__(self) -> None:
+        for resource, sources in self.busy_calendars.items():
+            if not resource:
+                raise ConfigurationError("busy_calendars: an entry has no staff or room id")
+            if not sources:
+                raise ConfigurationError(f"busy_calendars: {resource!r} lists no calendar")
+            for source in sources:
+                if not source.strip():
+                    raise ConfigurationError(f"busy_calendars: {resource!r} has an empty source")
+                found = _SCHEME.match(source)  # the scheme only: the rest may hold a secret
+                scheme = found.group(1).lower() if found else ""
+                if scheme and scheme not in ("http", "https"):
+                    raise ConfigurationError(
+                        f"busy_calendars: {resource!r} has a {scheme}:// address; give a file "
+                        "path or an http(s) URL (a webcal:// address is its https:// one)"
+                    )
 
 
 _HOST_PATTERN = re.compile(
@@ -140,6 +159,7 @@ _HOST_PATTERN = re.compile(
     r"|^\[[0-9a-f:]+\]$",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _LEAD = re.compile(r"^([0-9]{1,4})\s*([mhd])$")

@@ -36,7 +36,7 @@ class Services:
     directory: Directory
     locator: Locator
     calendars: BusyProvider
-    """Imported staff calendars (busy time besides bookings)."""
+    """Imported staff and room calendars (busy time besides bookings)."""
     bookings: BookingService | None
     """Booking use cases; ``None`` when booking is off (no secret key)."""
     clock: Callable[[], dt.datetime]
@@ -102,7 +102,10 @@ def build_services(
     ``kat-widgets worker`` only (see :attr:`Storage.durable_commits`).
     """
     directory = directory if directory is not None else load_directory(settings.directory_file)
-    calendars = busy_provider or default_busy_provider(settings, directory)
+    if clock is None and bookings is not None:
+        clock = bookings.clock
+    # "now" for the range CalDAV collections are read over: the app's, so a fixed clock holds
+    calendars = busy_provider or default_busy_provider(settings, directory, clock=clock)
     notifications: Notifications | None = None
     if bookings is None and settings.booking.enabled:
         storage = Storage(settings.booking.database_url, durable_commits=durable_commits)

@@ -107,13 +107,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""
     staff_feed_names: bool = False
     """Show visitors' names in the staff feed (off: discreet titles only)."""
-    busy_calendars: dict[str, str] = msgspec.field(default_factory=dict)
-    """Staff calendars whose events block slots: staff id -> ``.ics`` file path or http(s) URL.
+    busy_calendars: dict[str, str | list[str]] = msgspec.field(default_factory=dict)
+    """Calendars whose events block slots: a staff or room id -> one source or a list of them,
+    each an ``.ics`` file path, an http(s) URL of an ``.ics`` feed or of a CalDAV calendar
+    collection (credentials in the URL: ``https://user:password@host/...``).
 
     In TOML a table (``[kat_widgets.busy_calendars]``); in ``KAT_BUSY_CALENDARS`` a
-    comma-separated list of ``staff-id=source``. RRULE/EXDATE are expanded; a URL is re-fetched
-    at most every ``busy_refresh_seconds`` and, when it fails, its last good copy is kept
-    (see docs/scheduling.md).
+    comma-separated list of ``id=source``, an id repeated for each of its calendars.
+    RRULE/EXDATE are expanded; a URL is re-fetched at most every ``busy_refresh_seconds`` and,
+    when it fails, its last good copy is kept; one never read keeps its resource busy (see
+    docs/scheduling.md).
     """
     busy_refresh_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
     """How long a fetched staff calendar is reused before it is fetched again."""
@@ -208,7 +211,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     @property
     def calendars(self) -> CalendarsConfig:
         return CalendarsConfig(
-            busy_calendars=self.busy_calendars, busy_refresh_seconds=self.busy_refresh_seconds
+            busy_calendars={
+                key: (given,) if isinstance(given, str) else tuple(dict.fromkeys(given))
+                for key, given in self.busy_calendars.items()
+            },
+            busy_refresh_seconds=self.busy_refresh_seconds,
         )
 
     @property
@@ -258,11 +265,18 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         if name in _LIST_FIELDS:
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
         elif name in _MAP_FIELDS:
-            pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
-            values[name] = {key.strip(): value.strip() for key, _, value in pairs}
+            values[name] = _env_map(raw)
         else:
             values[name] = raw
     return values
+
+
+def _env_map(raw: str) -> dict[str, str | list[str]]:
+    """``a=x,b=y,a=z`` -> ``{"a": ["x", "z"], "b": "y"}``: an id given once keeps one value."""
+    found: dict[str, list[str]] = {}
+    for key, _, value in (part.partition("=") for part in raw.split(",") if part.strip()):
+        found.setdefault(key.strip(), []).append(value.strip())
+    return {key: values[0] if len(values) == 1 else values for key, values in found.items()}
 
 
 def _from_file(path: str) -> dict[str, Any]:

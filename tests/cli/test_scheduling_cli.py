@@ -32,7 +32,27 @@ def test_check_reads_staff_calendars(
         encoding="utf-8",
     )
     assert main(["check", str(settings)]) == 0
-    assert "1 staff calendars read" in capsys.readouterr().out
+    assert "1 busy calendars read (for 1 staff members and rooms)" in capsys.readouterr().out
+    navigator = ICS / "navigator.ics"
+    settings.write_text(
+        f'[kat_widgets.busy_calendars]\n"draper-navigator" = ["{navigator}", "{navigator}x"]\n'
+        f'"draper-consult-1" = "{navigator}"\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(settings)]) == 1
+    assert "draper-navigator#2" in capsys.readouterr().err  # the second, missing, file
+    settings.write_text(
+        f'[kat_widgets.busy_calendars]\n"draper-navigator" = ["{navigator}"]\n'
+        f'"draper-consult-1" = "{navigator}"\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(settings)]) == 0
+    assert "2 busy calendars read (for 2 staff members and rooms)" in capsys.readouterr().out
+    settings.write_text(
+        f'[kat_widgets.busy_calendars]\n"draper-lobby" = "{navigator}"\n', encoding="utf-8"
+    )
+    assert main(["check", str(settings)]) == 1
+    assert "'draper-lobby', not a staff member or room" in capsys.readouterr().err
     settings.write_text(
         f'[kat_widgets.busy_calendars]\n"draper-navigator" = "{ICS / "broken.ics"}"\n',
         encoding="utf-8",

@@ -322,3 +322,114 @@ def test_the_version_follows_the_calendars_contents(directory: Directory, tmp_pa
     assert source.version("draper") == first
     calendar.write_bytes(calendar.read_bytes().replace(b"20270301T", b"20270302T"))
     assert source.version("draper") != first
+
+
+def _one_event(start: str, end: str, uid: str = "elsewhere@example.org") -> bytes:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20270301T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_a_rooms_calendar_blocks_the_services_that_need_the_room(
+    directory: Directory, tmp_path: Path
+) -> None:
+    """#20: Draper's one consult room, booked elsewhere 9-12 on Tuesday (a shared room), takes
+    the assessment (which needs it) away then, but not the phone call (which needs no room)."""
+    shared = tmp_path / "consult.ics"
+    shared.write_bytes(_one_event("20270309T160000Z", "20270309T190000Z"))  # 09:00-12:00 MST
+    source = CalendarBusySource({"draper-consult-1": str(shared)}, directory)
+    day = local(2027, 3, 9), local(2027, 3, 10)
+    busy = source("draper", *day)
+    assert list(busy.by_resource) == ["draper-consult-1"]
+
+    def starts(service: str, busy_times: object) -> set[dt.datetime]:
+        found = find_slots(
+            directory, "draper", service, start=day[0], end=day[1], busy=busy_times, now=NOW
+        )
+        return {slot.start for slot in found}
+
+    free, with_room = starts("connect-assessment", None), starts("connect-assessment", busy)
+    assert local(2027, 3, 9, 10) in free and local(2027, 3, 9, 12) in free
+    assert {s for s in free if local(2027, 3, 9, 7, 30) < s < local(2027, 3, 9, 12)} - with_room
+    assert not {s for s in with_room if local(2027, 3, 9, 7, 30) < s < local(2027, 3, 9, 12)}
+    assert local(2027, 3, 9, 12) in with_room
+    assert starts("info-call", busy) == starts("info-call", None)
+
+
+def test_every_calendar_of_a_resource_blocks_and_one_never_read_blocks_all(
+    directory: Directory, tmp_path: Path
+) -> None:
+    work, home = tmp_path / "work.ics", tmp_path / "home.ics"
+    shutil.copy(ICS / "navigator.ics", work)
+    home.write_bytes(_one_event("20270308T200000Z", "20270308T210000Z"))  # 13:00-14:00 MST
+    source = CalendarBusySource({"draper-navigator": [str(work), str(home)]}, directory)
+    found = spans(source)
+    assert (local(2027, 3, 8, 9), local(2027, 3, 8, 10)) in found  # the work calendar
+    assert (local(2027, 3, 8, 13), local(2027, 3, 8, 14)) in found  # the personal one
+    assert source.problems == {}
+    assert len(source.version("draper")) == 2
+
+    missing = CalendarBusySource(
+        {"draper-navigator": [str(work), str(tmp_path / "gone.ics")]}, directory
+    )
+    assert (local(2027, 3, 8), local(2027, 3, 14)) in spans(missing)  # fail closed
+    problem = missing.problems["draper-navigator#2"]  # the second in its list
+    assert "gone.ics" in problem and "treating as busy" in problem
+    with pytest.raises(IcsImportError, match="draper-navigator#2"):
+        missing.check()
+
+
+def test_unknown_room_or_staff_ids_are_named(directory: Directory) -> None:
+    with pytest.raises(ConfigurationError, match="'nobody', 'nowhere-room', not a staff member or"):
+        CalendarBusySource(
+            {"draper-consult-1": "a.ics", "nowhere-room": "b.ics", "nobody": ["c.ics"]}, directory
+        )
+
+
+def test_settings_take_a_list_per_id_in_toml_and_a_repeated_id_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    env = load_settings(
+        {
+            "KAT_BUSY_CALENDARS": "draper-navigator=/srv/nav.ics,draper-consult-1=/srv/room.ics,"
+            " draper-navigator=https://dav.example/cal/nav/"
+        },
+        persist_secret=False,
+    )
+    assert env.busy_calendars == {
+        "draper-navigator": ["/srv/nav.ics", "https://dav.example/cal/nav/"],
+        "draper-consult-1": "/srv/room.ics",
+    }
+    assert env.calendars.busy_calendars == {
+        "draper-navigator": ("/srv/nav.ics", "https://dav.example/cal/nav/"),
+        "draper-consult-1": ("/srv/room.ics",),
+    }
+    toml = tmp_path / "settings.toml"
+    toml.write_text(
+        '[kat_widgets.busy_calendars]\n"draper-navigator" = ["/a.ics", "/b.ics"]\n'
+        '"draper-consult-1" = "/room.ics"\n',
+        encoding="utf-8",
+    )
+    from_file = load_settings({"KAT_SETTINGS_FILE": str(toml)}, persist_secret=False)
+    assert from_file.calendars.busy_calendars == {
+        "draper-navigator": ("/a.ics", "/b.ics"),
+        "draper-consult-1": ("/room.ics",),
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"draper-navigator": []}, "'draper-navigator' lists no calendar"),
+        ({"draper-navigator": ["/a.ics", " "]}, "'draper-navigator' has an empty source"),
+        ({"draper-navigator": "webcal://u:secret@x/c.ics"}, "has a webcal:// address"),
+    ],
+)
+def test_busy_calendar_settings_that_cannot_work_are_refused(
+    given: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        load_settings(persist_secret=False, busy_calendars=given)
+    assert "secret" not in str(caught.value)

@@ -100,8 +100,10 @@ def _check(args: argparse.Namespace) -> int:
     if kind != "crisis" and settings.busy_calendars:
         from kat_widgets.scheduling.ics_import import CalendarBusySource
 
-        CalendarBusySource(settings.busy_calendars, directory).check()
-        print(f"ok: {len(settings.busy_calendars)} staff calendars read")
+        calendars = settings.calendars.busy_calendars
+        CalendarBusySource(calendars, directory).check()
+        count = sum(len(sources) for sources in calendars.values())
+        print(f"ok: {count} busy calendars read (for {len(calendars)} staff members and rooms)")
     return 1 if affected else 0
 
 

@@ -75,7 +75,7 @@ class Widgets:
     serves the stylesheets and scripts (default ``base_path + "/static"``; see
     :mod:`kat_widgets.fragments.assets`). ``crisis_link=False`` on a page that shows the crisis
     bar itself: the widgets then leave out their own "Get help now" link. ``busy_provider``
-    says what is taken at a clinic (default: the staff calendars of
+    says what is taken at a clinic (default: the staff and room calendars of
     ``settings.busy_calendars``; the web app passes its bookings too).
     """
 
@@ -110,12 +110,12 @@ class Widgets:
         )
         # built once: it caches fetched staff calendars (imported here: importing the
         # fragments need not load the iCalendar parser)
+        self.clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
         if busy_provider is None:
             from kat_widgets.scheduling.ics_import import default_busy_provider
 
-            busy_provider = default_busy_provider(self.settings, self.directory)
+            busy_provider = default_busy_provider(self.settings, self.directory, clock=self.clock)
         self.busy_provider = busy_provider
-        self.clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
 
     def _with(self, renderer: Renderer) -> Widgets:
         """The same widgets (locator, staff calendars, clock) drawn by another renderer."""

@@ -1,12 +1,13 @@
-"""Busy times from staff calendars (.ics files or URLs), with RRULE/EXDATE expanded.
+"""Busy times from staff and room calendars (.ics files, URLs, CalDAV), RRULE/EXDATE expanded.
 
-``recurring-ical-events`` expands recurring series (RRULE, RDATE, EXDATE, moved occurrences)
-correctly across time zones; doing that by hand is where calendar importers go wrong.
+Reading the calendars themselves is :mod:`~kat_widgets.scheduling.ics_read` (parsing, expanding
+recurring series, what blocks) and :mod:`~kat_widgets.scheduling.calendar_http` (HTTP, CalDAV).
 
-Safety rule: a staff member whose calendar has never been read successfully counts as busy for
-the whole range, so a broken feed hides slots rather than double-booking. A URL that fails later
-keeps its last good copy; every problem is kept in :attr:`CalendarBusySource.problems` and logged
-(by staff id, never the URL, which may carry a secret).
+Safety rule (fail closed): a resource one of whose calendars has never been read counts as busy
+for the whole range, and so does time outside the range a CalDAV server answered for: a broken
+source hides slots rather than double-booking. A source that fails later keeps its last good
+copy; every problem is kept in :attr:`CalendarBusySource.problems` and logged (by resource id,
+never the URL, which may carry a secret).
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ import hashlib
 import logging
 import threading
 import time
-import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events  # type: ignore[import-untyped]
 
 from kat_widgets.directory.loader import Directory
 from kat_widgets.errors import ConfigurationError, IcsImportError
+from kat_widgets.scheduling.calendar_http import CalendarFetchError, Fetched, HttpCalendars
+from kat_widgets.scheduling.ics_read import busy_intervals, merge_calendars, parse_calendar
 from kat_widgets.scheduling.types import BusyProvider, BusyTimes, Interval, no_busy_times
 from kat_widgets.settings import Settings
 
@@ -35,142 +36,28 @@ __all__ = [
     "CalendarBusySource",
     "busy_intervals",
     "default_busy_provider",
+    "merge_calendars",
     "parse_calendar",
 ]
 
 log = logging.getLogger(__name__)
-FETCH_TIMEOUT_SECONDS = 10
-MAX_BYTES = 5_000_000
 
 
-def parse_calendar(data: bytes, *, source: str) -> icalendar.Calendar:
-    """Parse iCalendar bytes, raising :class:`IcsImportError` that names ``source``."""
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise IcsImportError(f"{source}: not a valid iCalendar file ({exc})") from None
-    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
-        raise IcsImportError(f"{source}: not a valid iCalendar file (no VCALENDAR)")
-    for event in calendar.walk("VEVENT"):
-        try:  # icalendar parses leniently; a broken value surfaces only when read
-            for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
-                if name in event:
-                    value: Any = event[name]
-                    _ = value.dt
-            if "EXDATE" in event:
-                exdates: Any = event["EXDATE"]
-                for exdate in exdates if isinstance(exdates, list) else [exdates]:
-                    _ = exdate.dts
-        except Exception as exc:
-            uid = str(event.get("UID", "?"))[:80]
-            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
-    return calendar
+@dataclass(frozen=True)
+class _Source:
+    key: str
+    """What problems and the log name it by: the resource id, ``id#2`` for its second calendar."""
+    resource: str
+    location: str
+    """A file path or an http(s) address (never logged: it may carry a secret)."""
 
+    @property
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
 
-def _aware(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-    return dt.datetime.combine(value, dt.time(0), tzinfo=zone)
-
-
-def _declined(event: icalendar.Event, attendee: str | None) -> bool:
-    """Whether ``attendee`` (an address) declined ``event`` (its ATTENDEE's PARTSTAT)."""
-    if attendee is None:
-        return False
-    found: Any = event.get("ATTENDEE", [])
-    for who in found if isinstance(found, list) else [found]:
-        address = str(who).lower().removeprefix("mailto:")
-        if address == attendee.lower():
-            return str(who.params.get("PARTSTAT", "")).upper() == "DECLINED"
-    return False
-
-
-def _event_interval(
-    event: icalendar.Event, zone: ZoneInfo, attendee: str | None = None
-) -> Interval | None:
-    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-        return None
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        return None
-    if _declined(event, attendee):
-        return None
-    if "DTSTART" not in event:
-        return None
-    first, last = event.start, event.end  # END from DTEND, DURATION, or RFC 5545 defaults
-    begin, finish = _aware(first, zone), _aware(last, zone)
-    if finish <= begin:
-        return None
-    return Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC))
-
-
-_NOT_BUSY = frozenset({"FREE"})
-"""FBTYPE values that leave the time free (BUSY, BUSY-TENTATIVE, BUSY-UNAVAILABLE and unknown
-extensions block it, as RFC 5545 3.2.9 says to treat unknown types as BUSY)."""
-
-
-def _freebusy_intervals(
-    calendar: icalendar.Calendar, start: dt.datetime, end: dt.datetime
-) -> list[Interval]:
-    """The busy periods of VFREEBUSY components (what Exchange, Outlook and CalDAV
-    free-busy lookups publish) overlapping ``[start, end)``."""
-    out: list[Interval] = []
-    for component in calendar.walk("VFREEBUSY"):
-        found: Any = component.get("FREEBUSY", [])
-        for period in found if isinstance(found, list) else [found]:
-            if str(period.params.get("FBTYPE", "BUSY")).upper() in _NOT_BUSY:
-                continue
-            begin, finish = period.dt
-            if isinstance(finish, dt.timedelta):
-                finish = begin + finish
-            if begin.tzinfo is None or finish.tzinfo is None:
-                continue  # RFC 5545: FREEBUSY periods are UTC; not ours to guess a floating one
-            if finish > begin and begin < end and finish > start:
-                out.append(Interval(begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)))
-    return out
-
-
-def busy_intervals(
-    calendar: icalendar.Calendar,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    zone: ZoneInfo,
-    source: str = "<calendar>",
-    attendee: str | None = None,
-) -> list[Interval]:
-    """Busy spans (UTC) of the events overlapping ``[start, end)``.
-
-    Transparent (``TRANSP:TRANSPARENT``) and cancelled events do not block; all-day and floating
-    times are read in ``zone`` (the clinic's). VFREEBUSY periods block too, but ``FBTYPE=FREE``.
-    With ``attendee`` (the staff member's address), an invitation they declined does not block.
-    """
-    try:
-        events = recurring_ical_events.of(calendar).between(start, end)
-    except Exception as exc:  # the library raises many types for malformed series
-        raise IcsImportError(f"{source}: cannot expand recurring events ({exc})") from None
-    out: list[Interval] = []
-    for event in events:
-        try:
-            interval = _event_interval(event, zone, attendee)
-        except Exception as exc:  # a broken property surfaces only when read
-            uid = str(event.get("UID", "?"))[:80]
-            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
-        if interval is not None:
-            out.append(interval)
-    try:
-        out.extend(_freebusy_intervals(calendar, start, end))
-    except Exception as exc:  # a broken FREEBUSY value surfaces only when read
-        raise IcsImportError(f"{source}: a free/busy period is invalid ({exc})") from None
-    return out
-
-
-def _fetch_url(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "kat-widgets calendar import"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
-        data: bytes = response.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise OSError(f"larger than {MAX_BYTES} bytes")
-    return data
+    @property
+    def label(self) -> str:
+        return f"calendar {self.key} ({'URL' if self.is_url else self.location})"
 
 
 @dataclass
@@ -180,129 +67,194 @@ class _Entry:
     stamp: Any = None
     digest: str = ""
     """Of the bytes last parsed: the same in every worker that read the same calendar."""
+    window: Interval | None = None
+    """The time range a CalDAV server answered for; ``None``: the whole calendar."""
+
+
+def _sources(calendars: Mapping[str, str | Sequence[str]]) -> list[_Source]:
+    out = []
+    for resource, given in calendars.items():
+        locations = [given] if isinstance(given, str) else list(dict.fromkeys(given))
+        for index, location in enumerate(locations, start=1):
+            key = resource if len(locations) == 1 else f"{resource}#{index}"
+            out.append(_Source(key, resource, location))
+    return out
+
+
+def _outside(window: Interval | None, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    """The parts of ``[start, end)`` a calendar read over ``window`` says nothing about."""
+    if window is None:
+        return []
+    gaps = [Interval(start, min(end, window.start)), Interval(max(start, window.end), end)]
+    return [gap for gap in gaps if gap.start < gap.end]
 
 
 class CalendarBusySource:
-    """Reads staff calendars and answers busy times per clinic (a :data:`BusyProvider`).
+    """Reads the busy calendars of staff and rooms and answers busy times per clinic (a
+    :data:`BusyProvider`).
 
-    ``calendars`` maps staff ids to file paths or http(s) URLs. Files are re-read when their
-    modification time changes; URLs at most every ``refresh_seconds``.
+    ``calendars`` maps staff and room ids to one source or a list of them: file paths, http(s)
+    addresses of ``.ics`` feeds, or CalDAV calendar collections (read over the booking horizon
+    from ``clock()``: see :mod:`~kat_widgets.scheduling.calendar_http`). Files are re-read
+    when their modification time changes; addresses at most every ``refresh_seconds``. A
+    resource is busy wherever any of its calendars is, and all the time while one of them has
+    never been read.
     """
 
     def __init__(
         self,
-        calendars: Mapping[str, str],
+        calendars: Mapping[str, str | Sequence[str]],
         directory: Directory,
         *,
         refresh_seconds: float = 300,
-        fetch: Callable[[str], bytes] = _fetch_url,
+        fetch: Callable[[str, Interval], Fetched] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
-        self.calendars = dict(calendars)
+        self.sources = _sources(calendars)
         self.refresh_seconds = refresh_seconds
-        self._fetch = fetch
+        self._fetch = fetch if fetch is not None else HttpCalendars()
         self._monotonic = monotonic
-        self._locks = {staff_id: threading.Lock() for staff_id in self.calendars}
-        """One lock per calendar: a slow URL delays only slots that need that staff member."""
+        self._clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
+        self._locks = {source.key: threading.Lock() for source in self.sources}
+        """One lock per calendar: a slow URL delays only slots that need that resource."""
         self._entries: dict[str, _Entry] = {}
         self.problems: dict[str, str] = {}
-        """Staff id -> the last problem reading its calendar (cleared when it reads again)."""
+        """Calendar key -> the last problem reading it (cleared when it reads again)."""
         self._clinic_of: dict[str, str] = {}
         self._zone_of: dict[str, ZoneInfo] = {}
         self._address_of: dict[str, str | None] = {}
         for clinic in directory.clinics:
+            for resource_id in [member.id for member in clinic.staff] + [
+                room.id for room in clinic.rooms
+            ]:
+                self._clinic_of[resource_id] = clinic.id
+                self._zone_of[resource_id] = clinic.zone
             for member in clinic.staff:
-                self._clinic_of[member.id] = clinic.id
-                self._zone_of[member.id] = clinic.zone
                 self._address_of[member.id] = member.calendar_email
-        unknown = sorted(set(self.calendars) - set(self._clinic_of))
+        unknown = sorted({source.resource for source in self.sources} - set(self._clinic_of))
         if unknown:
             raise ConfigurationError(
-                f"busy_calendars names unknown staff id {unknown[0]!r}; "
-                "use the ids from the clinic directory"
+                "busy_calendars names "
+                + ", ".join(repr(resource) for resource in unknown)
+                + ", not a staff member or room of the clinic directory; "
+                "use the staff and room ids from the directory file"
             )
+        horizon = max((service.policy.horizon_days for service in directory.services), default=90)
+        self._ahead = dt.timedelta(days=horizon + 1, seconds=refresh_seconds)
+        """How far past now a CalDAV collection is read: the longest booking horizon, and a
+        day and a refresh interval more, so the slots offered until the next read are seen."""
 
-    def _load(self, staff_id: str) -> icalendar.Calendar | None:
-        source = self.calendars[staff_id]
-        entry = self._entries.setdefault(staff_id, _Entry())
-        is_url = source.startswith(("http://", "https://"))
+    def _window(self) -> Interval:
+        now = self._clock().astimezone(dt.UTC)
+        return Interval(now - dt.timedelta(days=1), now + self._ahead)
+
+    def _read(self, source: _Source, entry: _Entry) -> list[bytes] | None:
+        """The source's bytes when they are due to be read again, else ``None``."""
+        if source.is_url:
+            if self._monotonic() - entry.fetched_at < self.refresh_seconds:
+                return None
+            entry.fetched_at = self._monotonic()
+            fetched = self._fetch(source.location, self._window())
+            entry.window = fetched.window
+            return list(fetched.bodies)
+        path = Path(source.location)
+        stamp = path.stat().st_mtime_ns
+        if entry.calendar is not None and stamp == entry.stamp:
+            return None
+        data = path.read_bytes()
+        entry.stamp = stamp
+        return [data]
+
+    def _load(self, source: _Source) -> _Entry:
+        entry = self._entries.setdefault(source.key, _Entry())
         try:
-            if is_url:
-                if self._monotonic() - entry.fetched_at < self.refresh_seconds:
-                    return entry.calendar
-                entry.fetched_at = self._monotonic()
-                data = self._fetch(source)
-            else:
-                path = Path(source)
-                stamp = path.stat().st_mtime_ns
-                if entry.calendar is not None and stamp == entry.stamp:
-                    return entry.calendar
-                data = path.read_bytes()
-                entry.stamp = stamp
-            label = f"calendar for {staff_id} ({'URL' if is_url else source})"
-            entry.calendar = parse_calendar(data, source=label)
-            entry.digest = hashlib.sha256(data).hexdigest()[:24]
-            self.problems.pop(staff_id, None)
+            bodies = self._read(source, entry)
+            if bodies is None:
+                return entry
+            calendars = [parse_calendar(body, source=source.label) for body in bodies]
+            entry.calendar = merge_calendars(calendars) if calendars else icalendar.Calendar()
+            entry.digest = hashlib.sha256(b"\0".join(bodies)).hexdigest()[:24]
+            self.problems.pop(source.key, None)
         except (OSError, IcsImportError) as exc:
             kept = "keeping the last good copy" if entry.calendar else "treating as busy"
-            reason = str(exc) if isinstance(exc, IcsImportError) else f"cannot read: {exc}"
-            if is_url and not isinstance(exc, IcsImportError):
-                reason = f"calendar for {staff_id} (URL): cannot fetch ({type(exc).__name__})"
-            self.problems[staff_id] = f"{reason}; {kept}"
-            log.warning("busy calendar for staff %s: %s", staff_id, self.problems[staff_id])
-        return entry.calendar
+            if isinstance(exc, IcsImportError):
+                reason = str(exc)
+            elif isinstance(exc, CalendarFetchError):
+                reason = f"{source.label}: cannot fetch ({exc})"
+            elif source.is_url:  # an OSError's text may name the address
+                reason = f"{source.label}: cannot fetch ({type(exc).__name__})"
+            else:
+                reason = f"{source.label}: cannot read: {exc}"
+            self.problems[source.key] = f"{reason}; {kept}"
+            log.warning("busy %s", self.problems[source.key])
+        return entry
 
     def check(self) -> None:
         """Read every calendar now; raise :class:`IcsImportError` for the first that fails."""
-        for staff_id in self.calendars:
-            with self._locks[staff_id]:
-                self._entries.pop(staff_id, None)
-                self._load(staff_id)
-            if staff_id in self.problems:
-                raise IcsImportError(self.problems[staff_id])
+        for source in self.sources:
+            with self._locks[source.key]:
+                self._entries.pop(source.key, None)
+                self._load(source)
+            if source.key in self.problems:
+                raise IcsImportError(self.problems[source.key])
 
     def version(self, clinic_id: str) -> tuple[str, ...]:
         """What this source answers for the clinic depends on: its calendars' contents, by
         digest (re-read first when due, as a call would)."""
         digests = []
-        for staff_id in self.calendars:
-            if self._clinic_of[staff_id] == clinic_id:
-                with self._locks[staff_id]:
-                    self._load(staff_id)
-                    digests.append(self._entries[staff_id].digest)
+        for source in self.sources:
+            if self._clinic_of[source.resource] == clinic_id:
+                with self._locks[source.key]:
+                    digests.append(self._load(source).digest)
         return tuple(digests)
 
+    def _busy(self, source: _Source, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+        with self._locks[source.key]:
+            entry = self._load(source)
+            calendar, window = entry.calendar, entry.window
+        if calendar is None:
+            return [Interval(start, end)]  # never read: we cannot say any time is free
+        try:
+            found = busy_intervals(
+                calendar,
+                start,
+                end,
+                zone=self._zone_of[source.resource],
+                source=source.key,
+                attendee=self._address_of.get(source.resource),
+            )
+        except IcsImportError as exc:
+            self.problems[source.key] = f"{exc}; treating as busy"
+            log.warning("busy calendar %s", self.problems[source.key])
+            return [Interval(start, end)]
+        return found + _outside(window, start, end)
+
     def __call__(self, clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
-        """Busy times of the clinic's staff with calendars, overlapping ``[start, end)``."""
+        """Busy times of the clinic's staff and rooms with calendars, overlapping
+        ``[start, end)``: each resource's, from all its calendars."""
         by_resource: dict[str, list[Interval]] = {}
-        for staff_id in self.calendars:
-            if self._clinic_of[staff_id] != clinic_id:
-                continue
-            with self._locks[staff_id]:
-                calendar = self._load(staff_id)
-            if calendar is None:
-                by_resource[staff_id] = [Interval(start, end)]  # unknown: safe side
-                continue
-            try:
-                by_resource[staff_id] = busy_intervals(
-                    calendar,
-                    start,
-                    end,
-                    zone=self._zone_of[staff_id],
-                    source=staff_id,
-                    attendee=self._address_of[staff_id],
-                )
-            except IcsImportError as exc:
-                self.problems[staff_id] = str(exc)
-                by_resource[staff_id] = [Interval(start, end)]
+        for source in self.sources:
+            if self._clinic_of[source.resource] == clinic_id:
+                spans = by_resource.setdefault(source.resource, [])
+                spans += self._busy(source, start, end)
         return BusyTimes(by_resource=by_resource)
 
 
-def default_busy_provider(settings: Settings, directory: Directory) -> BusyProvider:
-    """The provider the web app uses: imported staff calendars, or nothing taken."""
+def default_busy_provider(
+    settings: Settings,
+    directory: Directory,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> BusyProvider:
+    """The provider the web app uses: imported staff and room calendars, or nothing taken.
+    ``clock`` is "now" for the range a CalDAV collection is read over (default: real time)."""
     config = settings.calendars
     if not config.busy_calendars:
         return no_busy_times
     return CalendarBusySource(
-        config.busy_calendars, directory, refresh_seconds=config.busy_refresh_seconds
+        config.busy_calendars,
+        directory,
+        refresh_seconds=config.busy_refresh_seconds,
+        clock=clock,
     )

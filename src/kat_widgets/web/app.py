@@ -141,9 +141,9 @@ def kat_routes(
 ) -> KatRoutes:
     """Every kat-widgets route under ``path``, with its dependency, errors and security.
 
-    ``busy_provider`` says what is taken per clinic besides bookings (default: the staff
-    calendars imported from ``settings.busy_calendars``); ``clock`` gives "now" (default: the
-    system clock); ``bookings`` replaces the booking use cases (tests). ``create_app`` sets the
+    ``busy_provider`` says what is taken per clinic besides bookings (default: the staff and
+    room calendars imported from ``settings.busy_calendars``); ``clock`` gives "now" (default:
+    the system clock); ``bookings`` replaces the booking use cases (tests). ``create_app`` sets the
     security headers app-wide instead (``with_security=False``, a ``before_send`` hook) so its
     404s carry them too; the origin check stays on the router.
     """
