@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.errors import ConfigurationError
 from kat_widgets.scheduling import BusyTimes, Interval
 
 NOW = dt.datetime(2027, 3, 8, 14, 0, tzinfo=dt.UTC)  # Monday 07:00 in Denver
@@ -162,3 +163,14 @@ def test_staff_calendars_from_settings_block_slots(tmp_path: Path) -> None:
     starts = [slot["start"] for slot in body["slots"]]
     assert "2027-03-08T08:30:00-07:00" in starts
     assert "2027-03-08T09:00:00-07:00" not in starts  # the weekly meeting
+
+
+def test_a_busy_calendar_for_an_id_not_in_the_directory_stops_the_app(tmp_path: Path) -> None:
+    """#20: a typo must not silently leave someone's calendar unread (and their time offered)."""
+    settings = Settings(
+        data_dir=str(tmp_path),
+        secret_key="s" * 40,
+        busy_calendars={"draper-navigator": "/srv/nav.ics", "draper-lobby": ["/srv/lobby.ics"]},
+    )
+    with pytest.raises(ConfigurationError, match="'draper-lobby', not a staff member or room"):
+        create_app(settings)
