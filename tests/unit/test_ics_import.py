@@ -14,7 +14,9 @@ import pytest
 from kat_widgets.directory import Directory
 from kat_widgets.errors import ConfigurationError, IcsImportError
 from kat_widgets.scheduling import find_slots
+from kat_widgets.scheduling.calendar_http import Fetched
 from kat_widgets.scheduling.ics_import import CalendarBusySource, busy_intervals, parse_calendar
+from kat_widgets.scheduling.types import Interval
 from kat_widgets.settings import load_settings
 
 ICS = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
@@ -433,3 +435,38 @@ def test_busy_calendar_settings_that_cannot_work_are_refused(
     with pytest.raises(ConfigurationError, match=message) as caught:
         load_settings(persist_secret=False, busy_calendars=given)
     assert "secret" not in str(caught.value)
+
+
+def test_time_outside_the_range_a_server_answered_for_is_busy(directory: Directory) -> None:
+    """A CalDAV collection is asked for now-1 day .. the longest horizon + 1 day (+ refresh);
+    the server's events say nothing past the range it answered for, so that time is busy. A
+    later answer that cannot be read keeps the last good copy and its range together."""
+    asked: list[Interval] = []
+    answers = [
+        Fetched(
+            (_one_event("20270308T200000Z", "20270308T210000Z"),),
+            Interval(local(2027, 3, 8), local(2027, 3, 10)),
+        ),
+        Fetched((b"garbage",), Interval(local(2027, 3, 1), local(2027, 9, 1))),
+    ]
+
+    def fetch(url: str, window: Interval) -> Fetched:
+        asked.append(window)
+        return answers.pop(0)
+
+    source = CalendarBusySource(
+        {"draper-navigator": "https://dav.example/nav/"},
+        directory,
+        fetch=fetch,
+        refresh_seconds=0,
+        clock=lambda: NOW,
+    )
+    expected = [
+        (local(2027, 3, 8, 13), local(2027, 3, 8, 14)),
+        (local(2027, 3, 10), local(2027, 3, 14)),  # past what the server answered for
+    ]
+    assert spans(source) == expected
+    horizon = max(service.policy.horizon_days for service in directory.services)
+    assert asked[0] == Interval(NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=horizon + 1))
+    assert spans(source) == expected  # the garbage is not read, nor its wider range believed
+    assert "keeping the last good copy" in source.problems["draper-navigator"]

@@ -149,32 +149,32 @@ class CalendarBusySource:
         now = self._clock().astimezone(dt.UTC)
         return Interval(now - dt.timedelta(days=1), now + self._ahead)
 
-    def _read(self, source: _Source, entry: _Entry) -> list[bytes] | None:
-        """The source's bytes when they are due to be read again, else ``None``."""
+    def _read(self, source: _Source, entry: _Entry) -> Fetched | None:
+        """The source's contents when they are due to be read again, else ``None``."""
         if source.is_url:
             if self._monotonic() - entry.fetched_at < self.refresh_seconds:
                 return None
             entry.fetched_at = self._monotonic()
-            fetched = self._fetch(source.location, self._window())
-            entry.window = fetched.window
-            return list(fetched.bodies)
+            return self._fetch(source.location, self._window())
         path = Path(source.location)
         stamp = path.stat().st_mtime_ns
         if entry.calendar is not None and stamp == entry.stamp:
             return None
         data = path.read_bytes()
         entry.stamp = stamp
-        return [data]
+        return Fetched((data,), None)
 
     def _load(self, source: _Source) -> _Entry:
         entry = self._entries.setdefault(source.key, _Entry())
         try:
-            bodies = self._read(source, entry)
-            if bodies is None:
+            fetched = self._read(source, entry)
+            if fetched is None:
                 return entry
-            calendars = [parse_calendar(body, source=source.label) for body in bodies]
+            calendars = [parse_calendar(body, source=source.label) for body in fetched.bodies]
+            # the window changes only with the copy it belongs to (a failed read keeps both)
             entry.calendar = merge_calendars(calendars) if calendars else icalendar.Calendar()
-            entry.digest = hashlib.sha256(b"\0".join(bodies)).hexdigest()[:24]
+            entry.window = fetched.window
+            entry.digest = hashlib.sha256(b"\0".join(fetched.bodies)).hexdigest()[:24]
             self.problems.pop(source.key, None)
         except (OSError, IcsImportError) as exc:
             kept = "keeping the last good copy" if entry.calendar else "treating as busy"
