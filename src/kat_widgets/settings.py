@@ -119,7 +119,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     docs/scheduling.md).
     """
     busy_refresh_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
-    """How long a fetched staff calendar is reused before it is fetched again."""
+    """How long a fetched busy calendar (a URL or CalDAV collection) is reused before it is
+    fetched again."""
 
     public_url: str = ""
     """Where visitors reach the widgets (``https://clinic.example/widgets``), for the links in

@@ -179,7 +179,8 @@ class Staff(Base, kw_only=True, frozen=True):
 
 
 class Room(Base, kw_only=True, frozen=True):
-    """A bookable room; ``kind`` is what services ask for (``treatment``, ``group``)."""
+    """A bookable room; ``kind`` is what services ask for (``treatment``, ``group``). A room
+    shared with others can have busy calendars too (``busy_calendars`` in the settings)."""
 
     id: Slug
     name: Line
