@@ -17,7 +17,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "kat_widgets"
 MAX_LINES = 400
-DOMAIN = ("directory", "locator", "scheduling", "crisis")
+DOMAIN = ("directory", "locator", "scheduling", "crisis", "fhir")
 DELIVERY = ("web", "fragments", "cli")
 
 
@@ -154,6 +154,16 @@ def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
     code = (
         "import sys, kat_widgets.fragments\n"
         "bad = sorted({m.split('.')[0] for m in sys.modules} & {'litestar', 'sqlalchemy'})\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_importing_fhir_imports_no_web_framework_and_no_fhir_library() -> None:
+    # the FHIR JSON is built with msgspec; fhir.resources is a test dependency that checks it
+    code = (
+        "import sys, kat_widgets.fhir\n"
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'litestar', 'fhir', 'pydantic'})\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

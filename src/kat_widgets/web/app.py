@@ -34,6 +34,7 @@ from kat_widgets.web import (
     routes_core,
     routes_crisis,
     routes_embed,
+    routes_fhir,
     routes_locator,
     routes_scheduling,
     routes_staff,
@@ -74,6 +75,7 @@ def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
         *routes_embed.ROUTES,
         *routes_locator.ROUTES,
         *routes_scheduling.ROUTES,
+        routes_fhir.fhir_router(),  # its errors are FHIR OperationOutcomes
         # answers that carry a manage token or a visitor's details are never compressed: a
         # compressed secret beside reflected input leaks through the answer's size (BREACH)
         Router(
