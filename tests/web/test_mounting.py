@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from litestar import Litestar, asgi, get
@@ -101,6 +102,20 @@ def test_json_and_embed_under_the_prefix(host: str, settings: Settings) -> None:
         assert page.status_code == 200
         assert f'src="/widgets/static/{hashed_name("embed-frame.js")}"' in page.text
         assert client.get("/widgets/embed.js").status_code == 200
+
+
+@pytest.mark.parametrize("host", sorted(HOSTS))
+def test_the_fhir_manifest_points_under_the_prefix(host: str, settings: Settings) -> None:
+    """SMART Scheduling Links wants absolute URLs: each carries the mount prefix and resolves."""
+    with HOSTS[host](settings) as client:
+        manifest = client.get("/widgets/fhir/$bulk-publish").json()
+        urls = [manifest["request"], *(output["url"] for output in manifest["output"])]
+        for url in urls:
+            parts = urlsplit(url)
+            assert parts.scheme == "http" and parts.netloc, url
+            assert parts.path.startswith("/widgets/fhir/"), url
+        for url in urls[1:3]:
+            assert client.get(urlsplit(url).path).status_code == 200, url
 
 
 def test_plugin_keeps_host_routes(settings: Settings) -> None:

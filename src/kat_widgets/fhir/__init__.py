@@ -8,7 +8,7 @@ JSON is built with msgspec); :mod:`kat_widgets.web.routes_fhir` serves it.
 from __future__ import annotations
 
 from kat_widgets.fhir.bundle import Bundle, OperationOutcome, operation_outcome, searchset
-from kat_widgets.fhir.publish import ClinicSlots, Manifest, clinic_slots, manifest
+from kat_widgets.fhir.publish import BulkManifest, ClinicSlots, clinic_slots, manifest
 from kat_widgets.fhir.resources import (
     Site,
     encode,
@@ -23,9 +23,9 @@ from kat_widgets.fhir.search import MAX_COUNT, SlotSearch, search_slots
 
 __all__ = [
     "MAX_COUNT",
+    "BulkManifest",
     "Bundle",
     "ClinicSlots",
-    "Manifest",
     "OperationOutcome",
     "Site",
     "SlotSearch",

@@ -18,8 +18,8 @@ __all__ = [
     "BundleEntry",
     "BundleLink",
     "EntrySearch",
-    "Issue",
     "OperationOutcome",
+    "OutcomeIssue",
     "Resource",
     "operation_outcome",
     "searchset",
@@ -30,7 +30,7 @@ class _Fhir(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
     """FHIR JSON: camelCase names, absent rather than empty or null."""
 
 
-class Issue(_Fhir):
+class OutcomeIssue(_Fhir):
     severity: Literal["fatal", "error", "warning", "information"]
     code: str
     """From the FHIR issue-type value set: ``invalid``, ``not-found``, ``too-costly``..."""
@@ -40,7 +40,7 @@ class Issue(_Fhir):
 
 
 class OperationOutcome(_Fhir, tag_field="resourceType", tag="OperationOutcome"):
-    issue: list[Issue]
+    issue: list[OutcomeIssue]
 
 
 Resource = FhirLocation | FhirSchedule | FhirSlot | OperationOutcome
@@ -75,7 +75,7 @@ def operation_outcome(
     severity: Literal["fatal", "error", "warning", "information"] = "error",
     parameter: str | None = None,
 ) -> OperationOutcome:
-    issue = Issue(
+    issue = OutcomeIssue(
         severity=severity,
         code=code,
         diagnostics=diagnostics,

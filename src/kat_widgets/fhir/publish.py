@@ -30,9 +30,9 @@ from kat_widgets.scheduling.queries import horizon_slots
 from kat_widgets.scheduling.types import BusyProvider, Slot
 
 __all__ = [
+    "BulkManifest",
+    "BulkOutput",
     "ClinicSlots",
-    "Manifest",
-    "Output",
     "clinic_slots",
     "locations_file",
     "manifest",
@@ -42,25 +42,25 @@ __all__ = [
 ]
 
 
-class OutputTags(msgspec.Struct, kw_only=True):
+class BulkOutputTags(msgspec.Struct, kw_only=True):
     state: list[str]
     """The states or jurisdictions a file's data are about (``["UT"]``)."""
 
 
-class Output(msgspec.Struct, kw_only=True, omit_defaults=True):
+class BulkOutput(msgspec.Struct, kw_only=True, omit_defaults=True):
     type: Literal["Location", "Schedule", "Slot"]
     url: str
     """Absolute, as the spec requires."""
-    extension: OutputTags | None = None
+    extension: BulkOutputTags | None = None
 
 
-class Manifest(msgspec.Struct, kw_only=True, rename="camel"):
+class BulkManifest(msgspec.Struct, kw_only=True, rename="camel"):
     transaction_time: str
     """When this data set was published: when its content last changed."""
     request: str
     """The manifest's own absolute URL."""
-    output: list[Output]
-    error: list[Output]
+    output: list[BulkOutput]
+    error: list[BulkOutput]
     """Always empty: a file we cannot write is an error answer of its own."""
 
 
@@ -74,22 +74,22 @@ def publishing_clinics(directory: Directory) -> list[Clinic]:
 
 def manifest(
     base: str, clinics: Sequence[Clinic], *, published: dt.datetime, request: str
-) -> Manifest:
+) -> BulkManifest:
     """``base``: where the files are (absolute, no trailing slash)."""
     outputs = [
-        Output(type="Location", url=f"{base}/Location.ndjson"),
-        Output(type="Schedule", url=f"{base}/Schedule.ndjson"),
+        BulkOutput(type="Location", url=f"{base}/Location.ndjson"),
+        BulkOutput(type="Schedule", url=f"{base}/Schedule.ndjson"),
         *(
-            Output(
+            BulkOutput(
                 type="Slot",
                 url=f"{base}/{clinic.id}/Slot.ndjson",
-                extension=OutputTags(state=[clinic.address.region]),
+                extension=BulkOutputTags(state=[clinic.address.region]),
             )
             for clinic in clinics
         ),
     ]
     stamp = published.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-    return Manifest(
+    return BulkManifest(
         transaction_time=stamp.replace("+00:00", "Z"), request=request, output=outputs, error=[]
     )
 

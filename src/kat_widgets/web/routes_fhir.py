@@ -26,7 +26,7 @@ from kat_widgets.errors import NotFoundError, ValidationError
 from kat_widgets.fhir import MAX_COUNT, encode, operation_outcome
 from kat_widgets.fhir.bundle import Bundle, OperationOutcome
 from kat_widgets.fhir.publish import (
-    Manifest,
+    BulkManifest,
     clinic_slots,
     locations_file,
     manifest,
@@ -122,7 +122,7 @@ def _cached(
     sync_to_thread=True,
     media_type="application/json",
     responses={
-        200: _answer(Manifest, "The manifest", "application/json"),
+        200: _answer(BulkManifest, "The manifest", "application/json"),
         **_UNCHANGED,
         **LIMITED,
     },
