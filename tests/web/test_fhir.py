@@ -273,3 +273,12 @@ def test_an_unknown_clinics_slot_file_is_a_404_outcome(client: TestClient[Litest
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/fhir+json")
     OperationOutcome.model_validate(response.json())
+
+
+def test_the_files_are_the_same_in_every_language(client: TestClient[Litestar]) -> None:
+    """Public and cached by shared caches: no answer may depend on Accept-Language."""
+    for path in ("/fhir/bulk/Schedule.ndjson", "/fhir/bulk/draper/Slot.ndjson"):
+        english = client.get(path)
+        spanish = client.get(path, headers={"Accept-Language": "es"})
+        assert spanish.text == english.text
+        assert spanish.headers["etag"] == english.headers["etag"]

@@ -131,10 +131,7 @@ def locations_file(directory: Directory, site: Site) -> bytes:
 
 def schedules_file(directory: Directory) -> bytes:
     """The Schedule file: one per clinic and online service."""
-    return ndjson(
-        fhir_schedule(clinic, service, display=directory.translate(service.name))
-        for clinic, service in online_schedules(directory)
-    )
+    return ndjson(fhir_schedule(clinic, service) for clinic, service in online_schedules(directory))
 
 
 def slots_file(found: ClinicSlots, site: Site) -> bytes:

@@ -204,8 +204,10 @@ def fhir_location(clinic: Clinic, site: Site) -> FhirLocation:
     )
 
 
-def fhir_schedule(clinic: Clinic, service: Service, *, display: str) -> FhirSchedule:
-    """``display``: the service's name as the reader should see it (translated by the caller)."""
+def fhir_schedule(clinic: Clinic, service: Service) -> FhirSchedule:
+    """The service's name in the directory's own words, whatever the reader's language: the
+    same bytes for every reader, so a shared cache may keep them."""
+    display = service.name
     return FhirSchedule(
         id=schedule_id(clinic.id, service.id),
         active=True,

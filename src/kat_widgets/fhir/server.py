@@ -84,10 +84,7 @@ def read_location(directory: Directory, location_id: str, *, site: Site) -> Fhir
 
 
 def _schedules(directory: Directory) -> list[FhirSchedule]:
-    return [
-        fhir_schedule(clinic, service, display=directory.translate(service.name))
-        for clinic, service in online_schedules(directory)
-    ]
+    return [fhir_schedule(clinic, service) for clinic, service in online_schedules(directory)]
 
 
 def search_schedules(directory: Directory, params: Params, *, base: str, self_url: str) -> Bundle:
@@ -106,7 +103,7 @@ def search_schedules(directory: Directory, params: Params, *, base: str, self_ur
 
 def read_schedule(directory: Directory, wanted: str) -> FhirSchedule:
     clinic, service = find_schedule(directory, wanted)
-    return fhir_schedule(clinic, service, display=directory.translate(service.name))
+    return fhir_schedule(clinic, service)
 
 
 def slot_bundle(
