@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.errors import StorageUnavailableError
+from kat_widgets.scheduling import BusyTimes
 
 NOW = dt.datetime(2027, 3, 8, 14, 0, tzinfo=dt.UTC)  # Monday 07:00 in Denver
 BASE = "http://testserver.local/widgets"
@@ -223,3 +226,40 @@ def test_any_parameter_is_an_answer_or_a_400_never_a_server_error(
     assert response.status_code in (200, 400)
     kind = "Bundle" if response.status_code == 200 else "OperationOutcome"
     assert response.json()["resourceType"] == kind
+
+
+def test_the_capability_statement_lists_what_the_searches_accept(
+    client: TestClient[Litestar],
+) -> None:
+    response = client.get("/fhir/metadata")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    statement = response.json()
+    CapabilityStatement.model_validate(statement)
+    assert statement["fhirVersion"] == "4.0.1"
+    assert statement["implementation"]["url"] == f"{BASE}/fhir"
+    (rest,) = statement["rest"]
+    accepted = {r["type"]: {p["name"] for p in r["searchParam"]} for r in rest["resource"]}
+    assert accepted == {
+        "Location": {"_id"},
+        "Schedule": {"_id", "actor"},
+        "Slot": {"schedule", "start", "status", "_count"},
+    }
+    for kind, names in accepted.items():
+        for name in names:  # each one is accepted, not refused as unknown
+            value = {"_count": "1", "start": "ge2027-03-09", "status": "free"}.get(name, "x")
+            assert client.get(f"/fhir/{kind}", params={name: value}).status_code == 200
+
+
+def test_a_database_outage_is_a_503_outcome(tmp_path: Path) -> None:
+    def down(clinic_id: str, start: dt.datetime, end: dt.datetime) -> BusyTimes:
+        raise StorageUnavailableError("database unreachable")
+
+    settings = Settings(data_dir=str(tmp_path), secret_key="s" * 40, rate_limit_store="off")
+    app = create_app(settings, busy_provider=down, clock=lambda: NOW)
+    with TestClient(app) as client:
+        for path in ("/fhir/Slot", "/fhir/bulk/draper/Slot.ndjson", "/fhir/$bulk-publish"):
+            response = client.get(path)
+            assert response.status_code == 503, path
+            OperationOutcome.model_validate(response.json())
+            assert response.json()["issue"][0]["code"] == "transient"

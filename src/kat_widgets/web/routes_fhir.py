@@ -4,27 +4,22 @@
 (absolute URLs, under the mount prefix); ``/fhir/Location``, ``/fhir/Schedule`` and
 ``/fhir/Slot`` answer FHIR searches and reads. The resources come from :mod:`kat_widgets.fhir`;
 here the request is parsed, the one call made and the answer encoded. Errors on these routes
-are OperationOutcomes (400 for a bad parameter, 404 for an unknown id), see :func:`fhir_errors`.
+are OperationOutcomes (400 for a bad parameter, 404 for an unknown id): ``FHIR_ERRORS``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from email.utils import format_datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, QueryParameter
-from litestar.types import ExceptionHandlersMap
 
-from kat_widgets.errors import NotFoundError, ValidationError
-from kat_widgets.fhir import MAX_COUNT, encode, operation_outcome
-from kat_widgets.fhir.bundle import Bundle, OperationOutcome
+from kat_widgets.fhir import MAX_COUNT, encode
+from kat_widgets.fhir.bundle import Bundle
+from kat_widgets.fhir.capability import CapabilityStatement, capability_statement
 from kat_widgets.fhir.publish import (
     BulkManifest,
     clinic_slots,
@@ -34,7 +29,7 @@ from kat_widgets.fhir.publish import (
     schedules_file,
     slots_file,
 )
-from kat_widgets.fhir.resources import FhirLocation, FhirSchedule, FhirSlot, Site
+from kat_widgets.fhir.resources import FhirLocation, FhirSchedule, FhirSlot
 from kat_widgets.fhir.server import (
     read_location,
     read_schedule,
@@ -44,75 +39,25 @@ from kat_widgets.fhir.server import (
     slot_bundle,
 )
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.fhir_http import (
+    BAD,
+    FHIR_ERRORS,
+    FHIR_JSON,
+    NDJSON,
+    UNCHANGED,
+    UNKNOWN,
+    Ids,
+    answer,
+    base_url,
+    booking_site,
+    cached,
+    fhir_response,
+    params,
+    self_url,
+)
 from kat_widgets.web.schemas import LIMITED
 
 __all__ = ["FHIR_JSON", "NDJSON", "ROUTES", "fhir_router"]
-
-FHIR_JSON = "application/fhir+json"
-NDJSON = "application/fhir+ndjson"
-_UNCHANGED = {304: ResponseSpec(data_container=None, description="Unchanged since If-None-Match")}
-_BAD = {400: ResponseSpec(OperationOutcome, media_type=FHIR_JSON, description="A bad parameter")}
-_UNKNOWN = {404: ResponseSpec(OperationOutcome, media_type=FHIR_JSON, description="No such id")}
-
-
-_Ids = Annotated[str | None, QueryParameter(name="_id", description="Ids, comma-separated.")]
-
-
-def _answer(data_container: Any, description: str, media_type: str = FHIR_JSON) -> ResponseSpec:
-    return ResponseSpec(data_container, media_type=media_type, description=description)
-
-
-def _base(request: AnyRequest, kat: KatContext) -> str:
-    """Our absolute URL as this request reached us: scheme, host and the mount prefix."""
-    url = request.url
-    return f"{url.scheme}://{url.netloc}{kat.prefix(request)}"
-
-
-def _site(request: AnyRequest, kat: KatContext) -> Site:
-    """Where booking links point: the public URL when set, else where this request came."""
-    return Site(url=kat.settings.visitor_url or _base(request, kat))
-
-
-def _params(request: AnyRequest) -> dict[str, list[str]]:
-    query = request.query_params
-    return {name: query.getall(name) for name in query}
-
-
-def _self_url(request: AnyRequest, kat: KatContext, path: str) -> str:
-    query = request.url.query
-    return f"{_base(request, kat)}{path}" + (f"?{query}" if query else "")
-
-
-def _fhir(value: object) -> Response[bytes]:
-    return Response(encode(value), media_type=FHIR_JSON)
-
-
-def _cached(
-    request: AnyRequest,
-    kat: KatContext,
-    name: str,
-    key: str,
-    write: Callable[[dt.datetime], bytes],
-    media_type: str,
-) -> Response[bytes]:
-    """``write(since)``'s bytes under a weak ETag: 304 when the client has them, written once
-    per content, not per poll. ``key`` names the data (``since``: when it last changed); the
-    ETag also names the URLs in it, which follow the request's host."""
-    data = hashlib.sha256(f"{name}|{key}".encode()).hexdigest()[:32]
-    since = kat.feeds.since(name, data, kat.clock())
-    site = _site(request, kat).url
-    digest = hashlib.sha256(f"{data}|{_base(request, kat)}|{site}".encode()).hexdigest()[:32]
-    headers = {
-        "ETag": f'W/"{digest}"',
-        "Last-Modified": format_datetime(since, usegmt=True),
-        "Cache-Control": "public, max-age=300",  # the spec's polling hint: five minutes
-    }
-    asked = request.headers.get("if-none-match", "")
-    wanted = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
-    if f'"{digest}"' in wanted or "*" in wanted:
-        return Response(b"", status_code=304, headers=headers)
-    body = kat.feeds.body(name, digest, lambda: write(since))
-    return Response(body, media_type=media_type, headers=headers)
 
 
 @get(
@@ -122,8 +67,8 @@ def _cached(
     sync_to_thread=True,
     media_type="application/json",
     responses={
-        200: _answer(BulkManifest, "The manifest", "application/json"),
-        **_UNCHANGED,
+        200: answer(BulkManifest, "The manifest", "application/json"),
+        **UNCHANGED,
         **LIMITED,
     },
 )
@@ -139,7 +84,7 @@ def bulk_publish(request: AnyRequest, kat: NamedDependency[KatContext]) -> Respo
         ).key
         for clinic in clinics
     ]
-    base = _base(request, kat)
+    base = base_url(request, kat)
 
     def write(since: dt.datetime) -> bytes:
         return encode(
@@ -148,7 +93,7 @@ def bulk_publish(request: AnyRequest, kat: NamedDependency[KatContext]) -> Respo
             )
         )
 
-    return _cached(request, kat, "fhir/$bulk-publish", "|".join(keys), write, "application/json")
+    return cached(request, kat, "fhir/$bulk-publish", "|".join(keys), write, "application/json")
 
 
 @get(
@@ -157,13 +102,13 @@ def bulk_publish(request: AnyRequest, kat: NamedDependency[KatContext]) -> Respo
     tags=["fhir"],
     sync_to_thread=False,
     media_type=NDJSON,
-    responses={200: _answer(str, "One Location a line", NDJSON), **_UNCHANGED},
+    responses={200: answer(str, "One Location a line", NDJSON), **UNCHANGED},
 )
 def location_file(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[bytes]:
     """Every clinic that publishes open times: name, phone, address, position, identifier."""
-    body = locations_file(kat.directory, _site(request, kat))
+    body = locations_file(kat.directory, booking_site(request, kat))
     key = hashlib.sha256(body).hexdigest()
-    return _cached(request, kat, "fhir/Location", key, lambda _: body, NDJSON)
+    return cached(request, kat, "fhir/Location", key, lambda _: body, NDJSON)
 
 
 @get(
@@ -172,13 +117,13 @@ def location_file(request: AnyRequest, kat: NamedDependency[KatContext]) -> Resp
     tags=["fhir"],
     sync_to_thread=False,
     media_type=NDJSON,
-    responses={200: _answer(str, "One Schedule a line", NDJSON), **_UNCHANGED},
+    responses={200: answer(str, "One Schedule a line", NDJSON), **UNCHANGED},
 )
 def schedule_file(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[bytes]:
     """One Schedule per clinic and service bookable online, its actor the clinic's Location."""
     body = schedules_file(kat.directory)
     key = hashlib.sha256(body).hexdigest()
-    return _cached(request, kat, "fhir/Schedule", key, lambda _: body, NDJSON)
+    return cached(request, kat, "fhir/Schedule", key, lambda _: body, NDJSON)
 
 
 @get(
@@ -188,9 +133,9 @@ def schedule_file(request: AnyRequest, kat: NamedDependency[KatContext]) -> Resp
     sync_to_thread=True,
     media_type=NDJSON,
     responses={
-        200: _answer(str, "One Slot a line", NDJSON),
-        **_UNCHANGED,
-        **_UNKNOWN,
+        200: answer(str, "One Slot a line", NDJSON),
+        **UNCHANGED,
+        **UNKNOWN,
         **LIMITED,
     },
 )
@@ -202,9 +147,9 @@ def slot_file(
     found = clinic_slots(
         kat.directory, clinic_id, busy=kat.busy_provider, now=kat.clock(), cache=kat.slot_cache
     )
-    site = _site(request, kat)
+    where = booking_site(request, kat)
     name = f"fhir/{found.clinic.id}/Slot"
-    return _cached(request, kat, name, found.key, lambda _: slots_file(found, site), NDJSON)
+    return cached(request, kat, name, found.key, lambda _: slots_file(found, where), NDJSON)
 
 
 @get(
@@ -212,19 +157,19 @@ def slot_file(
     summary="Search FHIR Locations",
     tags=["fhir"],
     sync_to_thread=False,
-    responses={200: _answer(Bundle, "A searchset Bundle"), **_BAD},
+    responses={200: answer(Bundle, "A searchset Bundle"), **BAD},
 )
 def locations(
-    request: AnyRequest, kat: NamedDependency[KatContext], ids: _Ids = None
+    request: AnyRequest, kat: NamedDependency[KatContext], ids: Ids = None
 ) -> Response[bytes]:
     """The clinics that publish open times, as a searchset Bundle (``_id``: those ids)."""
-    return _fhir(
+    return fhir_response(
         search_locations(
             kat.directory,
-            _params(request),
-            site=_site(request, kat),
-            base=f"{_base(request, kat)}/fhir",
-            self_url=_self_url(request, kat, "/fhir/Location"),
+            params(request),
+            site=booking_site(request, kat),
+            base=f"{base_url(request, kat)}/fhir",
+            self_url=self_url(request, kat, "/fhir/Location"),
         )
     )
 
@@ -234,13 +179,13 @@ def locations(
     summary="Read a FHIR Location",
     tags=["fhir"],
     sync_to_thread=False,
-    responses={200: _answer(FhirLocation, "The Location"), **_UNKNOWN},
+    responses={200: answer(FhirLocation, "The Location"), **UNKNOWN},
 )
 def location(
     request: AnyRequest, kat: NamedDependency[KatContext], location_id: FromPath[str]
 ) -> Response[bytes]:
     """One clinic as a Location (its id is the clinic's id, ``draper``)."""
-    return _fhir(read_location(kat.directory, location_id, site=_site(request, kat)))
+    return fhir_response(read_location(kat.directory, location_id, site=booking_site(request, kat)))
 
 
 @get(
@@ -248,23 +193,23 @@ def location(
     summary="Search FHIR Schedules",
     tags=["fhir"],
     sync_to_thread=False,
-    responses={200: _answer(Bundle, "A searchset Bundle"), **_BAD},
+    responses={200: answer(Bundle, "A searchset Bundle"), **BAD},
 )
 def schedules(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
-    ids: _Ids = None,
+    ids: Ids = None,
     actor: Annotated[
         str | None, QueryParameter(description="Location/ID or ID: the clinics' schedules.")
     ] = None,
 ) -> Response[bytes]:
     """The services bookable online at each clinic, as a searchset Bundle."""
-    return _fhir(
+    return fhir_response(
         search_schedules(
             kat.directory,
-            _params(request),
-            base=f"{_base(request, kat)}/fhir",
-            self_url=_self_url(request, kat, "/fhir/Schedule"),
+            params(request),
+            base=f"{base_url(request, kat)}/fhir",
+            self_url=self_url(request, kat, "/fhir/Schedule"),
         )
     )
 
@@ -274,11 +219,11 @@ def schedules(
     summary="Read a FHIR Schedule",
     tags=["fhir"],
     sync_to_thread=False,
-    responses={200: _answer(FhirSchedule, "The Schedule"), **_UNKNOWN},
+    responses={200: answer(FhirSchedule, "The Schedule"), **UNKNOWN},
 )
 def schedule(kat: NamedDependency[KatContext], schedule_id: FromPath[str]) -> Response[bytes]:
     """One clinic's online service as a Schedule (id ``draper.info-call``)."""
-    return _fhir(read_schedule(kat.directory, schedule_id))
+    return fhir_response(read_schedule(kat.directory, schedule_id))
 
 
 @get(
@@ -286,7 +231,7 @@ def schedule(kat: NamedDependency[KatContext], schedule_id: FromPath[str]) -> Re
     summary="Search FHIR Slots",
     tags=["fhir"],
     sync_to_thread=True,
-    responses={200: _answer(Bundle, "A searchset Bundle"), **_BAD, **LIMITED},
+    responses={200: answer(Bundle, "A searchset Bundle"), **BAD, **LIMITED},
 )
 def slots(
     request: AnyRequest,
@@ -306,13 +251,13 @@ def slots(
     """Free slots from now to each service's booking horizon, by start, at most ``_count``
     (the Bundle's ``total`` counts every match and an outcome entry says when some were left
     out). The same times as the slots API, with a booking link each."""
-    return _fhir(
+    return fhir_response(
         slot_bundle(
             kat.directory,
-            _params(request),
-            site=_site(request, kat),
-            base=f"{_base(request, kat)}/fhir",
-            self_url=_self_url(request, kat, "/fhir/Slot"),
+            params(request),
+            site=booking_site(request, kat),
+            base=f"{base_url(request, kat)}/fhir",
+            self_url=self_url(request, kat, "/fhir/Slot"),
             busy=kat.busy_provider,
             now=kat.clock(),
             cache=kat.slot_cache,
@@ -325,7 +270,7 @@ def slots(
     summary="Read a FHIR Slot",
     tags=["fhir"],
     sync_to_thread=True,
-    responses={200: _answer(FhirSlot, "The Slot"), **_UNKNOWN, **LIMITED},
+    responses={200: answer(FhirSlot, "The Slot"), **UNKNOWN, **LIMITED},
 )
 def slot(
     request: AnyRequest, kat: NamedDependency[KatContext], slot_id: FromPath[str]
@@ -334,35 +279,28 @@ def slot(
     found = read_slot(
         kat.directory,
         slot_id,
-        site=_site(request, kat),
+        site=booking_site(request, kat),
         busy=kat.busy_provider,
         now=kat.clock(),
         cache=kat.slot_cache,
     )
-    return _fhir(found)
+    return fhir_response(found)
 
 
-def _outcome(status: int, message: str, *, code: str, field: str | None = None) -> Response[bytes]:
-    body = operation_outcome(message, code=code, parameter=field)
-    return Response(encode(body), status_code=status, media_type=FHIR_JSON)
-
-
-def _invalid(request: AnyRequest, exc: ValidationError) -> Response[bytes]:
-    return _outcome(400, str(exc), code="invalid", field=exc.field)
-
-
-def _not_found(request: AnyRequest, exc: NotFoundError) -> Response[bytes]:
-    return _outcome(404, str(exc), code="not-found")
-
-
-def _http(request: AnyRequest, exc: HTTPException) -> Response[bytes]:
-    code = {404: "not-found", 429: "throttled"}.get(exc.status_code, "invalid")
-    if exc.status_code >= 500:
-        return _outcome(500, "Something went wrong on our side.", code="exception")
-    return _outcome(exc.status_code, str(exc.detail), code=code)
+@get(
+    "/fhir/metadata",
+    summary="FHIR CapabilityStatement",
+    tags=["fhir"],
+    sync_to_thread=False,
+    responses={200: answer(CapabilityStatement, "What this FHIR face answers")},
+)
+def metadata(request: AnyRequest, kat: NamedDependency[KatContext]) -> Response[bytes]:
+    """Read-only: read and search of Location, Schedule and Slot, their search parameters."""
+    return fhir_response(capability_statement(f"{base_url(request, kat)}/fhir"))
 
 
 ROUTES = [
+    metadata,
     bulk_publish,
     location_file,
     schedule_file,
@@ -378,9 +316,4 @@ ROUTES = [
 
 def fhir_router() -> Router:
     """The FHIR routes, whose errors are OperationOutcomes instead of our JSON or pages."""
-    handlers: ExceptionHandlersMap = {
-        ValidationError: _invalid,
-        NotFoundError: _not_found,
-        HTTPException: _http,
-    }
-    return Router(path="/", route_handlers=ROUTES, exception_handlers=handlers)
+    return Router(path="/", route_handlers=ROUTES, exception_handlers=FHIR_ERRORS)
