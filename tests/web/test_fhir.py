@@ -282,3 +282,21 @@ def test_the_files_are_the_same_in_every_language(client: TestClient[Litestar]) 
         spanish = client.get(path, headers={"Accept-Language": "es"})
         assert spanish.text == english.text
         assert spanish.headers["etag"] == english.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/fhir/$bulk-publish", "/fhir/bulk/draper/Slot.ndjson", "/fhir/Slot", "/fhir/Slot/x"]
+)
+def test_a_directory_page_on_any_origin_may_read_it(tmp_path: Path, busy: Busy, path: str) -> None:
+    # even where CORS is configured for the embedding origins only
+    settings = Settings(
+        data_dir=str(tmp_path),
+        secret_key="s" * 40,
+        rate_limit_store="off",
+        allowed_origins=("https://clinic.example",),
+    )
+    app = create_app(settings, busy_provider=busy, clock=lambda: NOW)
+    with TestClient(app) as client:
+        response = client.get(path, headers={"Origin": "https://directory.example"})
+    assert response.status_code in (200, 404)
+    assert response.headers["access-control-allow-origin"] == "*"

@@ -31,6 +31,7 @@ __all__ = [
     "FHIR_ERRORS",
     "FHIR_JSON",
     "NDJSON",
+    "OPEN",
     "UNCHANGED",
     "UNKNOWN",
     "Ids",
@@ -49,6 +50,10 @@ UNCHANGED = {304: ResponseSpec(data_container=None, description="Unchanged since
 BAD = {400: ResponseSpec(OperationOutcome, media_type=FHIR_JSON, description="A bad parameter")}
 UNKNOWN = {404: ResponseSpec(OperationOutcome, media_type=FHIR_JSON, description="No such id")}
 
+
+OPEN = {"Access-Control-Allow-Origin": "*"}
+"""Public data and no credentials: a directory's page may read it from any origin, as the SMART
+spec wants (open, publicly accessible endpoints)."""
 
 Ids = Annotated[str | None, QueryParameter(name="_id", description="Ids, comma-separated.")]
 
@@ -79,7 +84,7 @@ def self_url(request: AnyRequest, kat: KatContext, path: str) -> str:
 
 
 def fhir_response(value: object) -> Response[bytes]:
-    return Response(encode(value), media_type=FHIR_JSON)
+    return Response(encode(value), media_type=FHIR_JSON, headers=OPEN)
 
 
 def cached(
@@ -101,6 +106,7 @@ def cached(
         "ETag": f'W/"{digest}"',
         "Last-Modified": format_datetime(since, usegmt=True),
         "Cache-Control": "public, max-age=300",  # the spec's polling hint: five minutes
+        **OPEN,
     }
     asked = request.headers.get("if-none-match", "")
     wanted = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
@@ -112,7 +118,7 @@ def cached(
 
 def _outcome(status: int, message: str, *, code: str, field: str | None = None) -> Response[bytes]:
     body = operation_outcome(message, code=code, parameter=field)
-    return Response(encode(body), status_code=status, media_type=FHIR_JSON)
+    return Response(encode(body), status_code=status, media_type=FHIR_JSON, headers=OPEN)
 
 
 def _invalid(request: AnyRequest, exc: ValidationError) -> Response[bytes]:
