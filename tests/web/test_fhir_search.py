@@ -7,6 +7,7 @@ parameter at fault, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,11 @@ def test_a_database_outage_is_a_503_outcome(tmp_path: Path) -> None:
             assert response.status_code == 503, path
             OperationOutcome.model_validate(response.json())
             assert response.json()["issue"][0]["code"] == "transient"
+
+
+@pytest.mark.parametrize("path", ["/fhir/Schedule/<script>", "/fhir/Slot?<b>=1"])
+def test_what_the_reader_sent_comes_back_inert(client: TestClient[Litestar], path: str) -> None:
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert "<" not in response.text and ">" not in response.text
+    assert "<" in json.dumps(response.json())  # the same text once parsed

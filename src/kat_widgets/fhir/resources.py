@@ -179,7 +179,7 @@ def find_schedule(directory: Directory, wanted: str) -> tuple[Clinic, Service]:
     for clinic, service in online_schedules(directory):
         if schedule_id(clinic.id, service.id) == wanted:
             return clinic, service
-    raise NotFoundError(f"No Schedule with id {wanted!r}.")
+    raise NotFoundError(f"No Schedule with id {wanted[:64]!r}.")
 
 
 def fhir_location(clinic: Clinic, site: Site) -> FhirLocation:

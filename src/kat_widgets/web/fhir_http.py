@@ -3,7 +3,9 @@
 URLs in FHIR answers are absolute (the SMART spec requires it of the manifest): built from the
 scheme and host the request came with and the mount prefix (:meth:`KatContext.prefix`), so
 they resolve whichever host framework mounted us. With ``allowed_hosts`` set, only our own
-host names reach here.
+host names reach here. Answers are JSON made inert like every other (``<``, ``>`` and ``&`` as
+``\\u`` escapes: :class:`~kat_widgets.web.responses.SafeJSONResponse`), since a search's
+self link and an error's diagnostics repeat what the reader sent.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from kat_widgets.fhir import encode, operation_outcome
 from kat_widgets.fhir.bundle import OperationOutcome
 from kat_widgets.fhir.resources import Site
 from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.responses import SafeJSONResponse
 
 __all__ = [
     "BAD",
@@ -84,7 +87,7 @@ def self_url(request: AnyRequest, kat: KatContext, path: str) -> str:
 
 
 def fhir_response(value: object) -> Response[bytes]:
-    return Response(encode(value), media_type=FHIR_JSON, headers=OPEN)
+    return SafeJSONResponse(encode(value), media_type=FHIR_JSON, headers=OPEN)
 
 
 def cached(
@@ -113,12 +116,12 @@ def cached(
     if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
     body = kat.feeds.body(name, digest, lambda: write(since))
-    return Response(body, media_type=media_type, headers=headers)
+    return SafeJSONResponse(body, media_type=media_type, headers=headers)
 
 
 def _outcome(status: int, message: str, *, code: str, field: str | None = None) -> Response[bytes]:
     body = operation_outcome(message, code=code, parameter=field)
-    return Response(encode(body), status_code=status, media_type=FHIR_JSON, headers=OPEN)
+    return SafeJSONResponse(encode(body), status_code=status, media_type=FHIR_JSON, headers=OPEN)
 
 
 def _invalid(request: AnyRequest, exc: ValidationError) -> Response[bytes]:
