@@ -220,13 +220,17 @@ def _calendar(client: TestClient[Litestar], token: str) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
-def test_ics_sequence_publish_reschedule_cancel(client: TestClient[Litestar]) -> None:
+def test_ics_sequence_booked_moved_cancelled(client: TestClient[Litestar]) -> None:
+    # the visitor's own event, not an iTIP message: no METHOD, no ORGANIZER, no ATTENDEE, so
+    # calendar apps import an ordinary event the visitor can edit (docs/calendars.md)
     token = token_of(book(client))
     published = _calendar(client, token)
     event = published.events[0]
-    assert published["METHOD"] == "PUBLISH"
-    assert event["SEQUENCE"] == 0
-    assert "Robin" not in published.to_ical().decode()
+    assert "METHOD" not in published
+    assert "ORGANIZER" not in event and "ATTENDEE" not in event
+    assert event["SEQUENCE"] == 0 and event["STATUS"] == "CONFIRMED"
+    text = published.to_ical().decode()
+    assert "Robin" not in text and "robin@example.com" not in text
     assert event.start.astimezone(dt.UTC) == dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC)
     client.post(f"/api/bookings/{token}/reschedule", json={"start": SECOND})
     moved = _calendar(client, token)
@@ -236,10 +240,14 @@ def test_ics_sequence_publish_reschedule_cancel(client: TestClient[Litestar]) ->
     )
     client.post(f"/api/bookings/{token}/cancel")
     cancelled = _calendar(client, token)
-    assert cancelled["METHOD"] == "CANCEL"
+    assert "METHOD" not in cancelled
     assert cancelled.events[0]["UID"] == event["UID"]
     assert cancelled.events[0]["SEQUENCE"] == 2
     assert cancelled.events[0]["STATUS"] == "CANCELLED"
+    assert "ORGANIZER" not in cancelled.events[0] and "ATTENDEE" not in cancelled.events[0]
+    assert not cancelled.events[0].subcomponents  # no reminder for a cancelled visit
+    text = cancelled.to_ical().decode()
+    assert "Robin" not in text and "robin@example.com" not in text
     assert client.get("/calendars/bookings/nope.ics").status_code == 404
 
 
@@ -260,6 +268,12 @@ def test_staff_feed_needs_its_token_and_hides_names(
         assert "Booked: informational call" in text
         assert "Robin" not in text and "robin@example.com" not in text
         assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+        # PUBLISH: each event names the clinic as ORGANIZER (RFC 5546 §3.2.1), never a person
+        calendar = Calendar.from_ical(response.content)
+        assert calendar["METHOD"] == "PUBLISH"
+        organizers = {str(event["ORGANIZER"]) for event in calendar.events}
+        assert organizers == {f"mailto:{settings.mail_from or 'bookings@kat-widgets.invalid'}"}
+        assert calendar.events[0]["ORGANIZER"].params["CN"] == "Numinus Draper"
         # its own UIDs (a CalDAV collection may hold the visitor's copy too), a name, a refresh
         feed = Calendar.from_ical(response.content)
         assert str(feed["NAME"]) == str(feed["X-WR-CALNAME"]) == "Numinus Utah: booked visits"
@@ -277,7 +291,8 @@ def test_calendar_files_say_their_charset_once_and_the_cancelled_one_its_name(
     assert 'filename="appointment.ics"' in published.headers["content-disposition"]
     assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
     cancelled = client.get(path)
-    assert b"METHOD:CANCEL" in cancelled.content
+    assert b"STATUS:CANCELLED" in cancelled.content and b"METHOD" not in cancelled.content
+    assert cancelled.headers["content-type"] == "text/calendar; charset=utf-8"  # no method=
     # the page links it as download="appointment-cancelled.ics": the answer says the same
     assert 'filename="appointment-cancelled.ics"' in cancelled.headers["content-disposition"]
     assert client.get("/embed.js").headers["content-type"] == "text/javascript; charset=utf-8"
@@ -368,12 +383,12 @@ def test_the_calendar_address_opens_the_file_and_nothing_else(
     assert client.post(f"/api/bookings/{calendar}/cancel").status_code == 404
     # the manage token may do more than read, so it opens the file too (older .ics links)
     assert client.get(f"/calendars/bookings/{token}.ics").status_code == 200
-    # moving the visit keeps the calendar address; cancelling turns the file into a CANCEL
+    # moving the visit keeps the calendar address; cancelling turns the event CANCELLED
     moved = client.post(f"/api/bookings/{token}/reschedule", json={"start": SECOND})
     assert moved.status_code == 200 and moved.json()["ics_url"] == answer["ics_url"]
     assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
     cancelled = Calendar.from_ical(client.get(ics).content)
-    assert str(cancelled["METHOD"]) == "CANCEL"
+    assert str(cancelled.events[0]["STATUS"]) == "CANCELLED" and "METHOD" not in cancelled
     with storage.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT token_hash, calendar_hash FROM bookings")).one()
     assert calendar not in stored and token not in stored  # only keyed hashes are kept

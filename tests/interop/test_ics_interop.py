@@ -93,11 +93,23 @@ def test_fast_serialiser_reads_the_same_as_icalendar_in_both_parsers(
                 str(e["LOCATION"]),
                 str(e["TRANSP"]),
                 e["DTSTAMP"].dt.isoformat(),
+                str(e["ORGANIZER"]),  # PUBLISH names the clinic (RFC 5546 §3.2.1)
+                str(e["ORGANIZER"].params["CN"]),
             )
             for e in calendar.walk("VEVENT")
         ]
 
     assert read(ours) == read(plain)
+    assert read(ours)[0][-2:] == ("mailto:bookings@kat-widgets.invalid", clinic.name)
+    named = availability_ics(clinic, service, slots, stamp=now, organizer_email="hi@clinic.example")
+    assert read(named) == read(
+        to_ics(
+            availability_calendar(
+                clinic, service, slots, stamp=now, organizer_email="hi@clinic.example"
+            )
+        )
+    )
+    assert read(named)[0][-2] == "mailto:hi@clinic.example"
     calendars = [parse_calendar(data, source="t") for data in (ours, plain)]
     for name in ("METHOD", "PRODID", "NAME", "X-WR-CALNAME", "UID", "VERSION", "X-PUBLISHED-TTL"):
         assert str(calendars[0][name]) == str(calendars[1][name]), name

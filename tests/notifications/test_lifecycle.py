@@ -131,6 +131,8 @@ def test_staff_alert_is_discreet_and_carries_the_staff_calendar(
     assert attachment.get_content_type() == "text/calendar"
     calendar = icalendar.Calendar.from_ical(attachment.get_content())
     assert calendar["METHOD"] == "PUBLISH"
+    # PUBLISH names an ORGANIZER (RFC 5546 §3.2.1): the clinic at the sender address
+    assert str(calendar.events[0]["ORGANIZER"]) == "mailto:bookings@clinic.example"
     assert "Robin" not in str(calendar.events[0]["SUMMARY"])
 
 

@@ -4,6 +4,13 @@ The events come from the scheduling package's builders (stable UID, SEQUENCE, VT
 reminder); this module only maps stored bookings onto them. What the visitor gets (their file,
 their invitation, the Google and Outlook links) speaks the language they booked in; the staff's
 copies speak English.
+
+The visitor's download is their own event, not an iTIP message: no METHOD, no ORGANIZER, no
+ATTENDEE, so calendar apps import it as an ordinary event the visitor can rename or change
+(RFC 5545 §3.7.2: without METHOD "a scheduling transaction MUST NOT be assumed"). Cancelled, it
+is the same event (same UID) with STATUS:CANCELLED and the booking's higher SEQUENCE. Only the
+emailed invitation (:func:`attendee_invitation`) is a meeting: REQUEST or CANCEL with the
+clinic as ORGANIZER and the visitor as ATTENDEE.
 """
 
 from __future__ import annotations
@@ -38,9 +45,6 @@ __all__ = [
     "staff_feed_ics",
 ]
 
-# No clinic mailbox is configured; a reserved .invalid address (RFC 2606) never bounces to a
-# stranger. CN carries the clinic's name.
-ORGANIZER = "bookings@kat-widgets.invalid"
 STAFF_REFRESH = dt.timedelta(minutes=15)
 """How often a subscribed staff feed should be read again (REFRESH-INTERVAL)."""
 
@@ -71,10 +75,11 @@ def _visit_event(
     directory: Directory,
     *,
     now: dt.datetime,
-    organizer: str,
+    organizer: str | None,
     cancelled: bool,
 ) -> icalendar.Event:
-    """The visit's one event (its UID and SEQUENCE are the booking's), for every copy of it."""
+    """The visit's one event (its UID and SEQUENCE are the booking's), for every copy of it;
+    ``organizer`` ``None``: no ORGANIZER (the visitor's own file)."""
     clinic = directory.clinic(record.clinic_id)
     return booking_event(
         uid=f"{record.id}@kat-widgets",
@@ -91,14 +96,14 @@ def _visit_event(
 
 
 def booking_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
-    """The visitor's own event: METHOD:PUBLISH, or METHOD:CANCEL (same UID) once cancelled."""
+    """The visitor's own event, a plain iCalendar object (no METHOD, no ORGANIZER or ATTENDEE):
+    STATUS CONFIRMED or TENTATIVE, or CANCELLED (same UID, the booking's higher SEQUENCE, no
+    reminder) once cancelled. Nothing about the visitor is in it."""
     clinic = directory.clinic(record.clinic_id)
     cancelled = record.status == "cancelled"
     with i18n.using(record.language):
-        event = _visit_event(record, directory, now=now, organizer=ORGANIZER, cancelled=cancelled)
-    return to_ics(
-        booking_calendar([event], method="CANCEL" if cancelled else "PUBLISH", tzid=clinic.timezone)
-    )
+        event = _visit_event(record, directory, now=now, organizer=None, cancelled=cancelled)
+    return to_ics(booking_calendar([event], method=None, tzid=clinic.timezone))
 
 
 def attendee_invitation(
@@ -125,9 +130,11 @@ def attendee_invitation(
     return to_ics(booking_calendar([event], method=method, tzid=clinic.timezone))
 
 
-def staff_event_ics(record: BookingRecord, directory: Directory, *, now: dt.datetime) -> bytes:
+def staff_event_ics(
+    record: BookingRecord, directory: Directory, *, now: dt.datetime, organizer: str = ""
+) -> bytes:
     """One visit as the staff feed shows it (discreet title, no name), to attach to an alert."""
-    return staff_feed_ics([record], directory, now=now)
+    return staff_feed_ics([record], directory, now=now, organizer=organizer)
 
 
 def staff_feed_ics(
@@ -136,15 +143,25 @@ def staff_feed_ics(
     *,
     now: dt.datetime,
     show_names: bool = False,
+    organizer: str = "",
 ) -> bytes:
     """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on
-    (in English, whatever language the visitors booked in)."""
+    (in English, whatever language the visitors booked in). METHOD:PUBLISH: each event names
+    its clinic as ORGANIZER (``organizer``, the configured ``mail_from``; a reserved ``.invalid``
+    address when empty)."""
     with i18n.using(i18n.DEFAULT):
-        return _staff_feed_ics(records, directory, now=now, show_names=show_names)
+        return _staff_feed_ics(
+            records, directory, now=now, show_names=show_names, organizer=organizer
+        )
 
 
 def _staff_feed_ics(
-    records: Iterable[BookingRecord], directory: Directory, *, now: dt.datetime, show_names: bool
+    records: Iterable[BookingRecord],
+    directory: Directory,
+    *,
+    now: dt.datetime,
+    show_names: bool,
+    organizer: str,
 ) -> bytes:
     events = []
     by_clinic: dict[str, list[StaffFeedEntry]] = {}
@@ -168,6 +185,7 @@ def _staff_feed_ics(
             entries,
             stamp=now,
             show_names=show_names,
+            organizer_email=organizer,
         )
         events.extend(feed.events)
     name = f"{directory.organization.name}: booked visits"

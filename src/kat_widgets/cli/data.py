@@ -115,7 +115,8 @@ def _export_ics(args: argparse.Namespace) -> int:
     from kat_widgets.services import build_services
     from kat_widgets.settings import load_settings
 
-    services = build_services(load_settings(None, persist_secret=False))
+    settings = load_settings(None, persist_secret=False)
+    services = build_services(settings)
     try:
         now = dt.datetime.now(dt.UTC)
         feed = horizon_slots(
@@ -128,7 +129,13 @@ def _export_ics(args: argparse.Namespace) -> int:
         )
     finally:
         services.dispose()
-    data = availability_ics(feed.clinic, feed.service, feed.slots, stamp=now.replace(microsecond=0))
+    data = availability_ics(
+        feed.clinic,
+        feed.service,
+        feed.slots,
+        stamp=now.replace(microsecond=0),
+        organizer_email=settings.mail_from,
+    )
     if args.output in (None, "-"):
         sys.stdout.buffer.write(data)
     else:

@@ -202,7 +202,14 @@ class Deliverer:
             if not recipients:
                 raise PermanentDeliveryError("staff-email: the clinic has no notify_emails")
             note = self.config.staff_alert_notes
-            letter = staff_letter(message.event, booking, directory, now=now, note=note)
+            letter = staff_letter(
+                message.event,
+                booking,
+                directory,
+                now=now,
+                note=note,
+                organizer=self.config.mail_from,
+            )
             self.channels.email(self._addressed(letter, message, recipients))
 
     def _addressed(self, letter: Letter, message: OutboxMessage, to: list[str]) -> EmailMessage:

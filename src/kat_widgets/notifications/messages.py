@@ -198,9 +198,17 @@ def visitor_letter(
 
 
 def staff_letter(
-    event: Event, record: BookingRecord, directory: Directory, *, now: dt.datetime, note: bool
+    event: Event,
+    record: BookingRecord,
+    directory: Directory,
+    *,
+    now: dt.datetime,
+    note: bool,
+    organizer: str = "",
 ) -> Letter:
-    """The clinic's alert: who, when, what; the note only when the operator turned it on."""
+    """The clinic's alert: who, when, what; the note only when the operator turned it on. The
+    attached visit is the staff feed's event (METHOD:PUBLISH, ORGANIZER the clinic at
+    ``organizer``)."""
     visit = _visit(record, directory)
     title, lead = _STAFF[event]
     clinic = directory.clinic(record.clinic_id)
@@ -223,7 +231,7 @@ def staff_letter(
         subject=subject,
         text=_render("staff.txt", **context),
         html=_render("staff.html", **context),
-        calendar=staff_event_ics(record, directory, now=now),
+        calendar=staff_event_ics(record, directory, now=now, organizer=organizer),
         calendar_method="PUBLISH",
     )
 

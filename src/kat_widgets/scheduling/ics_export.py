@@ -3,6 +3,13 @@
 Titles are discreet: a calendar may be seen by others, so no treatment name and no client name
 appear unless the caller asks (``show_names``). Every calendar carries a compact VTIMEZONE
 (:mod:`kat_widgets.scheduling.vtimezone`); event times are written in the clinic's zone.
+
+Each file is what its METHOD says (docs/calendars.md, "What each file carries"): the feeds are
+``METHOD:PUBLISH``, so every event names its ORGANIZER, the clinic (RFC 5546 §3.2.1); an
+invitation is ``REQUEST``/``CANCEL`` with ORGANIZER and ATTENDEE (§3.2.2, §3.2.5); a file for
+one person's own calendar has no METHOD and no ORGANIZER or ATTENDEE (``method=None``): not an
+iTIP message, so calendar apps import it as an ordinary event the person can edit (RFC 5545
+§3.7.2, §3.8.4.3).
 """
 
 from __future__ import annotations
@@ -15,13 +22,26 @@ from typing import Literal
 import icalendar
 import msgspec
 from icalendar.enums import STATUS, TRANSP
+from icalendar.parser import Contentline
 
 from kat_widgets.directory.models import Clinic, Service
-from kat_widgets.i18n import N_, gettext
+from kat_widgets.i18n import gettext
+from kat_widgets.scheduling.ics_words import (
+    FALLBACK_ORGANIZER,
+    PRODID,
+    Method,
+    availability_title,
+    availability_uid,
+    discreet_title,
+    organizer_address,
+    visit_place,
+    zoned,
+)
 from kat_widgets.scheduling.types import Slot
 from kat_widgets.scheduling.vtimezone import compact_vtimezone, compact_vtimezone_text
 
 __all__ = [
+    "FALLBACK_ORGANIZER",
     "PRODID",
     "Method",
     "StaffFeedEntry",
@@ -33,51 +53,12 @@ __all__ = [
     "booking_calendar",
     "booking_event",
     "discreet_title",
+    "organizer_address",
     "staff_feed",
     "to_ics",
     "visit_place",
     "zoned",
 ]
-
-PRODID = "-//kat-widgets//scheduling//EN"
-Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
-_TITLES = {
-    "info": N_("informational call"),
-    "connect": N_("assessment"),
-    "prepare": N_("preparation session"),
-    "experience": N_("care session"),
-    "integrate": N_("integration session"),
-    "reconnect": N_("follow-up session"),
-}
-
-
-def discreet_title(service: Service) -> str:
-    """A title that says what kind of visit without naming a treatment: ``informational call``."""
-    if service.capacity > 1:
-        return gettext("group session")  # in the current language (English for feeds)
-    return gettext(_TITLES.get(service.step, N_("appointment")))
-
-
-def availability_title(service: Service) -> str:
-    """``Available: informational call``."""
-    return f"Available: {discreet_title(service)}"
-
-
-def availability_uid(slot: Slot) -> str:
-    """Stable per clinic, service and start instant, so subscribers update rather than duplicate."""
-    start = slot.start.astimezone(dt.UTC)
-    return f"avail-{slot.clinic_id}-{slot.service_id}-{start:%Y%m%dT%H%M%SZ}@kat-widgets"
-
-
-def zoned(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    """``moment`` on the clinic's wall clock, as a file writes it (``DTSTART;TZID=...``), or in
-    UTC when that wall time is ambiguous: in the hour autumn repeats, a TZID time cannot say
-    which of the two it is, and readers differ. (A wall time from ``astimezone`` always exists.)
-    """
-    local = moment.astimezone(zone)
-    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-        return local.astimezone(dt.UTC)
-    return local
 
 
 def _when(name: str, prefix: str, moment: dt.datetime, zone: dt.tzinfo) -> str:
@@ -88,16 +69,17 @@ def _when(name: str, prefix: str, moment: dt.datetime, zone: dt.tzinfo) -> str:
     return f"{prefix}{at:%Y%m%dT%H%M%S}\r\n"
 
 
-def visit_place(clinic: Clinic, service: Service) -> str:
-    """Where the visit happens, as LOCATION says it (in the current language)."""
-    if service.mode == "phone-video":
-        return gettext("Phone or video call with {clinic}").format(clinic=clinic.name)
-    return f"{clinic.name}, {clinic.address.one_line}"
+def _organizer_line(clinic: Clinic, email: str) -> str:
+    """The ORGANIZER content line as icalendar writes it (parameter quoting), for the fast
+    writer."""
+    address = organizer_address(clinic, email)
+    return _fold(str(Contentline.from_parts("ORGANIZER", address.params, str(address))))
 
 
 def _calendar(
-    method: Method, tzid: str, *, name: str | None = None, uid: str | None = None
+    method: Method | None, tzid: str, *, name: str | None = None, uid: str | None = None
 ) -> icalendar.Calendar:
+    """A VCALENDAR with ``METHOD`` (none for ``None``), CALSCALE and the zone's VTIMEZONE."""
     calendar = icalendar.Calendar.new(prodid=PRODID, method=method, name=name, uid=uid)
     if uid is None:
         calendar.pop("UID", None)  # Calendar.new invents a random one; keep output stable
@@ -107,9 +89,15 @@ def _calendar(
 
 
 def availability_calendar(
-    clinic: Clinic, service: Service, slots: Iterable[Slot], *, stamp: dt.datetime
+    clinic: Clinic,
+    service: Service,
+    slots: Iterable[Slot],
+    *,
+    stamp: dt.datetime,
+    organizer_email: str = "",
 ) -> icalendar.Calendar:
-    """The subscribable feed of open slots (METHOD:PUBLISH, transparent events).
+    """The subscribable feed of open slots (METHOD:PUBLISH, transparent events, each with the
+    clinic as ORGANIZER: :func:`organizer_address` of ``organizer_email``).
 
     ``stamp`` is DTSTAMP for every event: pass the time the content last changed so an
     unchanged feed serialises to the same bytes (and the same ETag).
@@ -135,6 +123,7 @@ def availability_calendar(
             location=location,
             transparency=TRANSP.TRANSPARENT,
         )
+        event.add("ORGANIZER", organizer_address(clinic, organizer_email))
         calendar.add_component(event)
     return calendar
 
@@ -147,9 +136,12 @@ def availability_vavailability(
     stamp: dt.datetime,
     start: dt.datetime,
     end: dt.datetime,
+    organizer_email: str = "",
 ) -> icalendar.Calendar:
     """The same open slots as RFC 7953 VAVAILABILITY: busy over ``[start, end)`` except the
-    AVAILABLE times (for CalDAV servers and schedulers that read availability, not events)."""
+    AVAILABLE times (for CalDAV servers and schedulers that read availability, not events).
+    The block names the clinic as ORGANIZER (RFC 7953 §3.1 allows one), as PUBLISH asks of
+    every component it publishes."""
     title = availability_title(service)
     zone = clinic.zone
     stamp_utc = stamp.astimezone(dt.UTC)
@@ -173,6 +165,7 @@ def availability_vavailability(
         components=available,
     )
     block.add("BUSYTYPE", "BUSY-UNAVAILABLE")
+    block.add("ORGANIZER", organizer_address(clinic, organizer_email))
     calendar = _calendar("PUBLISH", clinic.timezone, name=f"{clinic.name}: {title}")
     calendar.add_component(block)
     return calendar
@@ -208,7 +201,12 @@ def _fold(line: str) -> str:
 
 
 def availability_ics(
-    clinic: Clinic, service: Service, slots: Sequence[Slot], *, stamp: dt.datetime
+    clinic: Clinic,
+    service: Service,
+    slots: Sequence[Slot],
+    *,
+    stamp: dt.datetime,
+    organizer_email: str = "",
 ) -> bytes:
     """:func:`availability_calendar` serialised directly: same parsed content, much faster.
 
@@ -221,6 +219,7 @@ def availability_ics(
     summary = _fold(f"SUMMARY:{_escape(title)}")
     location = _fold(f"LOCATION:{_escape(visit_place(clinic, service))}")
     dtstamp = f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}\r\n"
+    organizer = _organizer_line(clinic, organizer_email)
     head = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
         + _fold(f"PRODID:{PRODID}")
@@ -243,7 +242,7 @@ def availability_ics(
         uid = _fold(f"{uid_prefix}{slot.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@kat-widgets")
         append(
             f"BEGIN:VEVENT\r\n{summary}{start}{end}{dtstamp}{uid}{location}"
-            "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+            f"TRANSP:TRANSPARENT\r\n{organizer}END:VEVENT\r\n"
         )
     append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
@@ -260,7 +259,7 @@ def booking_event(
     start: dt.datetime,
     end: dt.datetime,
     stamp: dt.datetime,
-    organizer_email: str,
+    organizer_email: str | None,
     sequence: int = 0,
     status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED",
     summary: str | None = None,
@@ -273,7 +272,9 @@ def booking_event(
     ``uid`` must stay the same for the life of the booking (reschedules and cancellation raise
     ``sequence``). LOCATION is the clinic's address and GEO its coordinates for in-person
     services; phone/video visits say so instead and carry no GEO. ORGANIZER is
-    ``mailto:organizer_email`` named after the clinic. A DISPLAY alarm fires
+    ``mailto:organizer_email`` named after the clinic, for an invitation (REQUEST, CANCEL);
+    ``None`` leaves it out, for a file that is the person's own event (no METHOD). A DISPLAY
+    alarm fires
     ``reminder_minutes`` before the start (``None``: no alarm). The default title is discreet:
     ``"<clinic name>: informational call"``.
     """
@@ -293,9 +294,8 @@ def booking_event(
         status=STATUS(status),
         transparency=TRANSP.OPAQUE,
     )
-    organizer = icalendar.vCalAddress(f"mailto:{organizer_email}")
-    organizer.params["CN"] = clinic.name
-    event.add("ORGANIZER", organizer)
+    if organizer_email is not None:
+        event.add("ORGANIZER", organizer_address(clinic, organizer_email))
     if service.mode == "in-person":
         event.add("GEO", (clinic.coordinates.lat, clinic.coordinates.lon))
     if reminder_minutes is not None and status != "CANCELLED":
@@ -310,13 +310,15 @@ def booking_event(
 def booking_calendar(
     events: Iterable[icalendar.Event],
     *,
-    method: Method,
+    method: Method | None,
     tzid: str = "America/Denver",
     name: str | None = None,
     refresh: dt.timedelta | None = None,
 ) -> icalendar.Calendar:
-    """Wrap events in a VCALENDAR with ``METHOD`` (PUBLISH for a download, REQUEST for an
-    invitation, CANCEL with ``status="CANCELLED"`` events and a raised sequence) and a compact
+    """Wrap events in a VCALENDAR with ``METHOD`` (PUBLISH for a feed, whose events name their
+    ORGANIZER; REQUEST for an invitation; CANCEL with ``status="CANCELLED"`` events and a raised
+    sequence; ``None`` for a file that is the person's own event, not an iTIP message) and a
+    compact
     VTIMEZONE; zones other than ``tzid`` get theirs via ``add_missing_timezones``. A feed gets
     its ``name`` (NAME, X-WR-CALNAME) and how often to read it again (REFRESH-INTERVAL,
     X-PUBLISHED-TTL)."""
@@ -350,8 +352,10 @@ def staff_feed(
     stamp: dt.datetime,
     show_names: bool = False,
     name: str | None = None,
+    organizer_email: str = "",
 ) -> icalendar.Calendar:
-    """A staff member's booked times (METHOD:PUBLISH), titled discreetly: ``Booked: assessment``.
+    """A staff member's booked times (METHOD:PUBLISH), titled discreetly: ``Booked: assessment``;
+    each event names the clinic as ORGANIZER (:func:`organizer_address` of ``organizer_email``).
 
     ``services`` resolves ``service_id``; with ``show_names`` the client's name is appended
     (only for feeds that never leave the clinic's own systems).
@@ -375,6 +379,7 @@ def staff_feed(
             status=STATUS(entry.status),
             transparency=TRANSP.OPAQUE,
         )
+        event.add("ORGANIZER", organizer_address(clinic, organizer_email))
         calendar.add_component(event)
     return calendar
 

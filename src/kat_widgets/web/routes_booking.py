@@ -252,11 +252,13 @@ def _ics(filename: str) -> str:
 async def booking_calendar(
     filename: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[bytes]:
-    """The visitor's own event: PUBLISH, or CANCEL with a higher SEQUENCE once cancelled."""
+    """The visitor's own event, no METHOD (an ordinary event to import, not an invitation):
+    STATUS:CANCELLED with a higher SEQUENCE once cancelled."""
     bookings = kat.booking
     record = await _run(bookings.view_calendar, _ics(filename))
     body = booking_ics(record, kat.directory, now=bookings.clock())
-    # the name the page's link says (a CANCEL file once cancelled); Litestar adds the charset
+    # the name the page's link says (the cancelled event once cancelled); Litestar adds the
+    # charset, and no method= parameter: the file is not an iTIP message (RFC 5545 §3.7.2)
     name = "appointment-cancelled.ics" if record.status == "cancelled" else "appointment.ics"
     return Response(
         body,
@@ -286,7 +288,11 @@ async def staff_calendar(
         raise NotFoundError("No such calendar.")
     records = await _run(bookings.staff_feed)
     body = staff_feed_ics(
-        records, kat.directory, now=bookings.clock(), show_names=kat.settings.staff_feed_names
+        records,
+        kat.directory,
+        now=bookings.clock(),
+        show_names=kat.settings.staff_feed_names,
+        organizer=kat.settings.mail_from,
     )
     return Response(body, media_type="text/calendar", headers={"Cache-Control": "no-store"})
 

@@ -121,14 +121,22 @@ def availability_feed(
     if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
 
+    organizer = kat.settings.mail_from  # the clinic's ORGANIZER (PUBLISH asks for one)
+
     def write() -> bytes:
         if format == "vavailability":
             return to_ics(
                 availability_vavailability(
-                    clinic, offered, found, stamp=since, start=now, end=feed.end
+                    clinic,
+                    offered,
+                    found,
+                    stamp=since,
+                    start=now,
+                    end=feed.end,
+                    organizer_email=organizer,
                 )
             )
-        return availability_ics(clinic, offered, found, stamp=since)
+        return availability_ics(clinic, offered, found, stamp=since, organizer_email=organizer)
 
     # the same open slots, the same bytes (written once, not for every subscriber's poll)
     body = kat.feeds.body(feed_name, digest, write)
