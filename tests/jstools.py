@@ -1,4 +1,5 @@
-"""What the browser and interop tests need besides pip packages: Chromium and ``npm ci``.
+"""What the browser and interop tests need besides pip packages: Chromium, ``npm ci``, and
+libical's iTIP checker (Debian's ``gir1.2-ical-3.0`` and ``python3-gi``, for the system Python).
 
 A test that needs one of them calls :func:`require`. When something is missing, every test that
 needs it skips with the same reason, raised from the same line here, so pytest's summary folds
@@ -12,6 +13,7 @@ import functools
 import importlib.util
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,10 +25,28 @@ AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 ICAL_JS = NODE_MODULES / "ical.js"
 CHROMIUM = os.environ.get("KAT_TEST_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_ENV = "KAT_TEST_REQUIRE_JS_TOOLS"
+SYSTEM_PYTHON = os.environ.get("KAT_TEST_SYSTEM_PYTHON", "/usr/bin/python3")
+"""The Python that has libical's GObject bindings (they come from apt, not pip)."""
+LIBICAL_PROBE = (
+    "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib; "
+    "ICalGLib.Component.check_restrictions"
+)
 
 
 def _chromium() -> bool:
     return bool(shutil.which(CHROMIUM)) or Path(CHROMIUM).is_file()
+
+
+def _libical() -> bool:
+    if not Path(SYSTEM_PYTHON).is_file():
+        return False
+    try:
+        probe = subprocess.run(
+            [SYSTEM_PYTHON, "-c", LIBICAL_PROBE], capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
 
 
 CHECKS: dict[str, Callable[[], bool]] = {
@@ -35,6 +55,7 @@ CHECKS: dict[str, Callable[[], bool]] = {
     "node": lambda: shutil.which("node") is not None,
     "axe-core": AXE_JS.is_file,
     "ical.js": ICAL_JS.is_dir,
+    "libical": _libical,
 }
 
 
@@ -57,6 +78,11 @@ def how_to_enable() -> str:
         )
     if "playwright" in gone:
         steps.append("`pip install -e '.[test]'`")
+    if "libical" in gone:
+        steps.append(
+            "`apt-get install gir1.2-ical-3.0 python3-gi` (libical's iTIP checker, run by "
+            f"{SYSTEM_PYTHON}; set KAT_TEST_SYSTEM_PYTHON for another)"
+        )
     return f"browser/interop tests need {', '.join(gone)}: " + "; ".join(steps)
 
 
