@@ -8,8 +8,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kat_widgets import Settings, create_app
+from kat_widgets import Settings, Widgets, create_app
 from kat_widgets.errors import ConfigurationError
+from kat_widgets.fragments.scheduling import webcal_href
 from kat_widgets.scheduling import BusyTimes, Interval
 
 NOW = dt.datetime(2027, 3, 8, 14, 0, tzinfo=dt.UTC)  # Monday 07:00 in Denver
@@ -174,3 +175,58 @@ def test_a_busy_calendar_for_an_id_not_in_the_directory_stops_the_app(tmp_path: 
     )
     with pytest.raises(ConfigurationError, match="'draper-lobby', not a staff member or room"):
         create_app(settings)
+
+
+FEED = "/calendars/draper/availability.ics?service=info-call"
+
+
+def test_the_fragment_offers_a_webcal_subscription_and_the_https_feed(tmp_path: Path) -> None:
+    # webcal:// makes Apple Calendar subscribe (an https link imports once); Google Calendar's
+    # "From URL" wants the https address, so both are offered (docs/calendars.md)
+    settings = Settings(
+        data_dir=str(tmp_path), secret_key="s" * 40, public_url="https://clinic.example/w/"
+    )
+    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+        html = client.get(
+            "/fragments/availability",
+            params={"clinic": "draper", "service": "info-call", "week": "2027-03-10"},
+        ).text
+    feed = FEED.replace("&", "&amp;")
+    assert (
+        f'<a href="webcal://clinic.example/w{feed}">'
+        "Subscribe to these open times in your calendar app</a>" in html
+    )
+    assert f'(or paste the <a href="{feed}">feed address</a> into Google Calendar' in html
+    assert "https" not in html.split("webcal://", 1)[1].split('"', 1)[0]
+    spanish = Widgets(settings, lang="es")
+    es = str(spanish.availability("draper", "info-call", "2027-03-10", now=NOW))
+    assert f'href="webcal://clinic.example/w{feed}"' in es
+    assert "Suscríbase a estos horarios en su aplicación de calendario</a>" in es
+
+
+def test_a_host_rendering_fragments_of_a_remote_server_gets_its_webcal_address(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=str(tmp_path), secret_key="s" * 40, mode="production")
+    remote = Widgets(settings, base_path="https://book.example.org")
+    html = str(remote.availability("draper", "info-call", "2027-03-10", now=NOW))
+    assert f'href="webcal://book.example.org{FEED.replace("&", "&amp;")}"' in html
+    assert f'href="https://book.example.org{FEED.replace("&", "&amp;")}"' in html
+    # with no absolute address known (mounted at a path, no public_url): the https link only
+    local = str(Widgets(settings).availability("draper", "info-call", "2027-03-10", now=NOW))
+    assert "webcal:" not in local
+    assert "Subscribe to these open times in your calendar app (iCalendar)" in local
+
+
+@pytest.mark.parametrize(
+    ("base", "visitor", "expected"),
+    [
+        ("", "https://c.example/w/", "webcal://c.example/w/calendars/x.ics"),
+        ("/w", "http://127.0.0.1:8000", "webcal://127.0.0.1:8000/calendars/x.ics"),
+        ("https://remote.example", "https://c.example", "webcal://remote.example/calendars/x.ics"),
+        ("/w", "", None),
+        ("", "ftp://c.example", None),
+    ],
+)
+def test_webcal_href(base: str, visitor: str, expected: str | None) -> None:
+    assert webcal_href(base, visitor, "/calendars/x.ics") == expected

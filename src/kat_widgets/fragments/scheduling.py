@@ -23,6 +23,7 @@ __all__ = [
     "render_unavailable",
     "slot_href",
     "spoken_time",
+    "webcal_href",
     "zone_name",
 ]
 
@@ -62,6 +63,19 @@ def page_slot_href(page: str, slot: Slot) -> str:
     return f"{page}?{urlencode({'start': slot.start.isoformat()})}#kat-booking"
 
 
+def webcal_href(base_path: str, visitor_url: str, path: str) -> str | None:
+    """``path`` (``/calendars/...``, under our routes) as a ``webcal://`` address, which makes
+    Apple Calendar (and other apps that handle the scheme) subscribe instead of importing once.
+    It must be absolute: from ``base_path`` when that is a full URL (a host rendering fragments
+    of a remote server), else from ``visitor_url`` (where visitors reach us); None when neither
+    is known."""
+    for root in (base_path, visitor_url):
+        scheme, sep, rest = root.partition("://")
+        if sep and scheme in ("http", "https") and rest:
+            return f"webcal://{rest.rstrip('/')}{path}"
+    return None
+
+
 def render_availability(renderer: Renderer, week: Week, *, page: str | None = None) -> Markup:
     """``week`` as an accessible table, days as columns, each time a link to the booking form.
 
@@ -82,6 +96,8 @@ def render_availability(renderer: Renderer, week: Week, *, page: str | None = No
                 "start": slot.start.astimezone(dt.UTC).isoformat(),
             }
         )
+
+    feed_path = f"/calendars/{clinic.id}/availability.ics?" + urlencode({"service": service.id})
 
     def week_link(day: dt.date | None) -> str | None:
         if day is None:
@@ -110,9 +126,12 @@ def render_availability(renderer: Renderer, week: Week, *, page: str | None = No
         zone_label=zone,
         previous_href=week_link(week.previous),
         next_href=week_link(week.following),
-        feed_href=None
+        # the https address (Google Calendar's "From URL" wants https) and, where an absolute
+        # address is known, the same feed as webcal:// (subscribe, not import once)
+        feed_href=None if page is not None else f"{base}{feed_path}",
+        subscribe_href=None
         if page is not None
-        else f"{base}/calendars/{clinic.id}/availability.ics?" + urlencode({"service": service.id}),
+        else webcal_href(base, renderer.settings.visitor_url, feed_path),
         any_slots=bool(week.slots),
         waitlist_href=f"{base}/fragments/waitlist?"
         + urlencode({"clinic": clinic.id, "service": service.id})
