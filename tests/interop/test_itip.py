@@ -33,6 +33,7 @@ from kat_widgets.booking.tokens import calendar_key
 from kat_widgets.directory import Directory
 from kat_widgets.notifications.messages import Links, email_message, staff_letter, visitor_letter
 from kat_widgets.scheduling.ics_export import (
+    availability_calendar,
     availability_ics,
     booking_calendar,
     booking_event,
@@ -248,6 +249,22 @@ def test_the_staff_feed_is_a_valid_publish(app: TestClient[Litestar]) -> None:
     assert itip_rules.method_of(feed.content) == "PUBLISH"
     assert problems(feed.content) == []
     assert b"Robin" not in feed.content and b"robin@" not in feed.content
+
+
+def test_an_empty_feed_says_no_method(app: TestClient[Litestar], directory: Directory) -> None:
+    # RFC 5546 §3.2.1: a PUBLISH has one or more events; a feed with none is a plain calendar
+    empty = app.get(f"/calendars/staff/{FEED_TOKEN}.ics")
+    assert empty.status_code == 200 and b"BEGIN:VEVENT" not in empty.content
+    assert itip_rules.method_of(empty.content) is None
+    assert problems(empty.content) == []
+    clinic, service = directory.clinic("draper"), directory.service("info-call")
+    fast = availability_ics(clinic, service, [], stamp=NOW)
+    plain = to_ics(availability_calendar(clinic, service, [], stamp=NOW))
+    for data in (fast, plain):
+        assert itip_rules.method_of(data) is None and problems(data) == []
+    assert problems(fast.replace(b"CALSCALE:", b"METHOD:PUBLISH\r\nCALSCALE:")) == [
+        "VCALENDAR: METHOD PUBLISH needs at least one VEVENT, found none"
+    ]
 
 
 def test_the_visitors_downloads_are_their_own_events(app: TestClient[Litestar]) -> None:

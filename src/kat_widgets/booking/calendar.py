@@ -189,7 +189,9 @@ def _staff_feed_ics(
         )
         events.extend(feed.events)
     name = f"{directory.organization.name}: booked visits"
-    return to_ics(booking_calendar(events, method="PUBLISH", name=name, refresh=STAFF_REFRESH))
+    # no bookings, no METHOD: a PUBLISH needs at least one event (RFC 5546 §3.2.1)
+    method: Literal["PUBLISH"] | None = "PUBLISH" if events else None
+    return to_ics(booking_calendar(events, method=method, name=name, refresh=STAFF_REFRESH))
 
 
 def _stamp(value: dt.datetime) -> str:

@@ -88,6 +88,11 @@ def _calendar(
     return calendar
 
 
+def _publish(events: Sequence[object]) -> Method | None:
+    """PUBLISH for a feed with events; none without: RFC 5546 §3.2.1 asks for one or more."""
+    return "PUBLISH" if events else None
+
+
 def availability_calendar(
     clinic: Clinic,
     service: Service,
@@ -97,14 +102,16 @@ def availability_calendar(
     organizer_email: str = "",
 ) -> icalendar.Calendar:
     """The subscribable feed of open slots (METHOD:PUBLISH, transparent events, each with the
-    clinic as ORGANIZER: :func:`organizer_address` of ``organizer_email``).
+    clinic as ORGANIZER: :func:`organizer_address` of ``organizer_email``). With no open slots,
+    no METHOD: a PUBLISH needs at least one event (RFC 5546 §3.2.1).
 
     ``stamp`` is DTSTAMP for every event: pass the time the content last changed so an
     unchanged feed serialises to the same bytes (and the same ETag).
     """
     title = availability_title(service)
+    slots = list(slots)
     calendar = _calendar(
-        "PUBLISH",
+        _publish(slots),
         clinic.timezone,
         name=f"{clinic.name}: {title}",
         uid=f"availability-{clinic.id}-{service.id}@kat-widgets",
@@ -223,7 +230,7 @@ def availability_ics(
     head = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
         + _fold(f"PRODID:{PRODID}")
-        + "METHOD:PUBLISH\r\n"
+        + ("METHOD:PUBLISH\r\n" if slots else "")
         + _fold(f"NAME:{_escape(f'{clinic.name}: {title}')}")
         + _fold(f"X-WR-CALNAME:{_escape(f'{clinic.name}: {title}')}")
         + "CALSCALE:GREGORIAN\r\n"
@@ -361,7 +368,10 @@ def staff_feed(
     (only for feeds that never leave the clinic's own systems).
     """
     by_id = {service.id: service for service in services}
-    calendar = _calendar("PUBLISH", clinic.timezone, name=name or f"{clinic.name}: bookings")
+    entries = list(entries)
+    calendar = _calendar(
+        _publish(entries), clinic.timezone, name=name or f"{clinic.name}: bookings"
+    )
     zone = clinic.zone
     for entry in entries:
         service = by_id[entry.service_id]
