@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import weakref
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -213,8 +215,81 @@ def render_locator(
     """The search form, and the nearest clinics of ``answer`` (or ``error``'s message).
 
     ``radius_km`` is the radius searched (the answer's, or the default shown in the form).
+    The same inputs give the same HTML, so a search asked again (the same ZIP, the same clinics
+    open or closed) is served from the last renders kept per directory (:data:`_PAGES_KEPT`).
     """
     unit = unit or renderer.settings.distance_unit
+    key = _page_key(renderer, query, answer, error, radius_km, unit, action)
+    pages = _PAGES.setdefault(renderer.directory, OrderedDict())
+    with _PAGES_LOCK:
+        kept = pages.get(key)
+        if kept is not None and kept[0] is renderer.settings:
+            pages.move_to_end(key)
+            return kept[1]
+    html = _render_locator(renderer, query, answer, error, radius_km, unit, action)
+    with _PAGES_LOCK:
+        pages[key] = (renderer.settings, html)
+        while len(pages) > _PAGES_KEPT:
+            pages.popitem(last=False)
+    return html
+
+
+_PAGES: weakref.WeakKeyDictionary[Directory, OrderedDict[Hashable, tuple[object, Markup]]] = (
+    weakref.WeakKeyDictionary()
+)
+_PAGES_KEPT = 256
+"""Renders kept per directory (about 20 KB each), the least recently asked dropped first."""
+_PAGES_LOCK = threading.Lock()
+
+
+def _page_key(
+    renderer: Renderer,
+    query: LocateQuery,
+    answer: LocateAnswer | None,
+    error: str | None,
+    radius_km: float,
+    unit: Unit,
+    action: str | None,
+) -> Hashable:
+    """Everything the locator's HTML is drawn from: the renderer's language, prefixes and
+    settings, the form's values, and the answer down to each clinic's distance and open-now
+    status (so a clinic that opens or closes is drawn anew). Clinics are named by id: the
+    directory they come from is the cache's own key."""
+    found: Hashable = None
+    if answer is not None:
+        found = (
+            answer.place,
+            answer.radius_km,
+            answer.nearest_anyway,
+            answer.outside_region,
+            tuple((r.clinic.id, r.distance_km, r.distance_mi, r.status) for r in answer.results),
+        )
+    return (
+        id(renderer.settings),
+        renderer.lang,
+        renderer.carry_lang,
+        renderer.base_path,
+        renderer.static_url,
+        renderer.crisis_link,
+        (query.q or "")[:200],
+        query.service or "",
+        action,
+        unit,
+        error,
+        radius_km,
+        found,
+    )
+
+
+def _render_locator(
+    renderer: Renderer,
+    query: LocateQuery,
+    answer: LocateAnswer | None,
+    error: str | None,
+    radius_km: float,
+    unit: Unit,
+    action: str | None,
+) -> Markup:
     directory = renderer.directory
     return renderer.render(
         "locator/locator.html",
