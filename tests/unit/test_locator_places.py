@@ -140,3 +140,29 @@ def test_any_text_gives_a_place_or_a_validation_error(directory: Directory, text
         message = place.label
         assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
     assert message
+
+
+@pytest.mark.parametrize(
+    ("text", "coordinates", "blocks"),
+    [
+        ("721 E 12200 S, Draper, UT 84020", False, True),  # the one that asks the network
+        ("721 E 12200 S, Draper, UT 84020", True, False),  # browser coordinates win
+        ("84020", False, False),
+        ("Draper, UT", False, False),
+        ("40.525, -111.872", False, False),
+        ("<script>", False, False),  # refused before any lookup
+        ("", False, False),
+        (None, False, False),
+    ],
+)
+def test_only_a_street_address_with_an_online_geocoder_may_wait_on_the_network(
+    directory: Directory, text: str | None, coordinates: bool, blocks: bool
+) -> None:
+    """What the web handlers use to keep gazetteer answers on the event loop (#14)."""
+    from kat_widgets.locator.geocoders import OnlineGeocoder
+
+    online = Locator(
+        directory, geocoder=OnlineGeocoder("nominatim", user_agent="kat-widgets-tests/1.0")
+    )
+    assert online.may_block(text, coordinates=coordinates) is blocks
+    assert Locator(directory).may_block(text, coordinates=coordinates) is False

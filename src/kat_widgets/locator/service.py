@@ -100,6 +100,18 @@ class Locator:
 
     # -- text -> place -------------------------------------------------------------------------
 
+    def may_block(self, text: str | None, *, coordinates: bool = False) -> bool:
+        """Whether resolving ``text`` may wait on the network: only a street address, with an
+        online geocoder configured and no browser coordinates. Everything else (ZIP, city,
+        coordinates, an invalid text) is answered in microseconds from the gazetteer, so a web
+        handler need not hand it to a thread."""
+        if self.geocoder is None or coordinates or not text:
+            return False
+        try:
+            return isinstance(parse_query(text), AddressQuery)
+        except ValidationError:
+            return False
+
     def resolve(
         self, text: str | None = None, *, lat: float | None = None, lon: float | None = None
     ) -> Place:
