@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from kat_widgets import create_app
 from kat_widgets.booking import BookingRequest, BookingService
 from kat_widgets.booking.storage import Storage
+from kat_widgets.booking.storage.schedule import read_version
 from kat_widgets.scheduling import cache as cache_module
 from kat_widgets.scheduling import free_slots
 from kat_widgets.scheduling.cache import SlotCache
@@ -61,6 +62,21 @@ def test_every_change_to_a_clinic_bumps_its_version_and_only_its(
     assert service.purge(older_than_days=1) >= 1
     changed()
     assert storage.schedule_version("murray") == 0  # nothing booked there
+    # the fast read (the pool's own connection) and the read inside a transaction agree
+    with storage._tx(write=False) as conn:
+        assert read_version(conn, "draper") == seen[-1]
+
+
+def test_an_unreachable_database_is_the_usual_storage_error() -> None:
+    from kat_widgets.errors import StorageUnavailableError
+    from tests.degradation.test_database_down import DEAD_DATABASE
+
+    dead = Storage(DEAD_DATABASE)
+    try:
+        with pytest.raises(StorageUnavailableError, match="not reachable"):
+            dead.schedule_version("draper")
+    finally:
+        dead.dispose()
 
 
 def test_reading_does_not_bump_it(service: BookingService, storage: Storage) -> None:

@@ -29,7 +29,7 @@ from kat_widgets.booking.storage.clients import ClientStore, check_client
 from kat_widgets.booking.storage.migrate import at_head, is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
-from kat_widgets.booking.storage.schedule import read_busy, read_version
+from kat_widgets.booking.storage.schedule import quick_version, read_busy, read_version
 from kat_widgets.booking.storage.staff import StaffStore, write_audit
 from kat_widgets.booking.storage.steps import (
     acquire,
@@ -197,9 +197,17 @@ class Storage:
 
     def schedule_version(self, clinic_id: str) -> int:
         """A number that changes whenever what :meth:`busy` reads for the clinic changes
-        (bumped inside the changing transaction, so every worker sees the same)."""
-        with self._tx(write=False) as conn:
-            return read_version(conn, clinic_id)
+        (bumped inside the changing transaction, so every worker sees the same). Every
+        open-times request asks it: :func:`quick_version` reads it in ~20 us, not ~400."""
+        try:
+            version = quick_version(self.engine, clinic_id)
+        except (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
+            log.warning("booking database error: %s", type(exc).__name__)
+            raise StorageUnavailableError("The booking database is not reachable.") from None
+        if version is None:  # a driver of another parameter style: the ordinary way
+            with self._tx(write=False) as conn:
+                return read_version(conn, clinic_id)
+        return version
 
     def by_token_hash(self, token_hash: str) -> BookingRecord | None:
         return self._one(bookings.c.token_hash == token_hash)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from kat_widgets.booking.schema import bookings, group_sessions, resource_holds, schedule_versions
 from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
@@ -57,3 +57,34 @@ def read_version(conn: Connection, clinic_id: str) -> int:
         sa.select(schedule_versions.c.version).where(schedule_versions.c.clinic_id == clinic_id)
     ).scalar_one_or_none()
     return int(version or 0)
+
+
+_VERSION_SQL = {
+    "qmark": "SELECT version FROM schedule_versions WHERE clinic_id = ?",  # sqlite3
+    "format": "SELECT version FROM schedule_versions WHERE clinic_id = %s",
+    "pyformat": "SELECT version FROM schedule_versions WHERE clinic_id = %s",  # psycopg
+}
+
+
+def quick_version(engine: Engine, clinic_id: str) -> int | None:
+    """:func:`read_version` as one SELECT on the pool's own DB-API connection (``None``: the
+    driver's parameter style is not one we wrote it for).
+
+    A lone SELECT is its own transaction (SQLite in autocommit, PostgreSQL READ COMMITTED), so
+    the Connection's begin, commit and events can be skipped: ~20 us instead of ~400 (#14).
+    Raises the driver's or SQLAlchemy's errors, for the caller to name.
+    """
+    sql = _VERSION_SQL.get(engine.dialect.paramstyle)
+    if sql is None:
+        return None
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, (clinic_id,))
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read
+    return int(row[0]) if row is not None and row[0] is not None else 0
