@@ -9,7 +9,8 @@ Each file is what its METHOD says (docs/calendars.md, "What each file carries"):
 invitation is ``REQUEST``/``CANCEL`` with ORGANIZER and ATTENDEE (§3.2.2, §3.2.5); a file for
 one person's own calendar has no METHOD and no ORGANIZER or ATTENDEE (``method=None``): not an
 iTIP message, so calendar apps import it as an ordinary event the person can edit (RFC 5545
-§3.7.2, §3.8.4.3).
+§3.7.2, §3.8.4.3). The staff feeds' events (RESOURCES naming who and what a visit holds) are
+built in :mod:`kat_widgets.scheduling.ics_staff` and re-exported here.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import icalendar
-import msgspec
 from icalendar.enums import STATUS, TRANSP
 from icalendar.parser import Contentline
 
 from kat_widgets.directory.models import Clinic, Service
 from kat_widgets.i18n import gettext
+from kat_widgets.scheduling.ics_staff import StaffFeedEntry, staff_feed
 from kat_widgets.scheduling.ics_words import (
     FALLBACK_ORGANIZER,
     PRODID,
@@ -33,12 +34,14 @@ from kat_widgets.scheduling.ics_words import (
     availability_title,
     availability_uid,
     discreet_title,
+    new_calendar,
     organizer_address,
+    publish_method,
     visit_place,
     zoned,
 )
 from kat_widgets.scheduling.types import Slot
-from kat_widgets.scheduling.vtimezone import compact_vtimezone, compact_vtimezone_text
+from kat_widgets.scheduling.vtimezone import compact_vtimezone_text
 
 __all__ = [
     "FALLBACK_ORGANIZER",
@@ -76,23 +79,6 @@ def _organizer_line(clinic: Clinic, email: str) -> str:
     return _fold(str(Contentline.from_parts("ORGANIZER", address.params, str(address))))
 
 
-def _calendar(
-    method: Method | None, tzid: str, *, name: str | None = None, uid: str | None = None
-) -> icalendar.Calendar:
-    """A VCALENDAR with ``METHOD`` (none for ``None``), CALSCALE and the zone's VTIMEZONE."""
-    calendar = icalendar.Calendar.new(prodid=PRODID, method=method, name=name, uid=uid)
-    if uid is None:
-        calendar.pop("UID", None)  # Calendar.new invents a random one; keep output stable
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add_component(compact_vtimezone(tzid))
-    return calendar
-
-
-def _publish(events: Sequence[object]) -> Method | None:
-    """PUBLISH for a feed with events; none without: RFC 5546 §3.2.1 asks for one or more."""
-    return "PUBLISH" if events else None
-
-
 def availability_calendar(
     clinic: Clinic,
     service: Service,
@@ -110,8 +96,8 @@ def availability_calendar(
     """
     title = availability_title(service)
     slots = list(slots)
-    calendar = _calendar(
-        _publish(slots),
+    calendar = new_calendar(
+        publish_method(slots),
         clinic.timezone,
         name=f"{clinic.name}: {title}",
         uid=f"availability-{clinic.id}-{service.id}@kat-widgets",
@@ -173,7 +159,7 @@ def availability_vavailability(
     )
     block.add("BUSYTYPE", "BUSY-UNAVAILABLE")
     block.add("ORGANIZER", organizer_address(clinic, organizer_email))
-    calendar = _calendar("PUBLISH", clinic.timezone, name=f"{clinic.name}: {title}")
+    calendar = new_calendar("PUBLISH", clinic.timezone, name=f"{clinic.name}: {title}")
     calendar.add_component(block)
     return calendar
 
@@ -329,68 +315,13 @@ def booking_calendar(
     VTIMEZONE; zones other than ``tzid`` get theirs via ``add_missing_timezones``. A feed gets
     its ``name`` (NAME, X-WR-CALNAME) and how often to read it again (REFRESH-INTERVAL,
     X-PUBLISHED-TTL)."""
-    calendar = _calendar(method, tzid, name=name)
+    calendar = new_calendar(method, tzid, name=name)
     if refresh is not None:
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", f"PT{int(refresh.total_seconds()) // 60}M")
     for event in events:
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar
-
-
-class StaffFeedEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One booked time for a staff feed. ``client_name`` is shown only with ``show_names``."""
-
-    uid: str
-    service_id: str
-    start: dt.datetime
-    end: dt.datetime
-    sequence: int = 0
-    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
-    client_name: str | None = None
-
-
-def staff_feed(
-    clinic: Clinic,
-    services: Iterable[Service],
-    entries: Iterable[StaffFeedEntry],
-    *,
-    stamp: dt.datetime,
-    show_names: bool = False,
-    name: str | None = None,
-    organizer_email: str = "",
-) -> icalendar.Calendar:
-    """A staff member's booked times (METHOD:PUBLISH), titled discreetly: ``Booked: assessment``;
-    each event names the clinic as ORGANIZER (:func:`organizer_address` of ``organizer_email``).
-
-    ``services`` resolves ``service_id``; with ``show_names`` the client's name is appended
-    (only for feeds that never leave the clinic's own systems).
-    """
-    by_id = {service.id: service for service in services}
-    entries = list(entries)
-    calendar = _calendar(
-        _publish(entries), clinic.timezone, name=name or f"{clinic.name}: bookings"
-    )
-    zone = clinic.zone
-    for entry in entries:
-        service = by_id[entry.service_id]
-        title = f"Booked: {discreet_title(service)}"
-        if show_names and entry.client_name:
-            title = f"{title} ({' '.join(entry.client_name.split())})"  # one line, always
-        event = icalendar.Event.new(
-            uid=entry.uid,
-            sequence=entry.sequence,
-            stamp=stamp.astimezone(dt.UTC),
-            start=zoned(entry.start, zone),
-            end=zoned(entry.end, zone),
-            summary=title,
-            location=visit_place(clinic, service),
-            status=STATUS(entry.status),
-            transparency=TRANSP.OPAQUE,
-        )
-        event.add("ORGANIZER", organizer_address(clinic, organizer_email))
-        calendar.add_component(event)
     return calendar
 
 

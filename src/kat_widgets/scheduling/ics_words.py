@@ -1,10 +1,12 @@
 """What every calendar file says about a visit: the discreet titles, the place, the clinic as
-organizer, and times on the clinic's wall clock (used by :mod:`kat_widgets.scheduling.ics_export`,
-which re-exports them)."""
+organizer, times on the clinic's wall clock, and the VCALENDAR they go in (used by
+:mod:`kat_widgets.scheduling.ics_export`, which re-exports them, and
+:mod:`kat_widgets.scheduling.ics_staff`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 import icalendar
@@ -12,6 +14,7 @@ import icalendar
 from kat_widgets.directory.models import Clinic, Service
 from kat_widgets.i18n import N_, gettext
 from kat_widgets.scheduling.types import Slot
+from kat_widgets.scheduling.vtimezone import compact_vtimezone
 
 __all__ = [
     "FALLBACK_ORGANIZER",
@@ -20,7 +23,9 @@ __all__ = [
     "availability_title",
     "availability_uid",
     "discreet_title",
+    "new_calendar",
     "organizer_address",
+    "publish_method",
     "visit_place",
     "zoned",
 ]
@@ -83,3 +88,20 @@ def visit_place(clinic: Clinic, service: Service) -> str:
     if service.mode == "phone-video":
         return gettext("Phone or video call with {clinic}").format(clinic=clinic.name)
     return f"{clinic.name}, {clinic.address.one_line}"
+
+
+def new_calendar(
+    method: Method | None, tzid: str, *, name: str | None = None, uid: str | None = None
+) -> icalendar.Calendar:
+    """A VCALENDAR with ``METHOD`` (none for ``None``), CALSCALE and the zone's VTIMEZONE."""
+    calendar = icalendar.Calendar.new(prodid=PRODID, method=method, name=name, uid=uid)
+    if uid is None:
+        calendar.pop("UID", None)  # Calendar.new invents a random one; keep output stable
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add_component(compact_vtimezone(tzid))
+    return calendar
+
+
+def publish_method(events: Sequence[object]) -> Method | None:
+    """PUBLISH for a feed with events; none without: RFC 5546 §3.2.1 asks for one or more."""
+    return "PUBLISH" if events else None
