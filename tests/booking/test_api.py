@@ -258,6 +258,8 @@ def test_staff_feed_needs_its_token_and_hides_names(
 
     feed = "f" * 40
     with_feed = msgspec.structs.replace(settings, staff_feed_token=feed)
+    # the feeds are the booking service's: it is built from the same settings as the app
+    service = BookingService(service.directory, with_feed, service.storage, clock=service.clock)
     app = create_app(with_feed, directory=service.directory, bookings=service)
     with TestClient(app) as client:
         book(client)

@@ -16,7 +16,7 @@ clinic as ORGANIZER and the visitor as ATTENDEE.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -144,14 +144,23 @@ def staff_feed_ics(
     now: dt.datetime,
     show_names: bool = False,
     organizer: str = "",
+    name: str | None = None,
+    resources: Mapping[str, tuple[str, ...]] | None = None,
 ) -> bytes:
-    """Booked visits of every clinic for staff: ``Booked: assessment`` unless names are on
-    (in English, whatever language the visitors booked in). METHOD:PUBLISH: each event names
-    its clinic as ORGANIZER (``organizer``, the configured ``mail_from``; a reserved ``.invalid``
-    address when empty)."""
+    """Booked visits for staff: ``Booked: assessment`` unless names are on (in English, whatever
+    language the visitors booked in). METHOD:PUBLISH: each event names its clinic as ORGANIZER
+    (``organizer``, the configured ``mail_from``; a reserved ``.invalid`` address when empty)
+    and, in RESOURCES, the staff and rooms it holds (``resources``, by booking id). ``name``:
+    the calendar's (default: the whole feed's, "<organization>: booked visits")."""
     with i18n.using(i18n.DEFAULT):
         return _staff_feed_ics(
-            records, directory, now=now, show_names=show_names, organizer=organizer
+            records,
+            directory,
+            now=now,
+            show_names=show_names,
+            organizer=organizer,
+            name=name or f"{directory.organization.name}: booked visits",
+            resources=resources or {},
         )
 
 
@@ -162,6 +171,8 @@ def _staff_feed_ics(
     now: dt.datetime,
     show_names: bool,
     organizer: str,
+    name: str,
+    resources: Mapping[str, tuple[str, ...]],
 ) -> bytes:
     events = []
     by_clinic: dict[str, list[StaffFeedEntry]] = {}
@@ -176,6 +187,7 @@ def _staff_feed_ics(
                 sequence=record.sequence,
                 status=_status(record),
                 client_name=record.name,
+                resources=resources.get(record.id, ()),
             )
         )
     for clinic_id, entries in by_clinic.items():
@@ -188,7 +200,6 @@ def _staff_feed_ics(
             organizer_email=organizer,
         )
         events.extend(feed.events)
-    name = f"{directory.organization.name}: booked visits"
     # no bookings, no METHOD: a PUBLISH needs at least one event (RFC 5546 §3.2.1)
     method: Literal["PUBLISH"] | None = "PUBLISH" if events else None
     return to_ics(booking_calendar(events, method=method, name=name, refresh=STAFF_REFRESH))

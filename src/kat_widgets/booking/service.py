@@ -40,6 +40,7 @@ from kat_widgets.booking.rules import (
     new_booking,
     offered_service,
 )
+from kat_widgets.booking.staff_feeds import STAFF_FEED_AHEAD, STAFF_FEED_PAST, StaffFeeds
 from kat_widgets.booking.tokens import (
     calendar_hash,
     calendar_key,
@@ -70,8 +71,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MOVE_CHOICES", "NEXT_FREE_DAYS", "BookingService", "utcnow"]
 
-STAFF_FEED_PAST = dt.timedelta(days=7)
-STAFF_FEED_AHEAD = dt.timedelta(days=120)
 _ATTEMPTS = 3
 
 
@@ -110,6 +109,8 @@ class BookingService(CutOff):
             directory, storage, self.config.secret_key, clock, self.free, self.notifications
         )
         """Visitors waiting for a time; told of every time a change frees."""
+        self.feeds = StaffFeeds(directory, storage, self.config, clock)
+        """The staff calendar feeds: everything, per clinic, per staff member, per room."""
 
     def _write(
         self,

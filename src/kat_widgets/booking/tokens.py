@@ -21,6 +21,7 @@ __all__ = [
     "new_token",
     "seal",
     "seal_held",
+    "staff_feed_key",
     "token_hash",
     "unseal",
     "unseal_held",
@@ -65,6 +66,18 @@ def calendar_key(secret_key: str, token: str) -> str:
 def calendar_hash(secret_key: str, key: str) -> str:
     """The stored form of a calendar key (the database never holds the key itself)."""
     return keyed_hash(secret_key, "calendar-key", key)
+
+
+def staff_feed_key(secret_key: str, feed_token: str, scope: str) -> str:
+    """The key in one clinic's, staff member's or room's feed address (``scope`` names it).
+
+    43 URL-safe characters like :func:`calendar_key`: an HMAC-SHA256 under ``secret_key`` of
+    the scope and ``staff_feed_token``, so the address cannot be guessed from the ids, opens only
+    its own feed, and changes for every feed when the token is changed (one step to rotate).
+    """
+    message = f"staff-feed\x00{feed_token}\x00{scope}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def _pad(secret_key: str, idempotency_key: str) -> bytes:

@@ -7,7 +7,6 @@ the wrong shape into the contract's 422 naming the field.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -280,19 +279,19 @@ async def booking_calendar(
 async def staff_calendar(
     filename: FromPath[str], kat: NamedDependency[KatContext]
 ) -> Response[bytes]:
-    """Booked visits for staff calendars; discreet titles unless ``staff_feed_names`` is on."""
+    """Booked visits for staff calendars: every booking with ``staff_feed_token``, or one
+    clinic's, staff member's or room's with that feed's key (``kat-widgets calendars
+    staff-feeds`` lists them); discreet titles unless ``staff_feed_names`` is on."""
     bookings = kat.booking
-    expected = kat.settings.staff_feed_token
-    given = _ics(filename)
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise NotFoundError("No such calendar.")
-    records = await _run(bookings.staff_feed)
+    feed = await _run(bookings.feeds.open, _ics(filename))
     body = staff_feed_ics(
-        records,
+        feed.records,
         kat.directory,
         now=bookings.clock(),
         show_names=kat.settings.staff_feed_names,
         organizer=kat.settings.mail_from,
+        name=feed.scope.name,
+        resources=feed.resources,
     )
     return Response(body, media_type="text/calendar", headers={"Cache-Control": "no-store"})
 

@@ -29,7 +29,7 @@ from kat_widgets.booking.storage.clients import ClientStore, check_client
 from kat_widgets.booking.storage.migrate import at_head, is_current, upgrade
 from kat_widgets.booking.storage.outbox import OutboxStore
 from kat_widgets.booking.storage.records import booking_values, record
-from kat_widgets.booking.storage.schedule import quick_version, read_busy, read_version
+from kat_widgets.booking.storage.schedule import quick_version, read_busy, read_held, read_version
 from kat_widgets.booking.storage.staff import StaffStore, write_audit
 from kat_widgets.booking.storage.steps import (
     acquire,
@@ -257,6 +257,13 @@ class Storage:
                 .order_by(c.start_utc)
             )
             return [record(row) for row in rows]
+
+    def held_between(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[BookingRecord, tuple[str, ...]]]:
+        """:meth:`between` with the staff and room ids each booking holds (staff feeds)."""
+        with self._tx(write=False) as conn:
+            return read_held(conn, start, end)
 
     def all_holds(self) -> list[tuple[str, str, dt.datetime, dt.datetime]]:
         """Every hold as (clinic, resource, start, end); for checks and tests."""

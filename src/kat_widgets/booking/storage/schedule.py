@@ -1,4 +1,5 @@
-"""What a clinic has booked, read for the slot engine, and the version that says it changed."""
+"""What a clinic has booked, read for the slot engine, and the version that says it changed;
+and the bookings with the staff and rooms each holds, for the staff feeds."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from kat_widgets.booking.models import BookingRecord
 from kat_widgets.booking.schema import bookings, group_sessions, resource_holds, schedule_versions
+from kat_widgets.booking.storage.records import record
 from kat_widgets.scheduling.busy import GroupSeat, Hold, busy_times
 from kat_widgets.scheduling.types import BusyTimes
 
-__all__ = ["read_busy", "read_version"]
+__all__ = ["read_busy", "read_held", "read_version"]
 
 
 def read_busy(
@@ -88,3 +91,22 @@ def quick_version(engine: Engine, clinic_id: str) -> int | None:
     finally:
         connection.close()  # back to the pool, which ends the read
     return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def read_held(
+    conn: Connection, start: dt.datetime, end: dt.datetime
+) -> list[tuple[BookingRecord, tuple[str, ...]]]:
+    """Confirmed bookings starting in ``[start, end)``, by start, each with the ids of the staff
+    and rooms it holds: its own holds, or its group session's (one read, one transaction)."""
+    h, b = resource_holds.c, bookings.c
+    window = sa.and_(b.status == "confirmed", b.start_utc >= start, b.start_utc < end)
+    rows = conn.execute(sa.select(bookings).where(window).order_by(b.start_utc, b.id)).all()
+    own = sa.select(b.id, h.resource_id).join_from(bookings, resource_holds, h.booking_id == b.id)
+    shared = sa.select(b.id, h.resource_id).join_from(
+        bookings, resource_holds, h.session_id == b.session_id
+    )
+    held: dict[str, set[str]] = {}
+    for query in (own.where(window), shared.where(window)):
+        for booking_id, resource_id in conn.execute(query):
+            held.setdefault(booking_id, set()).add(resource_id)
+    return [(record(row), tuple(sorted(held.get(row.id, ())))) for row in rows]
