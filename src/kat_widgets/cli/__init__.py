@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kat_widgets.cli import bookings, data, db, delivery, serve, staff, waitlist
+from kat_widgets.cli import bookings, calendars, data, db, delivery, serve, staff, waitlist
 from kat_widgets.errors import KatWidgetsError
 
 __all__ = ["main"]
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Embeddable clinic locator, booking and crisis-resource widgets.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, data, db, delivery, staff, bookings, waitlist):
+    for module in (serve, data, db, delivery, staff, calendars, bookings, waitlist):
         module.register(commands)
     return parser
 
