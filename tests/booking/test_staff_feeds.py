@@ -6,6 +6,7 @@ a navigator and a room (Draper has one of each that fit).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.booking import BookingRequest, BookingService
 from kat_widgets.booking.tokens import staff_feed_key
 from kat_widgets.directory import Directory, parse_directory
+from kat_widgets.scheduling.ics_export import StaffFeedEntry, staff_feed, to_ics
 from kat_widgets.settings import BUNDLED_DIRECTORY, Settings
-from tests.booking.booking_support import SECRET
+from tests.booking.booking_support import SECRET, at
 from tests.interop.itip_rules import problems
 
 FEED_TOKEN = "f" * 40
@@ -160,3 +163,44 @@ def test_a_cancelled_visit_leaves_the_feeds_as_it_leaves_the_whole_one(
     for path in (f"/calendars/staff/{FEED_TOKEN}.ics", _path(NAVIGATOR), _path(ROOM)):
         calendar, _ = _feed(client, path)
         assert calendar.events == []
+
+
+def test_each_seat_of_a_group_session_shows_the_sessions_staff_and_room(
+    client: TestClient[Litestar], service: BookingService
+) -> None:
+    start = at(9, 10)
+    for name in ("First Member", "Second Member"):
+        request = BookingRequest(
+            clinic_id="draper",
+            service="integration-group",
+            start=start,
+            name=name,
+            email="member@example.com",
+            consent=True,
+        )
+        service.book(request, public=False)  # staff book group seats on behalf
+    whole, _ = _feed(client, f"/calendars/staff/{FEED_TOKEN}.ics")
+    assert len(whole.events) == 2
+    [resources] = {str(event["RESOURCES"]) for event in whole.events}
+    therapist, room = resources.split(",")
+    assert room == "Group room" and therapist.startswith("Sample Therapist ")
+    member = "draper-therapist-" + therapist.removeprefix("Sample Therapist ").lower()
+    for scope in (f"staff\x00draper\x00{member}", "room\x00draper\x00draper-group"):
+        calendar, _ = _feed(client, _path(scope))
+        assert len(calendar.events) == 2
+    calendar, _ = _feed(client, _path(NAVIGATOR))
+    assert calendar.events == []
+
+
+def test_a_comma_or_semicolon_in_a_name_stays_inside_that_name(directory: Directory) -> None:
+    clinic = directory.clinic("draper")
+    entry = StaffFeedEntry(
+        uid="staff-x@kat-widgets",
+        service_id="info-call",
+        start=dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2027, 3, 9, 17, 20, tzinfo=dt.UTC),
+        resources=("Lee, Jordan; RN", "Room\n2"),
+    )
+    stamp = dt.datetime(2027, 3, 8, tzinfo=dt.UTC)
+    text = to_ics(staff_feed(clinic, directory.services, [entry], stamp=stamp)).decode()
+    assert "RESOURCES:Lee\\, Jordan\\; RN,Room 2\r\n" in text  # RFC 5545 §3.3.11 escapes

@@ -271,7 +271,7 @@ async def booking_calendar(
 
 @get(
     "/calendars/staff/{filename:str}",
-    summary="Booked visits as a staff calendar feed (.ics)",
+    summary="Booked visits as a staff calendar feed (.ics): all, or one clinic, staff, room",
     tags=["calendars"],
     media_type="text/calendar",
     responses={**NOT_FOUND, **UNAVAILABLE},
