@@ -104,9 +104,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     retention_days: RetentionDays = 90
     """``kat-widgets db purge`` default: delete cancelled/past bookings older than this."""
     staff_feed_token: str = ""
-    """Secret in the staff calendar feed URL; empty disables ``/calendars/staff/...``."""
+    """Secret in the whole staff calendar feed's URL, and what every clinic's, staff member's
+    and room's feed key is derived from (``kat-widgets calendars staff-feeds``); empty disables
+    ``/calendars/staff/...``."""
     staff_feed_names: bool = False
-    """Show visitors' names in the staff feed (off: discreet titles only)."""
+    """Show visitors' names in the staff feeds (off: discreet titles only)."""
     busy_calendars: dict[str, str | list[str]] = msgspec.field(default_factory=dict)
     """Calendars whose events block slots: a staff or room id -> one source or a list of them,
     each an ``.ics`` file path, an http(s) URL of an ``.ics`` feed or of a CalDAV calendar
