@@ -56,6 +56,10 @@ CHECKS: dict[str, Callable[[], bool]] = {
     "axe-core": AXE_JS.is_file,
     "ical.js": ICAL_JS.is_dir,
     "libical": _libical,
+    # the pip readers of the six-reader agreement test (tests/interop/readers.py)
+    "vobject": lambda: importlib.util.find_spec("vobject") is not None,
+    "ics": lambda: importlib.util.find_spec("ics") is not None,
+    "ical": lambda: importlib.util.find_spec("ical") is not None,
 }
 
 
@@ -76,7 +80,7 @@ def how_to_enable() -> str:
         steps.append(
             f"`apt-get install chromium` (or set KAT_TEST_CHROMIUM; looked for {CHROMIUM})"
         )
-    if "playwright" in gone:
+    if {"playwright", "vobject", "ics", "ical"} & set(gone):
         steps.append("`pip install -e '.[test]'`")
     if "libical" in gone:
         steps.append(
