@@ -24,11 +24,9 @@ from typing import Any
 from tests import jstools
 
 from .conftest import ical_js
+from .file_kinds import Triple, instant
 
 LIBICAL_READ = Path(__file__).with_name("libical_read.py")
-
-Triple = tuple[str, str, str]
-"""(UID, start, end), the instants in UTC."""
 
 
 class Reading(dict[str, list[Triple] | None]):
@@ -43,12 +41,6 @@ NO_VAVAILABILITY = {
     "ical": "ical has no VAVAILABILITY model; it drops the block and reads zero components",
 }
 """Readers that do not understand RFC 7953 VAVAILABILITY: skipped there, never for VEVENTs."""
-
-
-def instant(value: dt.datetime) -> str:
-    """An aware datetime as a whole-second UTC instant; a naive (floating) one is an error."""
-    assert value.tzinfo is not None and value.utcoffset() is not None, f"floating time {value}"
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _js_instant(text: str) -> str:
