@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from tests import jstools
 
@@ -106,10 +107,21 @@ def _vobject(data: bytes) -> Reading:
     return Reading(events=events, available=available)
 
 
-def _ics(data: bytes) -> Reading:
+def ics_py_calendar(text: str) -> Any:
+    """ics-py's ``Calendar`` of ``text``."""
     import ics
+    import tatsu.color
 
-    calendar = ics.Calendar(data.decode("utf-8"))
+    # ics-py parses with TatSu, which calls colorama.init() on every parse when colorama is
+    # installed (tatsu/contexts.py, _reset); each call wraps sys.stdout again, and a feed of a few
+    # hundred events ends in RecursionError (tartley/colorama#182). Our file is not involved:
+    # colour is for TatSu's traces, so it is switched off for the parse.
+    with mock.patch.object(tatsu.color, "init", return_value=None):
+        return ics.Calendar(text)
+
+
+def _ics(data: bytes) -> Reading:
+    calendar = ics_py_calendar(data.decode("utf-8"))
 
     def moment(value: Any) -> dt.datetime:
         return value.datetime if hasattr(value, "datetime") else value  # arrow (0.7) or not
