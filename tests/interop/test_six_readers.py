@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from kat_widgets.directory import Directory
+from tests import jstools
 from tests.sizes import sized
 
 from .file_kinds import CLINIC, DENVER, SERVICE, change_day, every_file_kind, visits
@@ -94,6 +95,7 @@ def test_ics_py_and_ical_do_not_read_vavailability(
 ) -> None:
     # why readers.NO_VAVAILABILITY skips them there: both drop the block without a word (no
     # error, zero components), so comparing them would only show they lack the model
+    jstools.require("ics", "ical")
     from ical.calendar_stream import IcsCalendarStream
 
     now = dt.datetime(2027, 3, 13, 7, tzinfo=dt.UTC)
