@@ -28,6 +28,34 @@ Triple = tuple[str, str, str]
 """(UID, start, end), the instants in UTC."""
 
 
+def booking_record(
+    start: dt.datetime,
+    *,
+    status: str = "confirmed",
+    sequence: int = 0,
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> BookingRecord:
+    """A twenty-minute info-call at Draper for Robin Example, as the booking store keeps it."""
+    values: dict[str, Any] = {
+        "id": "b" * 32,
+        "clinic_id": "draper",
+        "service_id": "info-call",
+        "start": start,
+        "end": start + dt.timedelta(minutes=20),
+        "status": status,
+        "sequence": sequence,
+        "token_hash": "0" * 64,
+        "name": "Robin Example",
+        "email": "robin@example.com",
+        "phone": None,
+        "note": None,
+        "created_at": now or start,
+        "updated_at": now or start,
+    }
+    return BookingRecord(**{**values, **fields})
+
+
 def instant(value: dt.datetime) -> str:
     """An aware datetime as a whole-second UTC instant; a naive (floating) one is an error."""
     assert value.tzinfo is not None and value.utcoffset() is not None, f"floating time {value}"
@@ -113,21 +141,15 @@ def _imip(
     booking: dict[str, Any], directory: Directory, now: dt.datetime, *, cancel: bool
 ) -> bytes:
     """The visitor's iMIP attachment for ``booking`` (the booking API's answer), as sent."""
-    record = BookingRecord(
+    record = booking_record(
+        dt.datetime.fromisoformat(booking["start"]).astimezone(dt.UTC),
         id=booking["id"],
         clinic_id=booking["clinic_id"],
         service_id=booking["service"],
-        start=dt.datetime.fromisoformat(booking["start"]).astimezone(dt.UTC),
         end=dt.datetime.fromisoformat(booking["end"]).astimezone(dt.UTC),
         status="cancelled" if cancel else "confirmed",
         sequence=1 if cancel else 0,
-        token_hash="0" * 64,
-        name="Robin Example",
-        email="robin@example.com",
-        phone=None,
-        note=None,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
     letter = visitor_letter(
         "cancelled" if cancel else "created",

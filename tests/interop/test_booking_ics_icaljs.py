@@ -15,6 +15,7 @@ from kat_widgets.booking.calendar import booking_ics
 from kat_widgets.booking.models import BookingRecord
 from kat_widgets.directory import Directory
 from tests import jstools
+from tests.interop.file_kinds import booking_record
 
 pytestmark = pytest.mark.slow  # node in a subprocess
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,22 +34,8 @@ def _read_with_icaljs(data: bytes) -> dict[str, Any]:
 
 
 def _record(status: str, sequence: int) -> BookingRecord:
-    start = dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC)
-    return BookingRecord(
-        id="b" * 32,
-        clinic_id="draper",
-        service_id="info-call",
-        start=start,
-        end=start + dt.timedelta(minutes=20),
-        status=status,  # type: ignore[arg-type]
-        sequence=sequence,
-        token_hash="0" * 64,
-        name="Robin Example",
-        email="robin@example.com",
-        phone=None,
-        note=None,
-        created_at=start,
-        updated_at=start,
+    return booking_record(
+        dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC), status=status, sequence=sequence
     )
 
 

@@ -43,6 +43,7 @@ from tests import jstools
 from tests.booking.booking_support import NOW, SECRET
 
 from . import itip_rules
+from .file_kinds import booking_record
 from .itip_rules import problems
 
 START = dt.datetime(2027, 3, 9, 17, 0, tzinfo=dt.UTC)  # 10:00 MST, Tuesday
@@ -52,22 +53,7 @@ LIBICAL_CHECK = Path(__file__).with_name("libical_check.py")
 
 
 def record(status: str = "confirmed", sequence: int = 0) -> BookingRecord:
-    return BookingRecord(
-        id="b" * 32,
-        clinic_id="draper",
-        service_id="info-call",
-        start=START,
-        end=START + dt.timedelta(minutes=20),
-        status=status,  # type: ignore[arg-type]
-        sequence=sequence,
-        token_hash="0" * 64,
-        name="Robin Example",
-        email="robin@example.com",
-        phone=None,
-        note=None,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return booking_record(START, status=status, sequence=sequence, now=NOW)
 
 
 # -- the checker catches what it is for -------------------------------------------------------
@@ -85,8 +71,10 @@ def _old_feed(directory: Directory) -> bytes:
     return re.sub(rb"ORGANIZER[^\r]*\r\n", b"", feed)
 
 
-def _old_cancel_download(directory: Directory) -> bytes:
-    """The cancelled download as we wrote it before: METHOD:CANCEL, an ORGANIZER, no ATTENDEE."""
+def _draper_file(
+    directory: Directory, method: str, organizer: str = "bookings@kat-widgets.invalid", **more: Any
+) -> bytes:
+    """A file holding the Draper info-call at START, with ``method`` and an ORGANIZER."""
     clinic = directory.clinic("draper")
     event = booking_event(
         uid="b@kat-widgets",
@@ -95,11 +83,15 @@ def _old_cancel_download(directory: Directory) -> bytes:
         start=START,
         end=START + dt.timedelta(minutes=20),
         stamp=NOW,
-        organizer_email="bookings@kat-widgets.invalid",
-        sequence=2,
-        status="CANCELLED",
+        organizer_email=organizer,
+        **more,
     )
-    return to_ics(booking_calendar([event], method="CANCEL", tzid=clinic.timezone))
+    return to_ics(booking_calendar([event], method=method, tzid=clinic.timezone))
+
+
+def _old_cancel_download(directory: Directory) -> bytes:
+    """The cancelled download as we wrote it before: METHOD:CANCEL, an ORGANIZER, no ATTENDEE."""
+    return _draper_file(directory, "CANCEL", sequence=2, status="CANCELLED")
 
 
 def test_the_checker_catches_publish_without_organizer(directory: Directory) -> None:
@@ -117,17 +109,7 @@ def test_the_checker_catches_a_meeting_in_a_file_for_ones_own_calendar(
     directory: Directory,
 ) -> None:
     # the visitor's old download: PUBLISH with the clinic as ORGANIZER (a meeting in Outlook)
-    clinic = directory.clinic("draper")
-    event = booking_event(
-        uid="b@kat-widgets",
-        clinic=clinic,
-        service=directory.service("info-call"),
-        start=START,
-        end=START + dt.timedelta(minutes=20),
-        stamp=NOW,
-        organizer_email="bookings@kat-widgets.invalid",
-    )
-    old = to_ics(booking_calendar([event], method="PUBLISH", tzid=clinic.timezone))
+    old = _draper_file(directory, "PUBLISH")
     assert problems(old) == []  # a valid PUBLISH ...
     assert problems(old, own_event=True) == [  # ... but not the visitor's own event
         "VCALENDAR: METHOD PUBLISH in a file for one person's own calendar",
@@ -160,17 +142,7 @@ def test_the_checker_catches_a_meeting_in_a_file_for_ones_own_calendar(
 def test_the_checker_reads_the_publish_table(
     directory: Directory, edit: Any, expected: str
 ) -> None:
-    clinic = directory.clinic("draper")
-    event = booking_event(
-        uid="b@kat-widgets",
-        clinic=clinic,
-        service=directory.service("info-call"),
-        start=START,
-        end=START + dt.timedelta(minutes=20),
-        stamp=NOW,
-        organizer_email=SENDER,
-    )
-    good = to_ics(booking_calendar([event], method="PUBLISH", tzid=clinic.timezone)).decode()
+    good = _draper_file(directory, "PUBLISH", SENDER).decode()
     assert problems(good.encode()) == []
     found = problems(edit(good).encode())
     assert any(expected in line for line in found), found
