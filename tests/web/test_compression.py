@@ -92,3 +92,56 @@ def test_every_route_with_a_token_in_its_path_carries_the_mark(app: Litestar) ->
     }
     assert with_token and with_token <= marked
     assert "/api/bookings" in marked
+
+
+def _brotli_raw(client: TestClient[Litestar], path: str) -> bytes:
+    with client.stream("GET", path, headers=BROTLI) as response:
+        assert response.headers["content-encoding"] == "br"
+        return b"".join(response.iter_raw())
+
+
+def test_an_answer_sent_again_is_compressed_once(app: Litestar) -> None:
+    """#14: the same bytes (a cached search, a feed) are not brotli-compressed per request."""
+    import brotli
+
+    from kat_widgets.web.compression import kept
+
+    path = "/fragments/locator?q=84020"
+    kept.clear()
+    with TestClient(app) as client:
+        plain = client.get(path, headers={"Accept-Encoding": "identity"}).content
+        first = _brotli_raw(client, path)
+        assert (kept.hits, len(kept.compressed)) == (0, 0)  # seen once: only its digest noted
+        second = _brotli_raw(client, path)
+        assert (kept.hits, len(kept.compressed)) == (0, 1)  # seen again: kept
+        third = _brotli_raw(client, path)
+        assert kept.hits == 1  # sent as kept
+        other = _brotli_raw(client, "/fragments/locator?q=84101")
+    assert brotli.decompress(first) == brotli.decompress(second) == plain
+    assert third == second and brotli.decompress(third) == plain
+    assert brotli.decompress(other) != plain
+
+
+def test_a_streamed_answer_is_compressed_as_it_comes() -> None:
+    import io
+
+    import brotli
+    from litestar.config.compression import CompressionConfig
+
+    from kat_widgets.web.compression import RepeatBrotli
+
+    config = CompressionConfig(backend="brotli-repeat", compression_facade=RepeatBrotli)
+    buffer = io.BytesIO()
+    facade = RepeatBrotli(buffer, "br", config)
+    chunks = [b"<p>first</p>" * 200, b"<p>second</p>" * 200, b""]
+    sent = []
+    for chunk in chunks:  # what the middleware does: write, take what the buffer holds
+        facade.write(chunk)
+        sent.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    facade.close()
+    sent.append(buffer.getvalue())
+    assert sent[0] == b""  # one chunk late: the first waits to see whether another follows
+    assert sent[1] != b""
+    assert brotli.decompress(b"".join(sent)) == b"".join(chunks)

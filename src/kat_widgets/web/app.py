@@ -41,6 +41,7 @@ from kat_widgets.web import (
     routes_waitlist,
     staff_pages,
 )
+from kat_widgets.web.compression import RepeatBrotli
 from kat_widgets.web.context import KatContext
 from kat_widgets.web.errors import exception_handlers
 from kat_widgets.web.json_depth import JsonDepthMiddleware
@@ -259,10 +260,12 @@ def create_app(
         # (brotli 5 and gzip 6: most of the saving for a fraction of the top levels' CPU, for
         # answers written per request; brotli 5 is 8-51 % smaller than gzip 6 on our pages,
         # CSS, JS, feeds and JSON, brotli 4 larger on CSS and JS); never NEVER_COMPRESS routes
+        # (RepeatBrotli: Litestar's brotli, compressing an answer it keeps sending only once)
         compression_config=CompressionConfig(
-            backend="brotli",
+            backend="brotli-repeat",
+            compression_facade=RepeatBrotli,
             brotli_quality=5,
-            brotli_gzip_fallback=True,
+            gzip_fallback=True,
             minimum_size=1024,
             gzip_compress_level=6,
             exclude_opt_key=NEVER_COMPRESS,
