@@ -66,9 +66,13 @@ def stacked() -> Litestar:
     ours = web_app._route_handlers
     web_app._route_handlers = lambda context: [*ours(context), floor_page]
     try:
-        return create_app()  # the settings from KAT_* variables, as `kat-widgets serve` does
+        app = create_app()  # the settings from KAT_* variables, as `kat-widgets serve` does
     finally:
         web_app._route_handlers = ours
+    from kat_widgets.web.served import freeze_loaded
+
+    app.on_startup.append(freeze_loaded)  # as served_app, the factory `serve` runs
+    return app
 
 
 def asgi_get(app: Any, target: str, headers: dict[str, str] | None = None) -> Any:

@@ -84,7 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _run(uvicorn: Any, args: argparse.Namespace, settings: Settings) -> None:
     uvicorn.run(
-        "kat_widgets.web.app:create_app",
+        "kat_widgets.web.served:served_app",
         factory=True,
         host=args.host,
         port=args.port,
