@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
+from logging.handlers import QueueListener
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,26 @@ from tests.servers import deadline_s
 from tests.sizes import full_size
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _records_reach_their_handlers_within_their_test() -> Iterator[None]:
+    """Litestar's logging queue (set up by any app a test creates) writes from a thread: a
+    record logged late in one test could be written during the next, into a stream the first
+    test's capture had closed, and "--- Logging error ---" with its traceback landed in the next
+    test's stderr (CI once failed a "no Traceback" check so). Each test's records are written
+    before it ends: stopping a listener writes what it holds, then it starts again."""
+    yield
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    listeners: dict[int, QueueListener] = {}
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            listener = getattr(handler, "listener", None)
+            if isinstance(listener, QueueListener) and listener._thread is not None:  # type: ignore[attr-defined]
+                listeners[id(listener)] = listener
+    for listener in listeners.values():
+        listener.stop()
+        listener.start()
 
 
 @pytest.fixture(scope="session")
