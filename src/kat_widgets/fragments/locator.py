@@ -220,13 +220,45 @@ def render_locator(
     """
     unit = unit or renderer.settings.distance_unit
     key = _page_key(renderer, query, answer, error, radius_km, unit, action)
-    pages = _PAGES.setdefault(renderer.directory, OrderedDict())
     with _PAGES_LOCK:
+        pages = _PAGES.setdefault(renderer.directory, OrderedDict())
         kept = pages.get(key)
-        if kept is not None and kept[0] is renderer.settings:
+        if kept is not None:  # the entry holds its settings: their id in the key stays theirs
             pages.move_to_end(key)
             return kept[1]
-    html = _render_locator(renderer, query, answer, error, radius_km, unit, action)
+    directory = renderer.directory
+    html = renderer.render(
+        "locator/locator.html",
+        q=(query.q or "")[:200],
+        service=query.service or "",
+        routes=_routes(directory),
+        action=action,
+        unit=unit,
+        error=error,
+        answer=answer,
+        radius_text=(
+            f"{radius_km / KM_PER_MILE:,.0f} mi" if unit == "mi" else f"{radius_km:,.0f} km"
+        ),
+        distance=lambda result: format_distance(result, unit),
+        closes=lambda result: clock(result.status.closes) if result.status.closes else "",
+        card=lambda clinic: clinic_card(renderer, clinic),
+        map=(
+            svg_map(answer.place, answer.results, lambda result: format_distance(result, unit))
+            if answer
+            else None
+        ),
+        json_ld=(
+            json_ld(
+                [r.clinic for r in answer.results],
+                directory.organization.name,
+                directory.organization.website,
+                public_url=renderer.settings.visitor_url,
+                lang=renderer.lang,
+            )
+            if answer
+            else None
+        ),
+    )
     with _PAGES_LOCK:
         pages[key] = (renderer.settings, html)
         while len(pages) > _PAGES_KEPT:
@@ -278,48 +310,4 @@ def _page_key(
         error,
         radius_km,
         found,
-    )
-
-
-def _render_locator(
-    renderer: Renderer,
-    query: LocateQuery,
-    answer: LocateAnswer | None,
-    error: str | None,
-    radius_km: float,
-    unit: Unit,
-    action: str | None,
-) -> Markup:
-    directory = renderer.directory
-    return renderer.render(
-        "locator/locator.html",
-        q=(query.q or "")[:200],
-        service=query.service or "",
-        routes=_routes(directory),
-        action=action,
-        unit=unit,
-        error=error,
-        answer=answer,
-        radius_text=(
-            f"{radius_km / KM_PER_MILE:,.0f} mi" if unit == "mi" else f"{radius_km:,.0f} km"
-        ),
-        distance=lambda result: format_distance(result, unit),
-        closes=lambda result: clock(result.status.closes) if result.status.closes else "",
-        card=lambda clinic: clinic_card(renderer, clinic),
-        map=(
-            svg_map(answer.place, answer.results, lambda result: format_distance(result, unit))
-            if answer
-            else None
-        ),
-        json_ld=(
-            json_ld(
-                [r.clinic for r in answer.results],
-                directory.organization.name,
-                directory.organization.website,
-                public_url=renderer.settings.visitor_url,
-                lang=renderer.lang,
-            )
-            if answer
-            else None
-        ),
     )
