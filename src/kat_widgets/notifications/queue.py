@@ -90,7 +90,10 @@ class DeliveryQueue:
         def deliver(message_id: str) -> None:
             outcome = deliverer.deliver(message_id)
             if outcome.then is not None:  # the next message to the same recipient can go now
-                deliver(outcome.then)
+                try:
+                    deliver(outcome.then)
+                except Exception as exc:  # the queue is down: the sweep will find the row
+                    log.warning("could not queue message %s (%s)", outcome.then, type(exc).__name__)
             if outcome.status == "retry" and outcome.retry_in is not None:
                 raise RetryTask(delay=max(outcome.retry_in, 0.01))
 
