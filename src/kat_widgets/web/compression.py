@@ -53,7 +53,12 @@ class _Kept:
             self.size = self.hits = 0
 
     def compress(self, body: bytes, config: CompressionConfig) -> bytes:
-        options = (config.brotli_quality, config.brotli_mode, config.brotli_lgwin)
+        options = (
+            config.brotli_quality,
+            config.brotli_mode,
+            config.brotli_lgwin,
+            config.brotli_lgblock,
+        )
         key = hashlib.blake2b(repr(options).encode() + body, digest_size=16).digest()
         with self.lock:
             found = self.compressed.get(key)
