@@ -470,3 +470,26 @@ def test_time_outside_the_range_a_server_answered_for_is_busy(directory: Directo
     assert asked[0] == Interval(NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=horizon + 1))
     assert spans(source) == expected  # the garbage is not read, nor its wider range believed
     assert "keeping the last good copy" in source.problems["draper-navigator"]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"Robin Example, 801-555-0177, anxious about the call\r\n", "(ValueError)"),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+            b"SUMMARY:Robin Example 801-555-0177\r\nDTSTART:Robin Example\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n",
+            "event 'x' has an invalid DTSTART",
+        ),
+    ],
+)
+def test_an_unreadable_calendar_is_named_without_quoting_its_lines(data: bytes, said: str) -> None:
+    """A staff calendar may hold clients' names: the error (logged, shown by `check`) says which
+    file and property, never the line the parser quotes."""
+    with pytest.raises(IcsImportError) as raised:
+        parse_calendar(data, source="calendar draper-navigator (nav.ics)")
+    message = str(raised.value)
+    assert message.startswith("calendar draper-navigator (nav.ics): ") and said in message
+    for private in ("Robin", "555-0177", "anxious"):
+        assert private not in message

@@ -22,26 +22,34 @@ __all__ = ["busy_intervals", "merge_calendars", "parse_calendar"]
 
 
 def parse_calendar(data: bytes, *, source: str) -> icalendar.Calendar:
-    """Parse iCalendar bytes, raising :class:`IcsImportError` that names ``source``."""
+    """Parse iCalendar bytes, raising :class:`IcsImportError` that names ``source``.
+
+    The error says which file and property, never the parser's own text: icalendar quotes the
+    line it could not read, and a staff calendar's lines may hold a client's name or number,
+    which would then reach the log and ``kat-widgets check``.
+    """
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as exc:
-        raise IcsImportError(f"{source}: not a valid iCalendar file ({exc})") from None
+        kind = type(exc).__name__
+        raise IcsImportError(f"{source}: not a valid iCalendar file ({kind})") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise IcsImportError(f"{source}: not a valid iCalendar file (no VCALENDAR)")
     for event in calendar.walk("VEVENT"):
+        name = ""
         try:  # icalendar parses leniently; a broken value surfaces only when read
             for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
                 if name in event:
                     value: Any = event[name]
                     _ = value.dt
-            if "EXDATE" in event:
-                exdates: Any = event["EXDATE"]
+            name = "EXDATE"
+            if name in event:
+                exdates: Any = event[name]
                 for exdate in exdates if isinstance(exdates, list) else [exdates]:
                     _ = exdate.dts
-        except Exception as exc:
+        except Exception:
             uid = str(event.get("UID", "?"))[:80]
-            raise IcsImportError(f"{source}: event {uid!r} is invalid ({exc})") from None
+            raise IcsImportError(f"{source}: event {uid!r} has an invalid {name}") from None
     return calendar
 
 
