@@ -40,7 +40,7 @@ from kat_widgets.booking.rules import (
     new_booking,
     offered_service,
 )
-from kat_widgets.booking.staff_feeds import STAFF_FEED_AHEAD, STAFF_FEED_PAST, StaffFeeds
+from kat_widgets.booking.staff_feeds import StaffFeeds
 from kat_widgets.booking.tokens import (
     calendar_hash,
     calendar_key,
@@ -254,11 +254,6 @@ class BookingService(CutOff):
         if record is not None and stored is not None and hmac.compare_digest(stored, digest):
             return record
         return self.view(key)
-
-    def staff_feed(self) -> list[BookingRecord]:
-        """Confirmed visits from ``STAFF_FEED_PAST`` ago to ``STAFF_FEED_AHEAD`` (staff feed)."""
-        now = self.clock()
-        return self.storage.between(now - STAFF_FEED_PAST, now + STAFF_FEED_AHEAD)
 
     def manage(self, token: str, *, after: dt.datetime | None = None) -> ManageView:
         """What the manage page shows for ``token``: the booking, its links, what may change."""
