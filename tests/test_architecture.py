@@ -159,6 +159,41 @@ def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
+def test_importing_fragments_leaves_the_booking_use_cases_for_when_they_are_used() -> None:
+    # a form's query lives in booking.models; importing it once pulled in the package's
+    # __init__, and with it the use cases, the waitlist and the settings (~17 ms, #14)
+    code = (
+        "import sys, kat_widgets.fragments\n"
+        "heavy = {'kat_widgets.booking.service', 'kat_widgets.booking.waitlist',\n"
+        "         'kat_widgets.scheduling.pathway'}\n"
+        "bad = sorted(heavy & set(sys.modules))\n"
+        "assert not bad, bad\n"
+        "from kat_widgets.booking import BookingService, Confirmation\n"
+        "from kat_widgets.scheduling import check_pathway, find_slots\n"
+        "assert BookingService.__module__ == 'kat_widgets.booking.service'\n"
+        "assert Confirmation.__module__ == 'kat_widgets.booking.models'\n"
+        "assert check_pathway.__module__ == 'kat_widgets.scheduling.pathway'\n"
+        "assert find_slots.__module__ == 'kat_widgets.scheduling.engine'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_importing_fragments_leaves_babel_for_the_first_page_in_spanish() -> None:
+    # catalogs are read with the standard library's gettext; Babel's dates (~15 ms of import)
+    # are imported by the first date or time written in Spanish (#14)
+    code = (
+        "import sys, kat_widgets.fragments\n"
+        "assert 'babel' not in {m.split('.')[0] for m in sys.modules}\n"
+        "from kat_widgets import i18n\n"
+        "from kat_widgets.fragments.scheduling import spoken_day\n"
+        "import datetime as dt\n"
+        "with i18n.using('es'):\n"
+        "    assert spoken_day(dt.date(2027, 3, 9)) == 'martes, 9 de marzo de 2027'\n"
+        "    assert i18n.gettext('Book an appointment') == 'Reservar una cita'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
 def test_importing_fhir_imports_no_web_framework_and_no_fhir_library() -> None:
     # the FHIR JSON is built with msgspec; fhir.resources is a test dependency that checks it
     code = (
