@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import msgspec
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, QueryParameter
 
 from kat_widgets.queries import Query
@@ -70,7 +70,19 @@ def _parameters(
     return parameters
 
 
+_AFTER_KAT = inspect.Parameter(
+    "kat",
+    inspect.Parameter.KEYWORD_ONLY,
+    annotation=NamedDependency[Any],  # type: ignore[misc]  # a generic alias, applied at runtime
+)
+"""Taken and dropped: it makes the query resolve after the router's ``kat`` instead of beside
+it. Litestar resolves dependencies that do not depend on each other concurrently, in an anyio
+task group with a task each: ~70 us a request in process (240 -> 165 us for /api/locate),
+for two dictionary lookups (#14)."""
+
+
 def _signed(fn: Callable[..., Any], parameters: list[inspect.Parameter], returns: Any) -> Provide:
+    parameters = [_AFTER_KAT, *parameters]
     fn.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
     fn.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
     return Provide(fn, sync_to_thread=False)
@@ -83,7 +95,7 @@ def query_dependency(query: type[Q], *, path: tuple[str, ...] = ()) -> Provide:
     are optional parameters: a missing one is the domain's 422 naming it, as for any rule.
     """
 
-    def build(**values: Any) -> Q:
+    def build(kat: Any, **values: Any) -> Q:
         return query.of(values)
 
     return _signed(build, _parameters(query, path=frozenset(path), as_text=False), query)
@@ -92,7 +104,7 @@ def query_dependency(query: type[Q], *, path: tuple[str, ...] = ()) -> Provide:
 def text_dependency(query: type[Query]) -> Provide:
     """A dependency giving the text of ``query``'s parameters (blank ones left out)."""
 
-    def build(**values: str | None) -> Mapping[str, str]:
+    def build(kat: Any, **values: str | None) -> Mapping[str, str]:
         return {key: value for key, value in values.items() if value}
 
     return _signed(build, _parameters(query, path=frozenset(), as_text=True), Mapping[str, str])
