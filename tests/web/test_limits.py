@@ -7,12 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, post
-from litestar.middleware import DefineMiddleware
 from litestar.params import JSONBody
 from litestar.testing import TestClient
 
 from kat_widgets.web.app import MAX_BODY_BYTES
-from kat_widgets.web.slowclients import BodyTimeoutMiddleware
+from kat_widgets.web.gate import BodyLimits, request_gate
 from tests.asgi import http_scope
 
 
@@ -24,7 +23,7 @@ def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
 def guarded() -> Litestar:
     return Litestar(
         [echo],
-        middleware=[DefineMiddleware(BodyTimeoutMiddleware, timeout=0.2)],
+        middleware=[request_gate(body=BodyLimits(timeout=0.2, max_bytes=MAX_BODY_BYTES))],
         request_max_body_size=MAX_BODY_BYTES,
     )
 

@@ -17,6 +17,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
+from kat_widgets.web.gate import request_gate
 from kat_widgets.web.ratelimit import (
     DEFAULT_LIMITS,
     Limit,
@@ -24,7 +25,6 @@ from kat_widgets.web.ratelimit import (
     RateLimiter,
     RedisCounter,
     WindowCounter,
-    rate_limit_middleware,
 )
 
 LIMITS = {("POST", "/book"): Limit(3, 60, per_address=5)}
@@ -42,7 +42,7 @@ def free() -> str:
 
 def limited_app(counter: WindowCounter, **options: object) -> Litestar:
     limiter = RateLimiter(counter, limits=LIMITS, phone="1-833-686-4687", **options)  # type: ignore[arg-type]
-    return Litestar([book, free], middleware=[rate_limit_middleware(limiter)])
+    return Litestar([book, free], middleware=[request_gate(limiter=limiter)])
 
 
 def phone(n: int) -> dict[str, str]:

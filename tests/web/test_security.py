@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar, get, post
-from litestar.middleware import DefineMiddleware
 from litestar.testing import TestClient
 
 from kat_widgets import Settings, create_app
-from kat_widgets.web.security import SecurityMiddleware
+from kat_widgets.web.gate import request_gate
+from kat_widgets.web.security import OriginPolicy
 
 ALLOWED = "https://clinic-partner.example"
 
@@ -66,14 +66,13 @@ def echo_get() -> str:
 
 
 def guarded_client(*hosts: str) -> TestClient:  # type: ignore[type-arg]
-    middleware = DefineMiddleware(
-        SecurityMiddleware, allowed_origins=[ALLOWED], allowed_hosts=hosts or ["testserver.local"]
-    )
+    policy = OriginPolicy(allowed_origins=[ALLOWED], allowed_hosts=hosts or ["testserver.local"])
+    middleware = request_gate(policy=policy, add_headers=True)
     return TestClient(Litestar([echo, echo_get], middleware=[middleware]))
 
 
 def unlisted_client(base_url: str) -> TestClient:  # type: ignore[type-arg]
-    middleware = DefineMiddleware(SecurityMiddleware, allowed_origins=[ALLOWED])
+    middleware = request_gate(policy=OriginPolicy(allowed_origins=[ALLOWED]), add_headers=True)
     return TestClient(Litestar([echo, echo_get], middleware=[middleware]), base_url=base_url)
 
 

@@ -17,7 +17,6 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
@@ -44,19 +43,11 @@ from kat_widgets.web import (
 from kat_widgets.web.compression import RepeatBrotli
 from kat_widgets.web.context import KatContext
 from kat_widgets.web.errors import exception_handlers
-from kat_widgets.web.json_depth import JsonDepthMiddleware
-from kat_widgets.web.observability import RequestLogMiddleware
-from kat_widgets.web.ratelimit import (
-    MemoryCounter,
-    RateLimiter,
-    RedisCounter,
-    WindowCounter,
-    rate_limit_middleware,
-)
+from kat_widgets.web.gate import BodyLimits, request_gate
+from kat_widgets.web.ratelimit import MemoryCounter, RateLimiter, RedisCounter, WindowCounter
 from kat_widgets.web.responses import SafeJSONResponse
 from kat_widgets.web.root_path import RootPathLitestar
-from kat_widgets.web.security import SecurityHeaders, SecurityMiddleware
-from kat_widgets.web.slowclients import BodyTimeoutMiddleware
+from kat_widgets.web.security import OriginPolicy, SecurityHeaders
 
 __all__ = ["KatRoutes", "cors_config", "create_app", "kat_router", "kat_routes"]
 
@@ -94,14 +85,12 @@ def _route_handlers(context: KatContext) -> list[ControllerRouterHandler]:
     ]
 
 
-def _security(settings: Settings, *, add_headers: bool = True) -> DefineMiddleware:
+def _origin_policy(settings: Settings) -> OriginPolicy:
     embedding = settings.embedding
-    return DefineMiddleware(
-        SecurityMiddleware,
+    return OriginPolicy(
         allowed_origins=embedding.allowed_origins,
         allowed_hosts=embedding.hosts,
         own_hosts=embedding.own_hosts,
-        add_headers=add_headers,
     )
 
 
@@ -171,13 +160,18 @@ def kat_routes(
         exception_handlers=dict(exception_handlers(context)),
         before_request=context.negotiator(),  # JSON answers too speak the visitor's language
         middleware=[
-            RequestLogMiddleware,
-            DefineMiddleware(
-                BodyTimeoutMiddleware, timeout=BODY_TIMEOUT_SECONDS, total=BODY_DEADLINE_SECONDS
-            ),
-            _security(settings, add_headers=with_security),
-            *([rate_limit_middleware(limiter)] if limiter is not None else []),
-            DefineMiddleware(JsonDepthMiddleware, max_bytes=MAX_BODY_BYTES),
+            # the request id and log line, Host and origin checks, rate limit, body deadlines
+            # and JSON nesting: one layer, not five (see kat_widgets.web.gate)
+            request_gate(
+                policy=_origin_policy(settings),
+                add_headers=with_security,
+                limiter=limiter,
+                body=BodyLimits(
+                    timeout=BODY_TIMEOUT_SECONDS,
+                    total=BODY_DEADLINE_SECONDS,
+                    max_bytes=MAX_BODY_BYTES,
+                ),
+            )
         ],
         request_max_body_size=MAX_BODY_BYTES,
         response_class=SafeJSONResponse,

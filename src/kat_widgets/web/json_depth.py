@@ -4,19 +4,19 @@ msgspec (and the standard library) decode nested arrays and objects recursively:
 in a 40 KB body exhaust the stack (``RecursionError``, a 500). Our request bodies are one flat
 object, so anything nested deeper than ``MAX_DEPTH`` is refused with a 400 (our booking routes
 answer it as their 422). Form bodies (a person's free text) are not checked. The body is read
-here, at most ``max_bytes`` of it (more is a 413), and handed on unchanged.
+here (by the request gate, :mod:`kat_widgets.web.gate`), at most ``max_bytes`` of it (more is
+a 413), and handed on unchanged.
 """
 
 from __future__ import annotations
 
 import re
 
-from litestar.enums import ScopeType
 from litestar.exceptions import ClientException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.types import HTTPScope, Receive, ReceiveMessage, Scope
 
-__all__ = ["MAX_DEPTH", "JsonDepthMiddleware", "JsonTooDeep", "json_depth"]
+__all__ = ["MAX_DEPTH", "JsonTooDeep", "checked_body", "json_depth"]
 
 MAX_DEPTH = 32
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -49,47 +49,39 @@ def _may_be_json(scope: Scope) -> bool:
     return True
 
 
-class JsonDepthMiddleware:
-    """Reads a JSON request body, refuses it if nested deeper than ``max_depth``, replays it."""
+async def checked_body(
+    scope: HTTPScope, receive: Receive, *, max_bytes: int, max_depth: int = MAX_DEPTH
+) -> Receive | None:
+    """``receive`` again once the body is read and checked: raises ``RequestEntityTooLarge``
+    over ``max_bytes``, :class:`JsonTooDeep` past ``max_depth``; ``None`` if the client left.
+    Safe methods and form bodies get ``receive`` itself, unread."""
+    if scope["method"] in ("GET", "HEAD", "OPTIONS") or not _may_be_json(scope):
+        return receive
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: nothing to answer
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    if json_depth(body) > max_depth:
+        raise JsonTooDeep(
+            detail=f"The request body is nested too deeply (at most {max_depth} levels)."
+        )
+    replayed = False
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.max_depth = max_depth
+    async def replay() -> ReceiveMessage:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != ScopeType.HTTP
-            or scope["method"] in ("GET", "HEAD", "OPTIONS")
-            or not _may_be_json(scope)
-        ):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client left: nothing to answer
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise RequestEntityTooLarge()
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if json_depth(body) > self.max_depth:
-            raise JsonTooDeep(
-                detail=f"The request body is nested too deeply (at most {self.max_depth} levels)."
-            )
-        replayed = False
-
-        async def replay() -> ReceiveMessage:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+    return replay

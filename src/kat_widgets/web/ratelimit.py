@@ -22,24 +22,21 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.stores.memory import MemoryStore
-from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
+from litestar.types import HTTPScope
 
 __all__ = [
     "DEFAULT_LIMITS",
     "Limit",
     "MemoryCounter",
-    "RateLimitMiddleware",
     "RateLimiter",
     "RedisCounter",
     "WindowCounter",
-    "rate_limit_middleware",
 ]
 
 log = logging.getLogger(__name__)
@@ -301,29 +298,3 @@ class RateLimiter:
 
     async def close(self) -> None:
         await self.counter.close()
-
-
-class RateLimitMiddleware:
-    """Applies the limiter's limits by route template; other routes pass untouched."""
-
-    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            await self.limiter.check(scope)
-        await self.app(scope, receive, send)
-
-
-def rate_limit_middleware(limiter: RateLimiter) -> Callable[..., ASGIApp]:
-    """A middleware factory for Litestar's ``middleware=[...]``.
-
-    A plain function, so that Litestar's deep copy of routers at registration shares the one
-    limiter (and its Redis connections) instead of copying it.
-    """
-
-    def middleware(app: ASGIApp) -> ASGIApp:
-        return RateLimitMiddleware(app, limiter=limiter)
-
-    return middleware

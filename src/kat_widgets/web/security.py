@@ -1,4 +1,4 @@
-"""Headers and origin checks for cross-origin embedding, as one plain ASGI middleware.
+"""Headers and origin checks for cross-origin embedding (applied by :mod:`.gate`).
 
 - Every response gets ``Content-Security-Policy`` (with ``frame-ancestors`` from the allow-list),
   ``X-Content-Type-Options``, ``Referrer-Policy`` and ``Permissions-Policy``.
@@ -15,19 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from litestar.enums import ScopeType
-from litestar.types import (
-    ASGIApp,
-    Message,
-    Receive,
-    Scope,
-    Send,
-)
+from litestar.types import HTTPScope, Message, Scope
 
 from kat_widgets.config import LOOPBACK_HOSTS
-from kat_widgets.web.asgi_errors import send_json_error
 
-__all__ = ["SecurityHeaders", "SecurityMiddleware", "content_security_policy", "host_name"]
+__all__ = ["OriginPolicy", "SecurityHeaders", "content_security_policy", "host_name"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEALTH_PATHS = ("/healthz", "/readyz")
@@ -100,29 +92,26 @@ class SecurityHeaders:
         self.apply(message)
 
 
-class SecurityMiddleware:
-    """Refuses cross-origin posts from unknown origins; adds the headers if ``add_headers``."""
+class OriginPolicy:
+    """Which requests we refuse before routing: another ``Host`` than the allow-list's (400),
+    and unsafe methods from a browser on an origin that may not embed us (403)."""
 
     def __init__(
         self,
-        app: ASGIApp,
         *,
         allowed_origins: Iterable[str] = (),
         allowed_hosts: Iterable[str] = (),
         own_hosts: Iterable[str] = LOOPBACK_HOSTS,
-        add_headers: bool = True,
     ) -> None:
-        self.app = app
         self.allowed_origins = frozenset(origin.rstrip("/") for origin in allowed_origins)
         self.allowed_hosts = _host_set(allowed_hosts)
         self.own_hosts = self.allowed_hosts or _host_set(own_hosts)
         self.security_headers = SecurityHeaders(sorted(self.allowed_origins))
-        self.add_headers = add_headers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    def refusal(self, scope: HTTPScope) -> tuple[int, str] | None:
+        """The status and message to refuse ``scope`` with; ``None``: let it through."""
+        if scope["method"] in SAFE_METHODS and not self.allowed_hosts:
+            return None  # nothing to check: the common case reads no header
         headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
         host = host_name(headers.get(b"host"))
         if (
@@ -130,25 +119,13 @@ class SecurityMiddleware:
             and (host is None or not _listed(host, self.allowed_hosts))
             and not scope["path"].endswith(HEALTH_PATHS)  # probes by address stay answered
         ):
-            await send_json_error(
-                send,
-                400,
-                "This server does not answer for that host name.",
-                self.security_headers.headers,
-            )
-            return
+            return 400, "This server does not answer for that host name."
         if scope["method"] not in SAFE_METHODS and not self._origin_allowed(headers, host):
-            await self._refuse(send)
-            return
-        if not self.add_headers:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            self.security_headers.apply(message)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+            return 403, (
+                "This form was sent from a site that is not allowed to embed these widgets. "
+                "Please book on the clinic's own website or call us."
+            )
+        return None
 
     def _origin_allowed(self, headers: Mapping[bytes, str], host: str | None) -> bool:
         # "same origin" only when the Host is one of ours: the Host a request names is not
@@ -162,12 +139,3 @@ class SecurityMiddleware:
         if origin in self.allowed_origins:
             return True
         return ours and origin != "null" and urlsplit(origin).netloc == headers.get(b"host")
-
-    async def _refuse(self, send: Send) -> None:
-        await send_json_error(
-            send,
-            403,
-            "This form was sent from a site that is not allowed to embed these widgets. "
-            "Please book on the clinic's own website or call us.",
-            self.security_headers.headers,
-        )
