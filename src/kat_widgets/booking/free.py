@@ -15,6 +15,7 @@ from kat_widgets.scheduling.types import (
     BusyProvider,
     BusyTimes,
     Slot,
+    busy_may_block,
     busy_version,
     merge_busy,
     no_busy_times,
@@ -72,6 +73,12 @@ class FreeTimes:
 
     __call__ = busy_provider
     """This object is the ``BusyProvider`` itself, so its :meth:`version` goes with it."""
+
+    @property
+    def may_block(self) -> bool:
+        """Whether a read may wait on another machine: a database server (SQLite is a local
+        file, read in WAL mode beside writers) or a calendar's address."""
+        return self.storage.dialect != "sqlite" or busy_may_block(self.calendars)
 
     def version(self, clinic_id: str) -> Hashable | None:
         """Stored holds and imported calendars, each by its version (``None``: the calendars

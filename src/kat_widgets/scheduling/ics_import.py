@@ -199,6 +199,11 @@ class CalendarBusySource:
             if source.key in self.problems:
                 raise IcsImportError(self.problems[source.key])
 
+    @property
+    def may_block(self) -> bool:
+        """Whether a read may fetch a calendar over the network (files are read locally)."""
+        return any(source.is_url for source in self.sources)
+
     def version(self, clinic_id: str) -> tuple[str, ...]:
         """What this source answers for the clinic depends on: its calendars' contents, by
         digest (re-read first when due, as a call would)."""

@@ -16,6 +16,7 @@ __all__ = [
     "BusyTimes",
     "Interval",
     "Slot",
+    "busy_may_block",
     "busy_version",
     "merge_busy",
     "no_busy_times",
@@ -107,6 +108,15 @@ def busy_version(provider: BusyProvider, clinic_id: str) -> Hashable | None:
     return None if version is None else cast(Hashable, version(clinic_id))
 
 
+def busy_may_block(provider: BusyProvider) -> bool:
+    """Whether asking ``provider`` (its version, its busy times) may wait on another machine: a
+    database server, a calendar's address. A provider says it may not with a false
+    ``may_block`` attribute; one that says nothing is taken to block. The web app asks from a
+    thread only the providers that may (#14): a thread costs ~100 us a request.
+    """
+    return bool(getattr(provider, "may_block", True))
+
+
 class _NothingBusy:
     """A :data:`BusyProvider` for which nothing is taken (its version never changes)."""
 
@@ -115,6 +125,8 @@ class _NothingBusy:
 
     def version(self, clinic_id: str) -> int:
         return 0
+
+    may_block = False
 
     def __repr__(self) -> str:
         return "no_busy_times"

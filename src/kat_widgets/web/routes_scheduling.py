@@ -7,11 +7,13 @@ default; bookings plug in there. "Now" comes from ``kat.clock``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import format_datetime
+from typing import TypeVar
 
 import msgspec
 from litestar import get
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
@@ -24,6 +26,7 @@ from kat_widgets.scheduling.ics_export import (
     to_ics,
 )
 from kat_widgets.scheduling.queries import SlotsQuery, horizon_slots, open_slots
+from kat_widgets.scheduling.types import busy_may_block
 from kat_widgets.scheduling.week import WeekQuery
 from kat_widgets.web.context import AnyRequest, KatContext
 from kat_widgets.web.errors import FRAGMENT
@@ -32,6 +35,18 @@ from kat_widgets.web.responses import fragment_response
 from kat_widgets.web.schemas import FRAGMENT_ERRORS, INVALID, NOT_FOUND, SlotOut
 
 __all__ = ["ROUTES", "SlotList", "SlotOut", "availability_feed", "availability_fragment", "slots"]
+
+T = TypeVar("T")
+
+
+async def _answer(kat: KatContext, answer: Callable[[], T]) -> T:
+    """``answer()`` in a worker thread when reading busy times may wait on another machine
+    (a database server, a calendar's address); on the event loop otherwise (SQLite and files:
+    a read of a few microseconds, where the thread's hand-over costs ~100 us a request, #14).
+    Computing slots anew is CPU either way, which a thread would not take off the GIL."""
+    if busy_may_block(kat.busy_provider):
+        return await sync_to_thread(answer)
+    return answer()
 
 
 class SlotList(msgspec.Struct, kw_only=True):
@@ -45,16 +60,19 @@ class SlotList(msgspec.Struct, kw_only=True):
     "/api/clinics/{clinic_id:str}/slots",
     summary="Open times for a service at a clinic",
     tags=["scheduling"],
-    sync_to_thread=True,
     dependencies={"asked": query_dependency(SlotsQuery, path=("clinic_id",))},
     responses={**NOT_FOUND, **INVALID},
 )
-def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) -> SlotList:
+async def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) -> SlotList:
     """Open slots of ``service`` at a clinic in ``[start, end)`` (default: the next 7 days).
 
     ``start``/``end`` are ISO 8601 dates or date-times; without an offset they are read in the
     clinic's zone. Unknown clinic or service: 404; bad dates or a range past the horizon: 422.
     """
+    return await _answer(kat, lambda: _slot_list(kat, asked))
+
+
+def _slot_list(kat: KatContext, asked: SlotsQuery) -> SlotList:
     found = open_slots(
         kat.directory, asked, busy=kat.busy_provider, now=kat.clock(), cache=kat.slot_cache
     )
@@ -70,7 +88,6 @@ def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) 
     "/calendars/{clinic_id:str}/availability.ics",
     summary="Open times as a calendar feed (.ics)",
     tags=["scheduling"],
-    sync_to_thread=True,
     media_type="text/calendar",
     responses={
         304: ResponseSpec(data_container=None, description="Unchanged since If-None-Match"),
@@ -78,7 +95,7 @@ def slots(kat: NamedDependency[KatContext], asked: NamedDependency[SlotsQuery]) 
         **INVALID,
     },
 )
-def availability_feed(
+async def availability_feed(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
     clinic_id: FromPath[str],
@@ -93,6 +110,13 @@ def availability_feed(
     """
     if format not in (None, "", "events", "vavailability"):
         raise ValidationError("format must be events or vavailability", field="format")
+    wanted = request.headers.get("if-none-match", "")
+    return await _answer(kat, lambda: _feed(kat, clinic_id, service, format, wanted))
+
+
+def _feed(
+    kat: KatContext, clinic_id: str, service: str | None, format: str | None, if_none_match: str
+) -> Response[bytes]:
     now = kat.clock()
     feed = horizon_slots(
         kat.directory,
@@ -114,10 +138,7 @@ def availability_feed(
         "Last-Modified": format_datetime(since, usegmt=True),
         "Cache-Control": "public, max-age=300",
     }
-    wanted = {
-        tag.strip().removeprefix("W/")
-        for tag in request.headers.get("if-none-match", "").split(",")
-    }
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     if f'"{digest}"' in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers)
 
@@ -154,20 +175,23 @@ def availability_feed(
     "/fragments/availability",
     summary="Open-times widget (HTML)",
     tags=["fragments"],
-    sync_to_thread=True,
     media_type="text/html",
     dependencies={"params": text_dependency(WeekQuery)},
     responses=FRAGMENT_ERRORS,
     opt=FRAGMENT,
 )
-def availability_fragment(
+async def availability_fragment(
     request: AnyRequest,
     kat: NamedDependency[KatContext],
     params: NamedDependency[Mapping[str, str]],
 ) -> Response[str]:
     """HTML fragment: a week grid of open slots, each a link to the booking form."""
-    view = kat.widgets_for(request).fragment_view(
-        "availability", params, busy_provider=kat.busy_provider, now=kat.clock()
+    widgets = kat.widgets_for(request)
+    view = await _answer(
+        kat,
+        lambda: widgets.fragment_view(
+            "availability", params, busy_provider=kat.busy_provider, now=kat.clock()
+        ),
     )
     return fragment_response(request, kat, view)
 
