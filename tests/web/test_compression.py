@@ -145,3 +145,41 @@ def test_a_streamed_answer_is_compressed_as_it_comes() -> None:
     assert sent[0] == b""  # one chunk late: the first waits to see whether another follows
     assert sent[1] != b""
     assert brotli.decompress(b"".join(sent)) == b"".join(chunks)
+
+
+def test_a_large_body_sent_again_as_the_same_object_is_not_hashed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """#14: a feed's route keeps its bytes; hashing ~300 KB per request cost ~0.3 ms."""
+    import brotli
+    from litestar.config.compression import CompressionConfig
+
+    from kat_widgets.web import compression
+
+    hashed: list[int] = []
+    real = compression.hashlib.blake2b
+
+    def counting(data: bytes, **options: int) -> object:
+        hashed.append(len(data))
+        return real(data, **options)
+
+    monkeypatch.setattr(compression.hashlib, "blake2b", counting)
+    compression.kept.clear()
+    config = CompressionConfig(backend="brotli-repeat", compression_facade=compression.RepeatBrotli)
+    feed = b"BEGIN:VEVENT\r\nEND:VEVENT\r\n" * 4000  # 104 KB
+    sent = [compression.kept.compress(feed, config) for _ in range(3)]
+    assert len(hashed) == 1  # the first time only
+    equal = feed[:10] + feed[10:]  # the same bytes, another object: hashed, found by digest
+    assert equal is not feed
+    assert compression.kept.compress(equal, config) == sent[1]
+    assert len(hashed) == 2
+    stronger = CompressionConfig(
+        backend="brotli-repeat", compression_facade=compression.RepeatBrotli, brotli_quality=9
+    )
+    compression.kept.compress(feed, stronger)  # other options: another digest
+    assert len(hashed) == 3
+    assert all(brotli.decompress(data) == feed for data in sent)
+    small = b"<p>hello</p>" * 100
+    compression.kept.compress(small, config)
+    compression.kept.compress(small, config)
+    assert len(hashed) == 5  # a small body is hashed each time: cheaper than remembering it

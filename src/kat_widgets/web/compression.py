@@ -12,6 +12,10 @@ content); its compressed bytes are kept from the second time. Answers with a tok
 data never reach it: their routes are never compressed (``NEVER_COMPRESS``, against BREACH).
 Kept: at most :data:`KEEP_BYTES` of compressed bytes, the least recently sent dropped first.
 A streamed answer (several bodies) is compressed as it comes, one chunk late.
+
+A large body sent as the very same ``bytes`` object again (a feed, which its route keeps) is
+not even hashed again: the last :data:`SAME_OBJECTS` such bodies are remembered with their
+digest, by identity, each held so that its identity cannot pass to another object.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ __all__ = ["KEEP_BYTES", "RepeatBrotli", "kept"]
 KEEP_BYTES = 16 * 1024 * 1024
 SEEN = 4096
 """Digests of bodies seen once (16 bytes each, no content)."""
+SAME_OBJECTS = 32
+"""Large bodies remembered by identity (with their digest), the least recently sent dropped."""
+SAME_OBJECT_BYTES = 32 * 1024
+"""From this size on, hashing a body costs more than a lookup by identity (~30 us at 32 KB)."""
 _MODES = {"text": brotli.MODE_TEXT, "font": brotli.MODE_FONT, "generic": brotli.MODE_GENERIC}
 
 
@@ -43,6 +51,8 @@ class _Kept:
         self.lock = threading.Lock()
         self.compressed: OrderedDict[bytes, bytes] = OrderedDict()
         self.seen: OrderedDict[bytes, None] = OrderedDict()
+        self.same: OrderedDict[tuple[int, bytes], tuple[bytes, bytes]] = OrderedDict()
+        """(id(body), the options) -> (the body itself, its digest with those options)."""
         self.size = 0
         self.hits = 0
 
@@ -50,6 +60,7 @@ class _Kept:
         with self.lock:
             self.compressed.clear()
             self.seen.clear()
+            self.same.clear()
             self.size = self.hits = 0
 
     def compress(self, body: bytes, config: CompressionConfig) -> bytes:
@@ -59,7 +70,7 @@ class _Kept:
             config.brotli_lgwin,
             config.brotli_lgblock,
         )
-        key = hashlib.blake2b(repr(options).encode() + body, digest_size=16).digest()
+        key = self._digest(body, repr(options).encode())
         with self.lock:
             found = self.compressed.get(key)
             if found is not None:
@@ -88,6 +99,22 @@ class _Kept:
                     _, dropped = self.compressed.popitem(last=False)
                     self.size -= len(dropped)
         return data
+
+    def _digest(self, body: bytes, options: bytes) -> bytes:
+        if len(body) < SAME_OBJECT_BYTES:
+            return hashlib.blake2b(options + body, digest_size=16).digest()
+        same = (id(body), options)
+        with self.lock:
+            known = self.same.get(same)
+            if known is not None and known[0] is body:  # held: the id is still this body's
+                self.same.move_to_end(same)
+                return known[1]
+        key = hashlib.blake2b(options + body, digest_size=16).digest()
+        with self.lock:
+            self.same[same] = (body, key)
+            if len(self.same) > SAME_OBJECTS:
+                self.same.popitem(last=False)
+        return key
 
 
 kept = _Kept()
