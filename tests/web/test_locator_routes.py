@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from kat_widgets.directory import Directory
 from kat_widgets.fragments.assets import hashed_name
 
 Client = TestClient[Litestar]
@@ -164,3 +166,19 @@ def test_widgets_demo_page_renders_from_python() -> None:
 
     html = str(Widgets(Settings(secret_key="d" * 40)).demo_page())
     assert html.index("kat-locator") < html.index("kat-clinics")
+
+
+def test_a_clinic_is_shaped_for_the_api_once_per_directory(directory: Directory) -> None:
+    """#14: the same clinic object answers with the same shape; a reloaded one is shaped anew."""
+    import copy
+
+    from kat_widgets.web.schemas import clinic_out
+
+    clinic = directory.clinics[0]
+    first = clinic_out(clinic)
+    assert clinic_out(clinic) is first
+    reloaded = copy.deepcopy(clinic)
+    again = clinic_out(reloaded)
+    assert again is not first
+    assert msgspec.json.encode(again) == msgspec.json.encode(first)
+    assert first.id == clinic.id and first.address_line == clinic.address.one_line
