@@ -93,3 +93,24 @@ def test_a_refusal_raised_before_the_route_is_logged_with_its_own_status(tmp_pat
             logger.removeHandler(capture)
     assert statuses[-1] == 429
     assert [line["status"] for line in capture.lines] == statuses
+
+
+def test_the_request_line_reads_as_the_standard_formatter_writes_it() -> None:
+    """#14: LineFormatter writes the date once a second; the text must not change."""
+    from kat_widgets.web.observability import LineFormatter
+
+    standard = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    ours = LineFormatter()
+    logger = logging.getLogger("kat_widgets.requests")
+    for created in (1_800_000_000.0, 1_800_000_000.25, 1_800_000_000.999, 1_800_000_001.5):
+        record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, '{"a": %d}', (1,), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == standard.format(record)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        failed = logger.makeRecord(logger.name, logging.ERROR, __file__, 0, "x", (), sys.exc_info())
+    assert ours.format(failed) == standard.format(failed)
+    assert "ValueError: boom" in ours.format(failed)

@@ -15,12 +15,39 @@ import time
 import msgspec
 from litestar.types import HTTPScope
 
-__all__ = ["REQUEST_ID_HEADER", "log_request", "logger", "request_id_of"]
+__all__ = ["REQUEST_ID_HEADER", "LineFormatter", "log_request", "logger", "request_id_of"]
 
 logger = logging.getLogger("kat_widgets.requests")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _LINE = msgspec.json.Encoder()
+
+
+class LineFormatter(logging.Formatter):
+    """``%(asctime)s %(levelname)s %(name)s %(message)s``, the same text as a ``Formatter`` of
+    that format writes, with the date and time of day formatted once a second rather than for
+    every line (``time.localtime`` and ``strftime``: ~2 us of a ~7 us request line, #14)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+        self._stamp = (-1, "")
+        """(a second since the epoch, its local date and time): one object, read at once."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            return super().format(record)
+        second = int(record.created)
+        known, prefix = self._stamp
+        if second != known:  # threads that race here write the same text
+            prefix = time.strftime(self.default_time_format, self.converter(second))
+            self._stamp = (second, prefix)
+        return "%s,%03d %s %s %s" % (  # noqa: UP031 - the format Formatter itself uses
+            prefix,
+            record.msecs,
+            record.levelname,
+            record.name,
+            record.getMessage(),
+        )
 
 
 def request_id_of(scope: HTTPScope) -> str:
