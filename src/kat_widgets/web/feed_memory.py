@@ -1,13 +1,17 @@
 """When each availability feed's open slots last changed, as one app instance has seen it, and
-the body last written for them."""
+the body last written for them; and the last bodies written for slot lists, by their key."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["FeedMemory"]
+__all__ = ["KEYED_BODIES", "FeedMemory"]
+
+KEYED_BODIES = 256
+"""Bodies kept by :meth:`FeedMemory.keyed` (a 14-day slot list is ~10 KB)."""
 
 
 class FeedMemory:
@@ -22,6 +26,7 @@ class FeedMemory:
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, dt.datetime]] = {}
         self._bodies: dict[str, tuple[str, bytes]] = {}
+        self._keyed: OrderedDict[str, bytes] = OrderedDict()
 
     def since(self, feed: str, digest: str, now: dt.datetime) -> dt.datetime:
         """When ``feed`` first had this ``digest``; ``now`` (to the second) if it just changed."""
@@ -40,4 +45,22 @@ class FeedMemory:
         body = write()
         with self._lock:
             self._bodies[feed] = (digest, body)
+        return body
+
+    def keyed(self, key: str, write: Callable[[], bytes]) -> bytes:
+        """The body written for ``key`` (a name for exactly what the body holds, such as a slot
+        list's key), else ``write()``'s; the last :data:`KEYED_BODIES` are kept.
+
+        The same open slots asked again are then the same bytes: not encoded again, and the
+        very object brotli's memory knows (:mod:`kat_widgets.web.compression`)."""
+        with self._lock:
+            body = self._keyed.get(key)
+            if body is not None:
+                self._keyed.move_to_end(key)
+                return body
+        body = write()
+        with self._lock:
+            self._keyed[key] = body
+            if len(self._keyed) > KEYED_BODIES:
+                self._keyed.popitem(last=False)
         return body
