@@ -183,3 +183,30 @@ def test_a_large_body_sent_again_as_the_same_object_is_not_hashed_again(
     compression.kept.compress(small, config)
     compression.kept.compress(small, config)
     assert len(hashed) == 5  # a small body is hashed each time: cheaper than remembering it
+
+
+def test_a_kept_locator_search_is_neither_encoded_nor_hashed_again(
+    app: Litestar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#14: the locator keeps its renders; their bytes are kept beside them."""
+    import brotli
+
+    from kat_widgets.web import compression
+
+    hashed: list[int] = []
+    real = compression.hashlib.blake2b
+
+    def counting(data: bytes, **options: int) -> object:
+        hashed.append(len(data))
+        return real(data, **options)
+
+    compression.kept.clear()
+    with TestClient(app) as client:
+        plain = client.get("/fragments/locator?q=84020", headers={"Accept-Encoding": "identity"})
+        monkeypatch.setattr(compression.hashlib, "blake2b", counting)
+        sent = [_brotli_raw(client, "/fragments/locator?q=84020") for _ in range(3)]
+        other = _brotli_raw(client, "/fragments/locator?q=84101")
+    # (hashlib is the module every caller shares: count the bodies only)
+    assert len([size for size in hashed if size > 4096]) == 2  # each search once
+    assert all(brotli.decompress(body) == plain.content for body in sent)
+    assert brotli.decompress(other) != plain.content

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,12 @@ from kat_widgets.web.gate import BodyLimits, RequestGate
 from kat_widgets.web.json_depth import JsonTooDeep
 from kat_widgets.web.security import OriginPolicy
 from tests.asgi import http_scope
+
+
+def _run(call: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run`` in a thread of its own: a test of this worker may own this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, call).result(timeout=60)
 
 
 class Lines(logging.Handler):
@@ -78,7 +86,7 @@ def test_a_client_that_leaves_mid_body_reaches_no_route() -> None:
         sent.append(message)
 
     scope = http_scope("POST", "/echo", [(b"content-type", b"application/json")])
-    asyncio.run(gate(scope, receive, send))  # type: ignore[arg-type]
+    _run(gate(scope, receive, send))  # type: ignore[arg-type]
     assert called == [] and sent == []
 
 
@@ -99,6 +107,6 @@ def test_a_body_nested_too_deeply_is_refused_before_the_route() -> None:
 
     scope = http_scope("POST", "/echo", [(b"content-type", b"application/json")])
     with pytest.raises(JsonTooDeep) as refused:
-        asyncio.run(gate(scope, receive, send))  # type: ignore[arg-type]
+        _run(gate(scope, receive, send))  # type: ignore[arg-type]
     assert refused.value.status_code == 400
     assert called == []

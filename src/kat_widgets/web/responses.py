@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, TypeVar
 
 from litestar import Response
@@ -61,6 +63,29 @@ def wants_page(request: AnyRequest) -> bool:
     return request.headers.get("sec-fetch-dest", "") in PAGE_DESTINATIONS
 
 
+_ENCODED: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
+"""id(html) -> (the html, held so that its id stays its own; its UTF-8)."""
+_ENCODED_KEPT = 64
+_ENCODED_LOCK = threading.Lock()
+
+
+def _utf8_of_kept(html: str) -> bytes:
+    """``html`` in UTF-8, the same bytes object for the same ``html`` object: a render that its
+    widget keeps (a locator search asked again) is encoded once, and brotli's memory knows the
+    bytes by identity instead of hashing 20 KB again (~20 us, #14)."""
+    with _ENCODED_LOCK:
+        known = _ENCODED.get(id(html))
+        if known is not None and known[0] is html:
+            _ENCODED.move_to_end(id(html))
+            return known[1]
+    data = html.encode()
+    with _ENCODED_LOCK:
+        _ENCODED[id(html)] = (html, data)
+        if len(_ENCODED) > _ENCODED_KEPT:
+            _ENCODED.popitem(last=False)
+    return data
+
+
 def fragment_response(
     request: AnyRequest,
     kat: KatContext,
@@ -68,11 +93,14 @@ def fragment_response(
     *,
     page: bool | None = None,
     headers: dict[str, str] | None = None,
+    kept_render: bool = False,
 ) -> Response[str]:
     """Answer with ``view``'s widget, wrapped in the embed page when a browser navigated here.
 
     A page keeps the styles and the iframe height reporting that a bare fragment lacks, so
-    plain forms work with no JavaScript and inside an iframe alike.
+    plain forms work with no JavaScript and inside an iframe alike. ``kept_render``: the widget
+    keeps its renders for repeated requests (so the same HTML object comes back), and they hold
+    no token or visitor's details: its bytes are kept beside it.
     """
     as_page = wants_page(request) if page is None else page
     # a language switch only where following its link shows this page again (not after a POST)
@@ -84,8 +112,9 @@ def fragment_response(
         if as_page
         else view.html
     )
+    content: str | bytes = _utf8_of_kept(body) if kept_render and not as_page else str(body)
     return Response(
-        str(body),
+        content,  # type: ignore[arg-type]  # bytes are sent as they are
         status_code=view.status,
         media_type=HTML,
         # the language follows Accept-Language when no ?lang= says otherwise

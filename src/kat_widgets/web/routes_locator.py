@@ -142,7 +142,7 @@ async def locator_fragment(
         view = await sync_to_thread(widgets.fragment_view, "locator", params, action=action)
     else:
         view = widgets.fragment_view("locator", params, action=action)
-    return fragment_response(request, kat, view)
+    return fragment_response(request, kat, view, kept_render=True)
 
 
 ROUTES = [locate, locator_fragment]
