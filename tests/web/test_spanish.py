@@ -184,6 +184,15 @@ def test_accept_language_picks_spanish_and_lang_overrides_it(
     english = client.get("/fragments/locator?q=84020&lang=en", headers=header)
     assert "Near 84020, Draper, UT" in english.text
     assert "Near 84020" in client.get("/fragments/locator?q=84020").text  # no header: English
+    # read from the raw query string (#14) as Litestar's query parameters read it
+    first = client.get("/fragments/locator?lang=es&q=84020&lang=en")
+    assert "Cerca de 84020" in first.text  # the first lang wins
+    assert "Cerca de 84020" in client.get("/fragments/locator?q=84020&lang=%65s").text
+    blank = client.get("/fragments/locator?q=84020&lang=", headers=header)
+    assert "Cerca de 84020" in blank.text  # a blank lang leaves it to Accept-Language
+    spoken = client.get("/api/locate?q=99999&lang=es")  # the JSON API speaks it too
+    assert spoken.status_code == 422
+    assert spoken.json()["detail"].startswith("No conocemos el código postal 99999")
 
 
 def test_form_errors_and_error_pages_in_spanish(client: TestClient[Litestar]) -> None:

@@ -158,11 +158,11 @@ def kat_routes(
         route_handlers=_route_handlers(context),
         dependencies={"kat": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=dict(exception_handlers(context)),
-        before_request=context.negotiator(),  # JSON answers too speak the visitor's language
         middleware=[
             # the request id and log line, Host and origin checks, rate limit, body deadlines
             # and JSON nesting: one layer, not five (see kat_widgets.web.gate)
             request_gate(
+                prepare=context.negotiator(),  # JSON answers too speak the visitor's language
                 policy=_origin_policy(settings),
                 add_headers=with_security,
                 limiter=limiter,
