@@ -60,7 +60,13 @@ def crisis_banner(
     """
     html = render_crisis_banner(region, lang, variant, settings=kat.settings)
     view = FragmentView(html, "crisis-banner", "Get help now")
-    return fragment_response(request, kat, view, headers={"Cache-Control": "public, max-age=3600"})
+    return fragment_response(
+        request,
+        kat,
+        view,
+        headers={"Cache-Control": "public, max-age=3600"},
+        kept_render=True,  # the same public HTML per region, language and variant
+    )
 
 
 ROUTES = [crisis_banner]
