@@ -2,7 +2,7 @@
 
 Two uvicorn servers, one worker each, started here:
 - the **floor**: a one-route Litestar app rendering a ~2 KB autoescaped Jinja2 page
-  (``floor.bare``);
+  (``floor.bare``), under uvicorn's httptools protocol, the parser ours builds on;
 - **ours**: ``create_app`` as ``kat-widgets serve`` runs it (our HTTP protocol, the request log
   at its default level, compression, every middleware), plus the same floor route
   (``floor.stacked``), so "vs stacked floor" shows what our handlers add beyond our stack.
@@ -73,7 +73,9 @@ def _server(factory: str, log: Path, env: dict[str, str]) -> tuple[subprocess.Po
         *("--log-level", "warning"),
     ]
     if factory == "stacked":  # as `kat-widgets serve` runs our app
-        command += ["--http", "kat_widgets.web.http_protocol:KatH11Protocol"]
+        command += ["--http", "kat_widgets.web.http_protocol:KatHttpToolsProtocol"]
+    else:  # the same parser: uvicorn's httptools, which `serve` builds on
+        command += ["--http", "httptools"]
     process = subprocess.Popen(
         command,
         cwd=SUPPORT,

@@ -266,14 +266,14 @@ class _ThreadLog(logging.Handler):
 class UvicornThread:
     """``app`` served by uvicorn in a daemon thread of this process, on a socket bound first."""
 
-    def __init__(self, app: Any, *, name: str = "uvicorn in a thread") -> None:
+    def __init__(self, app: Any, *, name: str = "uvicorn in a thread", http: Any = "auto") -> None:
         import uvicorn
 
         self.name = name
         self.socket = bound_socket()
         self.port: int = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=http))
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.failure = ""
         self._log = _ThreadLog(self.thread)

@@ -52,7 +52,7 @@ def test_serve_runs_uvicorn_with_it(monkeypatch: pytest.MonkeyPatch, tmp_path: A
     monkeypatch.setenv("KAT_SECRET_KEY", "n" * 40)
     monkeypatch.setenv("KAT_WORKERS", "1")  # serve sets it for its workers; restored after
     assert main(["serve", "--workers", "2", "--port", "0"]) == 0
-    assert seen["http"] == "kat_widgets.web.http_protocol:KatH11Protocol"
+    assert seen["http"] == "kat_widgets.web.http_protocol:KatHttpToolsProtocol"
     assert seen["timeout_worker_healthcheck"] == 60
     assert seen["proxy_headers"] is False  # X-Forwarded-For from nobody by default
     assert seen["workers"] == 2

@@ -92,8 +92,8 @@ def _run(uvicorn: Any, args: argparse.Namespace, settings: Settings) -> None:
         reload=args.reload,
         log_level=args.log_level,
         server_header=False,
-        # TCP_NODELAY (no 40 ms stalls with --workers N) and a deadline for request headers
-        http="kat_widgets.web.http_protocol:KatH11Protocol",
+        # httptools, TCP_NODELAY (no 40 ms stalls with --workers N), a deadline for headers
+        http="kat_widgets.web.http_protocol:KatHttpToolsProtocol",
         # X-Forwarded-For is believed only from the proxies named in KAT_FORWARDED_ALLOW_IPS
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
