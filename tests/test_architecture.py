@@ -150,67 +150,67 @@ def test_delivery_layers_do_no_time_arithmetic(layer: str) -> None:
     assert not {name: lines for name, lines in found.items() if lines}
 
 
-def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
+def _import_alone(module: str, *, leaves: set[str], then: str = "") -> None:
+    """Import ``module`` in a fresh interpreter; none of ``leaves`` (a package, or a module by
+    its full name) may be loaded by it. ``then``: more code to run there afterwards."""
     code = (
-        "import sys, kat_widgets.fragments\n"
-        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'litestar', 'sqlalchemy'})\n"
+        f"import sys, {module}\n"
+        f"leaves = {sorted(leaves)!r}\n"
+        "loaded = set(sys.modules) | {name.split('.')[0] for name in sys.modules}\n"
+        "bad = sorted(set(leaves) & loaded)\n"
         "assert not bad, bad\n"
-    )
+    ) + then
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_importing_fragments_imports_neither_litestar_nor_sqlalchemy() -> None:
+    _import_alone("kat_widgets.fragments", leaves={"litestar", "sqlalchemy"})
 
 
 def test_importing_fragments_leaves_the_booking_use_cases_for_when_they_are_used() -> None:
     # a form's query lives in booking.models; importing it once pulled in the package's
     # __init__, and with it the use cases, the waitlist and the settings (~17 ms, #14)
-    code = (
-        "import sys, kat_widgets.fragments\n"
-        "heavy = {'kat_widgets.booking.service', 'kat_widgets.booking.waitlist',\n"
-        "         'kat_widgets.scheduling.pathway'}\n"
-        "bad = sorted(heavy & set(sys.modules))\n"
-        "assert not bad, bad\n"
-        "from kat_widgets.booking import BookingService, Confirmation\n"
-        "from kat_widgets.scheduling import check_pathway, find_slots\n"
-        "assert BookingService.__module__ == 'kat_widgets.booking.service'\n"
-        "assert Confirmation.__module__ == 'kat_widgets.booking.models'\n"
-        "assert check_pathway.__module__ == 'kat_widgets.scheduling.pathway'\n"
-        "assert find_slots.__module__ == 'kat_widgets.scheduling.engine'\n"
+    _import_alone(
+        "kat_widgets.fragments",
+        leaves={
+            "kat_widgets.booking.service",
+            "kat_widgets.booking.waitlist",
+            "kat_widgets.scheduling.pathway",
+        },
+        then=(
+            "from kat_widgets.booking import BookingService, Confirmation\n"
+            "from kat_widgets.scheduling import check_pathway, find_slots\n"
+            "assert BookingService.__module__ == 'kat_widgets.booking.service'\n"
+            "assert Confirmation.__module__ == 'kat_widgets.booking.models'\n"
+            "assert check_pathway.__module__ == 'kat_widgets.scheduling.pathway'\n"
+            "assert find_slots.__module__ == 'kat_widgets.scheduling.engine'\n"
+        ),
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_importing_fragments_leaves_babel_for_the_first_page_in_spanish() -> None:
     # catalogs are read with the standard library's gettext; Babel's dates (~15 ms of import)
     # are imported by the first date or time written in Spanish (#14)
-    code = (
-        "import sys, kat_widgets.fragments\n"
-        "assert 'babel' not in {m.split('.')[0] for m in sys.modules}\n"
-        "from kat_widgets import i18n\n"
-        "from kat_widgets.fragments.scheduling import spoken_day\n"
-        "import datetime as dt\n"
-        "with i18n.using('es'):\n"
-        "    assert spoken_day(dt.date(2027, 3, 9)) == 'martes, 9 de marzo de 2027'\n"
-        "    assert i18n.gettext('Book an appointment') == 'Reservar una cita'\n"
+    _import_alone(
+        "kat_widgets.fragments",
+        leaves={"babel"},
+        then=(
+            "from kat_widgets import i18n\n"
+            "from kat_widgets.fragments.scheduling import spoken_day\n"
+            "import datetime as dt\n"
+            "with i18n.using('es'):\n"
+            "    assert spoken_day(dt.date(2027, 3, 9)) == 'martes, 9 de marzo de 2027'\n"
+            "    assert i18n.gettext('Book an appointment') == 'Reservar una cita'\n"
+        ),
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_importing_fhir_imports_no_web_framework_and_no_fhir_library() -> None:
     # the FHIR JSON is built with msgspec; fhir.resources is a test dependency that checks it
-    code = (
-        "import sys, kat_widgets.fhir\n"
-        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'litestar', 'fhir', 'pydantic'})\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    _import_alone("kat_widgets.fhir", leaves={"litestar", "fhir", "pydantic"})
 
 
 def test_importing_fragments_leaves_the_calendar_parsers_for_when_they_are_used() -> None:
     # icalendar and recurring_ical_events cost ~40 ms of import; only bookings and staff
     # calendars need them, so they are imported where those are shown or read (#14)
-    code = (
-        "import sys, kat_widgets.fragments\n"
-        "heavy = {'icalendar', 'recurring_ical_events'}\n"
-        "bad = sorted(heavy & set(sys.modules))\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    _import_alone("kat_widgets.fragments", leaves={"icalendar", "recurring_ical_events"})

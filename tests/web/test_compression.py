@@ -147,24 +147,44 @@ def test_a_streamed_answer_is_compressed_as_it_comes() -> None:
     assert brotli.decompress(b"".join(sent)) == b"".join(chunks)
 
 
-def test_a_large_body_sent_again_as_the_same_object_is_not_hashed_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+class Hashes:
+    """Counts the BLAKE2b digests taken while :meth:`counting` is on (sizes of what was hashed).
+
+    hashlib is the module every caller shares: tests count the sizes that matter to them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.sizes: list[int] = []
+
+    def counting(self) -> None:
+        from kat_widgets.web import compression
+
+        real = compression.hashlib.blake2b
+
+        def counted(data: bytes, **options: int) -> object:
+            self.sizes.append(len(data))
+            return real(data, **options)
+
+        self.monkeypatch.setattr(compression.hashlib, "blake2b", counted)
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> Hashes:
+    from kat_widgets.web import compression
+
+    compression.kept.clear()
+    return Hashes(monkeypatch)
+
+
+def test_a_large_body_sent_again_as_the_same_object_is_not_hashed_again(hashes: Hashes) -> None:
     """#14: a feed's route keeps its bytes; hashing ~300 KB per request cost ~0.3 ms."""
     import brotli
     from litestar.config.compression import CompressionConfig
 
     from kat_widgets.web import compression
 
-    hashed: list[int] = []
-    real = compression.hashlib.blake2b
-
-    def counting(data: bytes, **options: int) -> object:
-        hashed.append(len(data))
-        return real(data, **options)
-
-    monkeypatch.setattr(compression.hashlib, "blake2b", counting)
-    compression.kept.clear()
+    hashes.counting()
+    hashed = hashes.sizes
     config = CompressionConfig(backend="brotli-repeat", compression_facade=compression.RepeatBrotli)
     feed = b"BEGIN:VEVENT\r\nEND:VEVENT\r\n" * 4000  # 104 KB
     sent = [compression.kept.compress(feed, config) for _ in range(3)]
@@ -186,27 +206,16 @@ def test_a_large_body_sent_again_as_the_same_object_is_not_hashed_again(
 
 
 def test_a_kept_locator_search_is_neither_encoded_nor_hashed_again(
-    app: Litestar, monkeypatch: pytest.MonkeyPatch
+    app: Litestar, hashes: Hashes
 ) -> None:
     """#14: the locator keeps its renders; their bytes are kept beside them."""
     import brotli
 
-    from kat_widgets.web import compression
-
-    hashed: list[int] = []
-    real = compression.hashlib.blake2b
-
-    def counting(data: bytes, **options: int) -> object:
-        hashed.append(len(data))
-        return real(data, **options)
-
-    compression.kept.clear()
     with TestClient(app) as client:
         plain = client.get("/fragments/locator?q=84020", headers={"Accept-Encoding": "identity"})
-        monkeypatch.setattr(compression.hashlib, "blake2b", counting)
+        hashes.counting()
         sent = [_brotli_raw(client, "/fragments/locator?q=84020") for _ in range(3)]
         other = _brotli_raw(client, "/fragments/locator?q=84101")
-    # (hashlib is the module every caller shares: count the bodies only)
-    assert len([size for size in hashed if size > 4096]) == 2  # each search once
+    assert len([size for size in hashes.sizes if size > 4096]) == 2  # each search once
     assert all(brotli.decompress(body) == plain.content for body in sent)
     assert brotli.decompress(other) != plain.content
