@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -114,3 +116,66 @@ def test_the_request_line_reads_as_the_standard_formatter_writes_it() -> None:
         failed = logger.makeRecord(logger.name, logging.ERROR, __file__, 0, "x", (), sys.exc_info())
     assert ours.format(failed) == standard.format(failed)
     assert "ValueError: boom" in ours.format(failed)
+
+
+def test_the_request_line_written_directly_is_the_line_logging_would_write() -> None:
+    """#14: with only its own handler, the line skips LogRecord; the text must not change."""
+    import re
+    import time
+
+    from kat_widgets.web.observability import LineFormatter, RequestLineHandler, log_request
+
+    logger = logging.getLogger("kat_widgets.requests")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    direct, plain = io.StringIO(), io.StringIO()
+    standard = logging.StreamHandler(plain)
+    standard.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    scope: Any = {"method": "GET", "path_template": "/api/clinics"}
+    try:
+        logger.handlers[:] = [RequestLineHandler(direct)]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        before = time.time()
+        log_request(scope, "abcdef0123456789", 200, time.perf_counter())
+        after = time.time()
+        logger.handlers.append(standard)  # another handler: the usual way, to both
+        log_request(scope, "abcdef0123456789", 404, time.perf_counter())
+    finally:
+        logger.handlers[:], level, logger.propagate = saved[0], saved[1], saved[2]
+        logger.setLevel(level)
+    first, second = direct.getvalue().splitlines()
+    [through_logging] = plain.getvalue().splitlines()
+    shape = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO kat_widgets\.requests (\{.*\})$"
+    for line in (first, second, through_logging):
+        assert re.match(shape, line), line
+    assert second == through_logging  # the same record, through both handlers
+    assert json.loads(re.match(shape, first).group(1))["status"] == 200  # type: ignore[union-attr]
+    stamp = first.split(" INFO ")[0]  # local time, to the millisecond
+    written = time.mktime(time.strptime(stamp[:19], "%Y-%m-%d %H:%M:%S")) + int(stamp[20:]) / 1000
+    assert before - 0.002 <= written <= after + 0.002  # between the two clocks
+    record = logging.makeLogRecord({"name": "kat_widgets.requests", "levelname": "INFO"})
+    record.msg, record.created = "x", before
+    record.msecs = (before - int(before)) * 1000
+    assert LineFormatter().format(record) == standard.format(record)
+
+
+def test_a_request_line_that_cannot_be_written_never_fails_the_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kat_widgets.web.observability import RequestLineHandler, log_request
+
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError("disk full")
+
+    logger = logging.getLogger("kat_widgets.requests")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        logger.handlers[:] = [RequestLineHandler(Broken())]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        log_request({"method": "GET", "path_template": "/x"}, "abcdef0123456789", 200, 0.0)  # type: ignore[typeddict-item]
+    finally:
+        logger.handlers[:], level, logger.propagate = saved[0], saved[1], saved[2]
+        logger.setLevel(level)
+    assert "OSError: disk full" in capsys.readouterr().err  # reported as logging reports it
