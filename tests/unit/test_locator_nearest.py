@@ -163,3 +163,52 @@ def test_a_place_asked_again_gets_the_same_exact_answer_from_the_cache() -> None
     assert again == first == index.brute_force(40.6, -111.9, limit=5)
     info = index._geodesic_km.cache_info()
     assert info.misses == measured and info.hits >= 5  # no geodesic computed the second time
+
+
+def test_a_search_is_answered_again_within_its_minute_and_anew_after(
+    directory: Directory,
+) -> None:
+    """#14: the same search in the same minute is the same answer; open-now turns on time."""
+    locator = Locator(directory)
+    opening = dt.datetime(2027, 3, 8, 15, 0, tzinfo=dt.UTC)  # Monday 08:00 in Denver
+    before = opening - dt.timedelta(seconds=1)
+    closed = locator.locate("84020", at=before)
+    assert locator.locate("84020", at=before - dt.timedelta(seconds=30)) is closed
+    opened = locator.locate("84020", at=opening)
+    assert opened is not closed
+    draper = {r.clinic.id: r.status.open for r in opened.results}["draper"]
+    assert draper and not {r.clinic.id: r.status.open for r in closed.results}["draper"]
+    assert locator.locate("84020", at=opening + dt.timedelta(seconds=59)) is opened
+    assert locator.locate("84020", limit=2, at=opening) is not opened  # another search
+
+
+def test_hours_with_seconds_are_never_answered_from_memory(directory: Directory) -> None:
+    import msgspec
+
+    clinics = list(directory.clinics)
+    draper = next(c for c in clinics if c.id == "draper")
+    late = tuple(msgspec.structs.replace(rule, opens=dt.time(8, 0, 30)) for rule in draper.hours)
+    clinics[clinics.index(draper)] = msgspec.structs.replace(draper, hours=late)
+    data = msgspec.structs.replace(directory.data, clinics=tuple(clinics))
+    locator = Locator(Directory(data, translations=directory.translations))
+    at = dt.datetime(2027, 3, 8, 15, 0, 10, tzinfo=dt.UTC)  # 08:00:10, before 08:00:30
+    first = locator.locate("84020", at=at)
+    later = locator.locate("84020", at=at + dt.timedelta(seconds=30))  # 08:00:40
+    assert later is not first
+    status = {r.clinic.id: r.status.open for r in first.results}
+    assert not status["draper"]
+    assert {r.clinic.id: r.status.open for r in later.results}["draper"]
+
+
+def test_a_search_remembered_in_one_language_is_not_given_in_another(
+    directory: Directory,
+) -> None:
+    from kat_widgets import i18n
+
+    locator = Locator(directory)
+    at = dt.datetime(2027, 3, 8, 18, 0, tzinfo=dt.UTC)
+    english = locator.locate("84020", at=at)
+    with i18n.using("es"):
+        spanish = locator.locate("84020", at=at)
+    assert english.place.label == "Near 84020, Draper, UT"
+    assert spanish.place.label.startswith("Cerca de 84020")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import msgspec
 
+from kat_widgets import i18n
 from kat_widgets.directory import Clinic, Directory
 from kat_widgets.errors import GeocoderError, ValidationError
 from kat_widgets.i18n import gettext as _
@@ -81,6 +83,8 @@ class Locator:
         self.radius_km = radius_km
         self._index: SpatialIndex[Clinic] | None = None
         self._lock = threading.Lock()
+        self._answers: OrderedDict[tuple[LocateQuery, int, str], LocateAnswer] = OrderedDict()
+        self._by_minute = _hours_in_whole_minutes(directory)
 
     @property
     def index(self) -> SpatialIndex[Clinic]:
@@ -295,9 +299,45 @@ class Locator:
         """
         if not isinstance(query, LocateQuery):
             query = LocateQuery.of(q=query, **fields)
+        when = at if at is not None else dt.datetime.now(dt.UTC)
+        # the same search in the same minute and language has the same answer (open-now turns
+        # at whole minutes; labels and notes are in the current language): kept, but never one
+        # an online geocoder gave (~20 us a search, #14)
+        coordinates = query.lat is not None or query.lon is not None
+        key = (query, int(when.timestamp()) // 60, i18n.current())
+        remember = self._by_minute and not self.may_block(query.q, coordinates=coordinates)
+        if remember:
+            with self._lock:
+                known = self._answers.get(key)
+                if known is not None:
+                    self._answers.move_to_end(key)
+                    return known
         self.service_filter(query.service)
         place = self.resolve(query.q, lat=query.lat, lon=query.lon)
-        return self.nearest(place, query, at=at)
+        answer = self.nearest(place, query, at=when)
+        if remember:
+            with self._lock:
+                self._answers[key] = answer
+                if len(self._answers) > _ANSWERS_KEPT:
+                    self._answers.popitem(last=False)
+        return answer
+
+
+_ANSWERS_KEPT = 512
+"""Searches kept by :meth:`Locator.locate` (each ~1 KB), the least recently asked dropped."""
+
+
+def _hours_in_whole_minutes(directory: Directory) -> bool:
+    """Whether every opening and closing time is a whole minute (so open-now holds a minute)."""
+    times = [t for c in directory.clinics for rule in c.hours for t in (rule.opens, rule.closes)]
+    times += [
+        t
+        for c in directory.clinics
+        for exception in c.exceptions
+        for t in (exception.opens, exception.closes)
+        if t is not None
+    ]
+    return all(t.second == 0 and t.microsecond == 0 for t in times)
 
 
 def locator_from_settings(settings: Settings, directory: Directory) -> Locator:
