@@ -27,6 +27,12 @@ from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 
+# `python benchmarks/NAME.py` puts this folder first on the import path, where http.py (the
+# HTTP benchmark) hides the standard library's http package from whatever imports it later
+# (urllib.request, geopy): the folder goes last, where its own modules are still found
+if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+    sys.path.append(sys.path.pop(0))
+
 
 class Figure(NamedTuple):
     median: float
@@ -94,7 +100,9 @@ def instructions(setup: str, body: str, *, calls: int = 20, path: Path = HERE) -
 
     def count(times: int) -> int:
         script = (
-            textwrap.dedent(setup)
+            # ``path`` last on the import path, after the standard library (see above)
+            f"import sys\nsys.path.append({str(path)!r})\n"
+            + textwrap.dedent(setup)
             + f"\nfor _ in range({times}):\n"
             + textwrap.indent(textwrap.dedent(body), "    ")
         )
@@ -112,7 +120,7 @@ def instructions(setup: str, body: str, *, calls: int = 20, path: Path = HERE) -
                 capture_output=True,
                 text=True,
                 cwd=path,
-                env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(path)},
+                env={**os.environ, "PYTHONHASHSEED": "0"},
                 check=False,
             )
         found = re.search(r"Collected : (\d+)", done.stderr)
