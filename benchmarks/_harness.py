@@ -27,11 +27,27 @@ from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 
-# `python benchmarks/NAME.py` puts this folder first on the import path, where http.py (the
-# HTTP benchmark) hides the standard library's http package from whatever imports it later
-# (urllib.request, geopy): the folder goes last, where its own modules are still found
+
+def after_the_standard_library(entries: list[str], folder: str) -> list[str]:
+    """``entries`` (an import path) with ``folder`` after the standard library but before the
+    installed packages: this folder's http.py must not hide the standard library's http package
+    (urllib.request imports it), and its ics.py must come before the ics-py package (the
+    callgrind scripts import the benchmark they measure by its name)."""
+    rest = [entry for entry in entries if entry != folder]
+    where = next((n for n, entry in enumerate(rest) if "-packages" in entry), len(rest))
+    return [*rest[:where], folder, *rest[where:]]
+
+
+# `python benchmarks/NAME.py` puts this folder first on the import path
 if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
-    sys.path.append(sys.path.pop(0))
+    sys.path[:] = after_the_standard_library(sys.path[1:], str(HERE))
+
+_PLACE_FOLDER = """import sys
+_rest = [entry for entry in sys.path if entry != {folder!r}]
+_at = next((n for n, entry in enumerate(_rest) if "-packages" in entry), len(_rest))
+sys.path[:] = [*_rest[:_at], {folder!r}, *_rest[_at:]]
+"""
+"""What :func:`after_the_standard_library` does, at the top of a callgrind script."""
 
 
 class Figure(NamedTuple):
@@ -100,8 +116,8 @@ def instructions(setup: str, body: str, *, calls: int = 20, path: Path = HERE) -
 
     def count(times: int) -> int:
         script = (
-            # ``path`` last on the import path, after the standard library (see above)
-            f"import sys\nsys.path.append({str(path)!r})\n"
+            # ``path`` after the standard library, before the installed packages (see above)
+            _PLACE_FOLDER.format(folder=str(path))
             + textwrap.dedent(setup)
             + f"\nfor _ in range({times}):\n"
             + textwrap.indent(textwrap.dedent(body), "    ")
