@@ -172,3 +172,43 @@ def test_the_key_names_the_slots(service: BookingService) -> None:
     assert two.key != one.key and two.slots == one.slots[1:]
     narrower = dict(asked, end=NOW + dt.timedelta(days=2))
     assert cache.find(service.directory, "draper", "info-call", **narrower).key != two.key
+
+
+def test_a_version_read_in_one_thread_sees_what_another_commits(
+    service: BookingService, storage: Storage
+) -> None:
+    """#14: SQLite reads it on a connection each thread keeps; it must never hold a snapshot."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as reader:  # one thread: the same connection every time
+        first = reader.submit(storage.schedule_version, "draper").result()
+        done = service.book(request(at(9, 10)), public=False)
+        second = reader.submit(storage.schedule_version, "draper").result()
+        service.cancel(done.token)
+        third = reader.submit(storage.schedule_version, "draper").result()
+    assert first < second < third
+    assert third == storage.schedule_version("draper")
+
+
+def test_a_broken_version_reader_is_replaced_and_dispose_closes_them(tmp_path: Any) -> None:
+    import sqlite3
+
+    storage = Storage(f"sqlite:///{tmp_path}/kat.db")
+    storage.migrate()
+    readers = storage._readers  # type: ignore[attr-defined]
+    assert storage.schedule_version("draper") == 0
+    readers._local.connection.close()  # the file's connection broke under us
+    assert storage.schedule_version("draper") == 0  # a fresh one, no error
+    opened = list(readers._opened)
+    assert len(opened) == 1
+    storage.dispose()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed
+        opened[0].execute("SELECT 1")
+
+
+def test_a_database_in_memory_is_read_the_ordinary_way() -> None:
+    storage = Storage("sqlite:///:memory:")
+    try:
+        assert storage._readers is None  # type: ignore[attr-defined]
+    finally:
+        storage.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from kat_widgets.booking.storage.base import Storage
+from kat_widgets.booking.storage.sqlite_version import VersionReaders
+from kat_widgets.errors import StorageUnavailableError
 
 __all__ = ["SQLiteStorage"]
+
+log = logging.getLogger("kat_widgets.booking.storage")
 
 # extended result codes (https://www.sqlite.org/rescode.html): the overlap trigger's RAISE(ABORT)
 # and the group seats CHECK
@@ -50,6 +56,29 @@ class SQLiteStorage(Storage, dialect="sqlite"):
             connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
+
+    def __init__(self, url: str, *, durable_commits: bool = True) -> None:
+        super().__init__(url, durable_commits=durable_commits)
+        database = self.engine.url.database
+        in_memory = database in (None, "", ":memory:") or "mode=memory" in str(self.engine.url)
+        self._readers = None if in_memory else VersionReaders(self.engine)
+
+    def schedule_version(self, clinic_id: str) -> int:
+        """Read on a connection of this thread's own (:mod:`.sqlite_version`); a database in
+        memory, whose every connection is another database, the ordinary way."""
+        readers = self._readers
+        if readers is None:
+            return super().schedule_version(clinic_id)
+        try:
+            return readers.read(clinic_id)
+        except sqlite3.Error as exc:
+            log.warning("booking database error: %s", type(exc).__name__)
+            raise StorageUnavailableError("The booking database is not reachable.") from None
+
+    def dispose(self) -> None:
+        if self._readers is not None:
+            self._readers.close()
+        super().dispose()
 
     def _reading(self, conn: Connection) -> Connection:
         return conn.execution_options(kat_begin="DEFERRED")
