@@ -8,6 +8,7 @@ import msgspec
 
 from kat_widgets.directory import Clinic
 from kat_widgets.directory.models import WEEKDAYS, DateException
+from kat_widgets.memo import IdentityMemo
 
 __all__ = ["OpenStatus", "hours_on", "open_status"]
 
@@ -20,7 +21,14 @@ class OpenStatus(msgspec.Struct, frozen=True, kw_only=True):
     note: str = ""
 
 
-_BY_DATE: dict[int, tuple[Clinic, dict[dt.date, DateException]]] = {}
+def _by_date(clinic: Clinic) -> dict[dt.date, DateException]:
+    by_date: dict[dt.date, DateException] = {}
+    for exception in clinic.exceptions:
+        by_date[exception.date] = exception
+    return by_date
+
+
+_BY_DATE = IdentityMemo(_by_date, size=256)
 """Each clinic's exceptions by date (its holidays make hundreds, scanned twice per clinic per
 search before), kept per clinic object: the directory is immutable until it is reloaded."""
 
@@ -29,15 +37,7 @@ def _exception_on(clinic: Clinic, day: dt.date) -> DateException | None:
     """The exception that rules ``day``: the last one for it, as for the slot engine
     (:func:`kat_widgets.scheduling.rules.local_windows`), so a clinic's own hours on a public
     holiday (listed after the holiday) win here too."""
-    known = _BY_DATE.get(id(clinic))
-    if known is None or known[0] is not clinic:
-        by_date: dict[dt.date, DateException] = {}
-        for exception in clinic.exceptions:
-            by_date[exception.date] = exception
-        if len(_BY_DATE) > 256:  # directories reloaded many times: start again
-            _BY_DATE.clear()
-        known = _BY_DATE[id(clinic)] = (clinic, by_date)
-    return known[1].get(day)
+    return _BY_DATE(clinic).get(day)
 
 
 def hours_on(clinic: Clinic, day: dt.date) -> tuple[tuple[dt.time, dt.time], ...]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any, TypeVar
 
 from litestar import Response
@@ -13,6 +11,7 @@ from litestar.serialization import default_serializer
 from litestar.types import Serializer
 
 from kat_widgets.fragments.widgets import FragmentView
+from kat_widgets.memo import IdentityMemo
 from kat_widgets.web.context import AnyRequest, KatContext
 
 __all__ = ["SafeJSONResponse", "fragment_response", "safe_http_error", "wants_page"]
@@ -63,27 +62,10 @@ def wants_page(request: AnyRequest) -> bool:
     return request.headers.get("sec-fetch-dest", "") in PAGE_DESTINATIONS
 
 
-_ENCODED: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
-"""id(html) -> (the html, held so that its id stays its own; its UTF-8)."""
-_ENCODED_KEPT = 64
-_ENCODED_LOCK = threading.Lock()
-
-
-def _utf8_of_kept(html: str) -> bytes:
-    """``html`` in UTF-8, the same bytes object for the same ``html`` object: a render that its
-    widget keeps (a locator search asked again) is encoded once, and brotli's memory knows the
-    bytes by identity instead of hashing 20 KB again (~20 us, #14)."""
-    with _ENCODED_LOCK:
-        known = _ENCODED.get(id(html))
-        if known is not None and known[0] is html:
-            _ENCODED.move_to_end(id(html))
-            return known[1]
-    data = html.encode()
-    with _ENCODED_LOCK:
-        _ENCODED[id(html)] = (html, data)
-        if len(_ENCODED) > _ENCODED_KEPT:
-            _ENCODED.popitem(last=False)
-    return data
+_utf8_of_kept = IdentityMemo(str.encode, size=64)
+"""A kept render in UTF-8, the same bytes object for the same render: a render its widget keeps
+(a locator search asked again) is encoded once, and brotli's memory knows the bytes by identity
+instead of hashing 20 KB again (~20 us, #14)."""
 
 
 def fragment_response(

@@ -10,6 +10,7 @@ from litestar.openapi import ResponseSpec
 
 from kat_widgets.directory import Address, Clinic, Coordinates, HoursRule
 from kat_widgets.directory.models import Weekday
+from kat_widgets.memo import IdentityMemo
 
 __all__ = [
     "INVALID",
@@ -132,23 +133,6 @@ class Health(msgspec.Struct, kw_only=True, omit_defaults=True):
     """With notifications on (``/readyz`` only)."""
 
 
-_CLINICS_OUT: dict[int, tuple[Clinic, ClinicOut]] = {}
-"""id(clinic) -> (the clinic, held so that its id stays its own; what it answers as)."""
-
-
-def clinic_out(clinic: Clinic) -> ClinicOut:
-    """A clinic as the API answers it: built once per clinic object (a directory's clinics do
-    not change; a reload makes new ones), not for every search (~15 us of /api/locate, #14)."""
-    known = _CLINICS_OUT.get(id(clinic))
-    if known is not None and known[0] is clinic:
-        return known[1]
-    out = _clinic_out(clinic)
-    if len(_CLINICS_OUT) >= 1024:  # directories reloaded many times over
-        _CLINICS_OUT.clear()
-    _CLINICS_OUT[id(clinic)] = (clinic, out)
-    return out
-
-
 def _clinic_out(clinic: Clinic) -> ClinicOut:
     return ClinicOut(
         id=clinic.id,
@@ -161,6 +145,11 @@ def _clinic_out(clinic: Clinic) -> ClinicOut:
         hours=[hours_out(rule) for rule in clinic.hours],
         services=list(clinic.services),
     )
+
+
+clinic_out = IdentityMemo(_clinic_out, size=1024)
+"""A clinic as the API answers it: built once per clinic object (a directory's clinics do not
+change; a reload makes new ones), not for every search (~15 us of /api/locate, #14)."""
 
 
 def hours_out(rule: HoursRule) -> HoursOut:
