@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -18,11 +17,8 @@ FEED_TOKEN = "f" * 40
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KAT_DATABASE_URL", f"sqlite:///{tmp_path / 'bookings.db'}")
-    monkeypatch.setenv("KAT_SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("KAT_RATE_LIMIT_STORE", "off")
+def env(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI tests' environment (conftest.py), with the public address feeds are given at."""
     monkeypatch.setenv("KAT_PUBLIC_URL", BASE)
 
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from litestar.testing import TestClient
 
 from kat_widgets import create_app, load_settings
 from kat_widgets.cli import main
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KAT_DATABASE_URL", f"sqlite:///{tmp_path / 'bookings.db'}")
-    monkeypatch.setenv("KAT_SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("KAT_RATE_LIMIT_STORE", "off")
 
 
 def test_create_list_use_revoke_and_audit(env: None, capsys: pytest.CaptureFixture[str]) -> None:
