@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -20,21 +19,13 @@ from kat_widgets.web.gate import BodyLimits, RequestGate
 from kat_widgets.web.json_depth import JsonTooDeep
 from kat_widgets.web.security import OriginPolicy
 from tests.asgi import http_scope
+from tests.web.test_observability import Capture
 
 
 def _run(call: Coroutine[Any, Any, None]) -> None:
     """``asyncio.run`` in a thread of its own: a test of this worker may own this thread's loop."""
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, call).result(timeout=60)
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(record.getMessage()))
 
 
 def test_our_router_has_one_middleware_layer(tmp_path: Path) -> None:
@@ -47,7 +38,7 @@ def test_a_refused_post_carries_its_id_and_headers_and_is_logged(tmp_path: Path)
     settings = Settings(data_dir=str(tmp_path), secret_key="g" * 40)
     routes = kat_routes(settings)
     logger = logging.getLogger("kat_widgets.requests")
-    lines = Lines()
+    lines = Capture()
     logger.addHandler(lines)
     try:
         with TestClient(Litestar([routes.router])) as client:
