@@ -12,13 +12,12 @@ from typing import Literal
 
 import msgspec
 from litestar import get
-from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.response import Response
 
 from kat_widgets.locator import LocateAnswer, LocateQuery
-from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.context import AnyRequest, KatContext, in_thread_if
 from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import fragment_response
@@ -104,10 +103,8 @@ async def locate(
     widgets = kat.widgets_for(request)
     locator = widgets.locator_service
     coordinates = asked.lat is not None or asked.lon is not None
-    if locator.may_block(asked.q, coordinates=coordinates):
-        answer = await sync_to_thread(locator.locate, asked)
-    else:
-        answer = locator.locate(asked)
+    blocking = locator.may_block(asked.q, coordinates=coordinates)
+    answer = await in_thread_if(blocking, lambda: locator.locate(asked))
     return _locate_out(answer, widgets.base_path)
 
 
@@ -138,10 +135,10 @@ async def locator_fragment(
     # the form submits here, not to the host page that fetched it (embed.js) or shows it
     action = f"{widgets.base_path}/fragments/locator"
     coordinates = any(params.get(name, "").strip() for name in ("lat", "lon"))
-    if widgets.locator_service.may_block(params.get("q"), coordinates=coordinates):
-        view = await sync_to_thread(widgets.fragment_view, "locator", params, action=action)
-    else:
-        view = widgets.fragment_view("locator", params, action=action)
+    blocking = widgets.locator_service.may_block(params.get("q"), coordinates=coordinates)
+    view = await in_thread_if(
+        blocking, lambda: widgets.fragment_view("locator", params, action=action)
+    )
     return fragment_response(request, kat, view, kept_render=True)
 
 

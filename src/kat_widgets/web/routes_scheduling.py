@@ -13,7 +13,6 @@ from typing import TypeVar, cast
 
 import msgspec
 from litestar import MediaType, get
-from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
@@ -28,7 +27,7 @@ from kat_widgets.scheduling.ics_export import (
 from kat_widgets.scheduling.queries import SlotsQuery, horizon_slots, open_slots
 from kat_widgets.scheduling.types import busy_may_block
 from kat_widgets.scheduling.week import WeekQuery
-from kat_widgets.web.context import AnyRequest, KatContext
+from kat_widgets.web.context import AnyRequest, KatContext, in_thread_if
 from kat_widgets.web.errors import FRAGMENT
 from kat_widgets.web.queries import query_dependency, text_dependency
 from kat_widgets.web.responses import SafeJSONResponse, fragment_response
@@ -40,13 +39,10 @@ T = TypeVar("T")
 
 
 async def _answer(kat: KatContext, answer: Callable[[], T]) -> T:
-    """``answer()`` in a worker thread when reading busy times may wait on another machine
-    (a database server, a calendar's address); on the event loop otherwise (SQLite and files:
-    a read of a few microseconds, where the thread's hand-over costs ~100 us a request, #14).
-    Computing slots anew is CPU either way, which a thread would not take off the GIL."""
-    if busy_may_block(kat.busy_provider):
-        return await sync_to_thread(answer)
-    return answer()
+    """``answer()`` on the event loop unless reading busy times may wait on another machine
+    (SQLite and calendar files do not). Computing slots anew is CPU either way, which a thread
+    would not take off the GIL."""
+    return await in_thread_if(busy_may_block(kat.busy_provider), answer)
 
 
 class SlotList(msgspec.Struct, kw_only=True):
