@@ -64,7 +64,7 @@ def test_the_kept_renders_are_bounded(tmp_path: Path, monkeypatch: pytest.Monkey
         widgets.locator(code, at=SATURDAY_MORNING)
     kept = locator_fragment._PAGES[widgets.directory]
     assert len(kept) == len(zips)
-    monkeypatch.setattr(locator_fragment, "_PAGES_KEPT", 3)
+    monkeypatch.setattr(kept, "size", 3)
     widgets.locator("84601", at=SATURDAY_MORNING)
     assert len(kept) == 3  # the least recently asked went first
     assert [key[6] for key in kept] == ["84040", "84101", "84601"]  # type: ignore[index]

@@ -10,7 +10,6 @@ import functools
 import json
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlencode
@@ -23,6 +22,7 @@ from kat_widgets.fragments.locator_map import svg_map
 from kat_widgets.fragments.renderer import Renderer, default_lang
 from kat_widgets.i18n import N_
 from kat_widgets.locator import KM_PER_MILE, LocateAnswer, LocatedClinic, LocateQuery
+from kat_widgets.memo import Kept
 
 __all__ = [
     "LocatorView",
@@ -221,13 +221,29 @@ def render_locator(
     unit = unit or renderer.settings.distance_unit
     key = _page_key(renderer, query, answer, error, radius_km, unit, action)
     with _PAGES_LOCK:
-        pages = _PAGES.setdefault(renderer.directory, OrderedDict())
-        kept = pages.get(key)
-        if kept is not None:  # the entry holds its settings: their id in the key stays theirs
-            pages.move_to_end(key)
-            return kept[1]
+        pages = _PAGES.setdefault(renderer.directory, Kept(_PAGES_KEPT))
+
+    def render() -> tuple[object, Markup]:  # held with its settings: their id stays theirs
+        page = _render(
+            renderer, query, answer, error=error, radius_km=radius_km, unit=unit, action=action
+        )
+        return renderer.settings, page
+
+    return pages.get(key, render)[1]
+
+
+def _render(
+    renderer: Renderer,
+    query: LocateQuery,
+    answer: LocateAnswer | None,
+    *,
+    error: str | None,
+    radius_km: float,
+    unit: Unit,
+    action: str | None,
+) -> Markup:
     directory = renderer.directory
-    html = renderer.render(
+    return renderer.render(
         "locator/locator.html",
         q=(query.q or "")[:200],
         service=query.service or "",
@@ -259,14 +275,9 @@ def render_locator(
             else None
         ),
     )
-    with _PAGES_LOCK:
-        pages[key] = (renderer.settings, html)
-        while len(pages) > _PAGES_KEPT:
-            pages.popitem(last=False)
-    return html
 
 
-_PAGES: weakref.WeakKeyDictionary[Directory, OrderedDict[Hashable, tuple[object, Markup]]] = (
+_PAGES: weakref.WeakKeyDictionary[Directory, Kept[tuple[object, Markup]]] = (
     weakref.WeakKeyDictionary()
 )
 _PAGES_KEPT = 256

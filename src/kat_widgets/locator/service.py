@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import msgspec
@@ -32,6 +31,7 @@ from kat_widgets.locator.places import (
     parse_query,
 )
 from kat_widgets.locator.queries import LocateQuery
+from kat_widgets.memo import Kept
 from kat_widgets.settings import Settings
 
 __all__ = [
@@ -83,7 +83,7 @@ class Locator:
         self.radius_km = radius_km
         self._index: SpatialIndex[Clinic] | None = None
         self._lock = threading.Lock()
-        self._answers: OrderedDict[tuple[LocateQuery, int, str], LocateAnswer] = OrderedDict()
+        self._answers: Kept[LocateAnswer] = Kept(_ANSWERS_KEPT)
         self._by_minute = _hours_in_whole_minutes(directory)
 
     @property
@@ -304,23 +304,16 @@ class Locator:
         # at whole minutes; labels and notes are in the current language): kept, but never one
         # an online geocoder gave (~20 us a search, #14)
         coordinates = query.lat is not None or query.lon is not None
-        key = (query, int(when.timestamp()) // 60, i18n.current())
-        remember = self._by_minute and not self.may_block(query.q, coordinates=coordinates)
-        if remember:
-            with self._lock:
-                known = self._answers.get(key)
-                if known is not None:
-                    self._answers.move_to_end(key)
-                    return known
-        self.service_filter(query.service)
-        place = self.resolve(query.q, lat=query.lat, lon=query.lon)
-        answer = self.nearest(place, query, at=when)
-        if remember:
-            with self._lock:
-                self._answers[key] = answer
-                if len(self._answers) > _ANSWERS_KEPT:
-                    self._answers.popitem(last=False)
-        return answer
+        asked = query
+
+        def answer() -> LocateAnswer:
+            self.service_filter(asked.service)
+            place = self.resolve(asked.q, lat=asked.lat, lon=asked.lon)
+            return self.nearest(place, asked, at=when)
+
+        if not self._by_minute or self.may_block(query.q, coordinates=coordinates):
+            return answer()
+        return self._answers.get((query, int(when.timestamp()) // 60, i18n.current()), answer)
 
 
 _ANSWERS_KEPT = 512

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
+
+from kat_widgets.memo import Kept
 
 __all__ = ["KEYED_BODIES", "FeedMemory"]
 
@@ -26,7 +27,7 @@ class FeedMemory:
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, dt.datetime]] = {}
         self._bodies: dict[str, tuple[str, bytes]] = {}
-        self._keyed: OrderedDict[str, bytes] = OrderedDict()
+        self._keyed: Kept[bytes] = Kept(KEYED_BODIES)
 
     def since(self, feed: str, digest: str, now: dt.datetime) -> dt.datetime:
         """When ``feed`` first had this ``digest``; ``now`` (to the second) if it just changed."""
@@ -53,14 +54,4 @@ class FeedMemory:
 
         The same open slots asked again are then the same bytes: not encoded again, and the
         very object brotli's memory knows (:mod:`kat_widgets.web.compression`)."""
-        with self._lock:
-            body = self._keyed.get(key)
-            if body is not None:
-                self._keyed.move_to_end(key)
-                return body
-        body = write()
-        with self._lock:
-            self._keyed[key] = body
-            if len(self._keyed) > KEYED_BODIES:
-                self._keyed.popitem(last=False)
-        return body
+        return self._keyed.get(key, write)
