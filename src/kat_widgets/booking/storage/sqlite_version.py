@@ -53,10 +53,7 @@ class VersionReaders:
         with self._lock:
             opened, self._opened = self._opened, []
         for connection in opened:
-            try:
-                connection.close()
-            except Exception as exc:  # closing is best effort: the process may be ending
-                log.debug("closing a version reader: %s", type(exc).__name__)
+            _close(connection)
         self._local = threading.local()
 
     def _open(self) -> Any:
@@ -73,7 +70,11 @@ class VersionReaders:
         with self._lock:
             if connection in self._opened:
                 self._opened.remove(connection)
-        try:
-            connection.close()
-        except Exception as exc:
-            log.debug("closing a version reader: %s", type(exc).__name__)
+        _close(connection)
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception as exc:  # closing is best effort: the process may be ending
+        log.debug("closing a version reader: %s", type(exc).__name__)
