@@ -14,7 +14,13 @@ from kat_widgets.fragments.widgets import FragmentView
 from kat_widgets.memo import IdentityMemo
 from kat_widgets.web.context import AnyRequest, KatContext
 
-__all__ = ["SafeJSONResponse", "fragment_response", "safe_http_error", "wants_page"]
+__all__ = [
+    "SafeJSONResponse",
+    "fragment_response",
+    "inert_json",
+    "safe_http_error",
+    "wants_page",
+]
 
 HTML = "text/html"
 PAGE_DESTINATIONS = frozenset({"document", "iframe", "frame"})
@@ -22,6 +28,13 @@ PAGE_DESTINATIONS = frozenset({"document", "iframe", "frame"})
 
 T = TypeVar("T")
 _JSON_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+
+
+def inert_json(body: bytes) -> bytes:
+    """JSON ``body`` with ``<``, ``>`` and ``&`` as ``\\u`` escapes (:class:`SafeJSONResponse`)."""
+    for raw, escaped in _JSON_UNSAFE:
+        body = body.replace(raw, escaped)
+    return body
 
 
 class SafeJSONResponse(Response[T]):
@@ -32,10 +45,7 @@ class SafeJSONResponse(Response[T]):
         self, content: Any, media_type: str, enc_hook: Serializer = default_serializer
     ) -> bytes:
         body = super().render(content, media_type, enc_hook)
-        if "json" in media_type:
-            for raw, escaped in _JSON_UNSAFE:
-                body = body.replace(raw, escaped)
-        return body
+        return inert_json(body) if "json" in media_type else body
 
 
 def safe_http_error(request: AnyRequest, exc: HTTPException) -> Response[Any]:
@@ -47,8 +57,7 @@ def safe_http_error(request: AnyRequest, exc: HTTPException) -> Response[Any]:
     response = create_exception_response(request, exc)
     content = response.content
     if isinstance(content, bytes):
-        for raw, escaped in _JSON_UNSAFE:
-            content = content.replace(raw, escaped)
+        content = inert_json(content)
     return SafeJSONResponse(
         content,
         status_code=response.status_code,
